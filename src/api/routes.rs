@@ -1,0 +1,250 @@
+//! Route handlers: validate input, call the engine off the async runtime, map to DTOs.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{FromRef, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use super::dto::{
+    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationHit,
+    ReadyResponse, SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse, SkillSuggestion,
+};
+use super::error::{ApiError, ErrorBody};
+use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
+use super::metrics::Metrics;
+use super::openapi::Docs;
+use crate::catalog::Lang;
+use crate::search::{Engine, ProfileRequest, RankedOccupation, SearchError, SearchRequest};
+
+/// Results returned when `limit` is absent.
+const DEFAULT_LIMIT: usize = 10;
+
+/// What every handler may use.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The query engine.
+    pub engine: Arc<Engine>,
+    /// This router's metrics.
+    pub metrics: Metrics,
+    /// Pre-rendered OpenAPI document and HTML docs.
+    pub docs: Arc<Docs>,
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Docs> {
+    fn from_ref(state: &AppState) -> Arc<Docs> {
+        state.docs.clone()
+    }
+}
+
+/// The `/v1` routes, which do real work and sit behind the overload and timeout layers.
+pub(crate) fn v1() -> Router<AppState> {
+    Router::new()
+        .route("/v1/search", get(search))
+        .route("/v1/match", post(match_profile))
+        // A wildcard so ESCO URIs work whether the client encoded their slashes or not.
+        .route("/v1/occupations/{taxonomy}/{*code}", get(occupation))
+        .route("/v1/skills/search", get(search_skills))
+        .route("/v1/interests", get(interests))
+}
+
+/// Operational routes (health, metrics, docs): cheap, and never shed, so probes and scrapes
+/// keep answering when the API is saturated.
+pub(crate) fn ops() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(super::metrics::metrics_handler))
+        .route("/openapi.json", get(super::openapi::openapi_json))
+        .route("/docs", get(super::openapi::docs_html))
+}
+
+/// Runs CPU-bound engine work on the blocking pool so it never stalls the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))
+}
+
+fn ranked_response(query: String, lang: Lang, results: Vec<RankedOccupation>, started: Instant) -> SearchResponse {
+    SearchResponse {
+        query,
+        lang,
+        results: results.into_iter().map(OccupationHit::from).collect(),
+        took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// Search occupations by free text.
+#[utoipa::path(
+    get,
+    path = "/v1/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Occupations, best first", body = SearchResponse),
+        (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
+        (status = 503, description = "`overloaded`", body = ErrorBody),
+        (status = 504, description = "`timeout`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> Result<Json<SearchResponse>, ApiError> {
+    let started = Instant::now();
+    let params = SearchParams {
+        lang: query.lang()?,
+        taxonomy: query.taxonomy()?,
+        limit: query.limit(DEFAULT_LIMIT, app.engine.limits().max_results)?,
+        q: query.get("q").unwrap_or_default().trim().to_string(),
+    };
+    let req = SearchRequest { text: params.q.clone(), lang: params.lang, taxonomy: params.taxonomy, limit: params.limit };
+    let engine = app.engine.clone();
+    let results = blocking(move || engine.search(&req)).await??;
+    Ok(Json(ranked_response(params.q, params.lang, results, started)))
+}
+
+/// Match occupations to a profile (free text, skills, centres d'intérêt).
+#[utoipa::path(
+    post,
+    path = "/v1/match",
+    tag = "search",
+    request_body = MatchRequest,
+    responses(
+        (status = 200, description = "Occupations, best first", body = SearchResponse),
+        (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`invalid_json` (a field has the wrong type)", body = ErrorBody),
+        (status = 503, description = "`overloaded`", body = ErrorBody),
+        (status = 504, description = "`timeout`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObject) -> Result<Json<SearchResponse>, ApiError> {
+    let started = Instant::now();
+    let max = app.engine.limits().max_results;
+    let blank_to_none = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let req = MatchRequest {
+        text: body.field("text")?,
+        skills: body.field("skills")?.unwrap_or_default(),
+        interests: body.field("interests")?.unwrap_or_default(),
+        lang: blank_to_none(body.field("lang")?).as_deref().map(parse_lang).transpose()?,
+        taxonomy: blank_to_none(body.field("taxonomy")?).as_deref().map(parse_taxonomy).transpose()?,
+        limit: match body.field::<i64>("limit")? {
+            None => None,
+            Some(n) => Some(usize::try_from(n).ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| limit_error(&n.to_string(), max))?),
+        },
+    };
+    let query = req.text.as_deref().map(str::trim).unwrap_or_default().to_string();
+    let lang = req.lang.unwrap_or_default();
+    let profile = ProfileRequest {
+        text: req.text,
+        skills: req.skills,
+        interests: req.interests,
+        lang,
+        taxonomy: req.taxonomy,
+        limit: req.limit.unwrap_or(DEFAULT_LIMIT.min(max)),
+    };
+    let engine = app.engine.clone();
+    let results = blocking(move || engine.match_profile(&profile)).await?.map_err(|e| match e {
+        SearchError::EmptyQuery => ApiError::empty_query("give at least one of `text`, `skills` or `interests`"),
+        other => other.into(),
+    })?;
+    Ok(Json(ranked_response(query, lang, results, started)))
+}
+
+/// Everything about one occupation.
+#[utoipa::path(
+    get,
+    path = "/v1/occupations/{taxonomy}/{code}",
+    tag = "occupations",
+    params(
+        ("taxonomy" = super::dto::TaxonomySchema, Path, description = "`rome` or `esco`"),
+        ("code" = String, Path, description = "ROME code (`D1102`), or ESCO URI (URL-encoded) or bare ESCO UUID"),
+        LangParams,
+    ),
+    responses(
+        (status = 200, description = "The occupation", body = OccupationBody),
+        (status = 400, description = "`invalid_parameter`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn occupation(
+    State(app): State<AppState>,
+    path: OccupationPath,
+    query: QueryParams,
+) -> Result<Json<OccupationBody>, ApiError> {
+    let params = LangParams { lang: query.lang()? };
+    let not_found = || ApiError::not_found(format!("no {} occupation with code `{}`", path.taxonomy, super::error::echo(&path.code)));
+    let idx = app.engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
+    let engine = app.engine.clone();
+    // `detail` searches the index for related occupations: CPU work, off the async workers.
+    let detail = blocking(move || engine.detail(idx, params.lang)).await?.ok_or_else(not_found)?;
+    Ok(Json(detail.into()))
+}
+
+/// Skills whose labels match a typed text (autocomplete).
+#[utoipa::path(
+    get,
+    path = "/v1/skills/search",
+    tag = "profile",
+    params(SkillSearchParams),
+    responses(
+        (status = 200, description = "Skills, best first", body = SkillSearchResponse),
+        (status = 400, description = "`empty_query`, `query_too_long` or `invalid_parameter`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn search_skills(
+    State(app): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<SkillSearchResponse>, ApiError> {
+    let limits = app.engine.limits();
+    let params = SkillSearchParams {
+        lang: query.lang()?,
+        limit: query.limit(DEFAULT_LIMIT, limits.max_results)?,
+        q: query.get("q").unwrap_or_default().trim().to_string(),
+    };
+    if params.q.is_empty() {
+        return Err(SearchError::EmptyQuery.into());
+    }
+    let chars = params.q.chars().count();
+    if chars > limits.max_chars {
+        return Err(SearchError::QueryTooLong { chars, max: limits.max_chars }.into());
+    }
+    let engine = app.engine.clone();
+    let hits = blocking(move || engine.search_skills(&params.q, params.lang, params.limit)).await?;
+    Ok(Json(SkillSearchResponse { results: hits.into_iter().map(SkillSuggestion::from).collect() }))
+}
+
+/// The centres d'intérêt a profile may list.
+#[utoipa::path(
+    get,
+    path = "/v1/interests",
+    tag = "profile",
+    params(LangParams),
+    responses(
+        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse),
+        (status = 400, description = "`invalid_parameter`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn interests(State(app): State<AppState>, query: QueryParams) -> Result<Json<InterestsResponse>, ApiError> {
+    // Validated so a typo is reported, though labels exist in French only.
+    query.lang()?;
+    Ok(Json(InterestsResponse { results: app.engine.interests().into_iter().map(Interest::from).collect() }))
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "Alive", body = HealthResponse)))]
+pub(crate) async fn healthz() -> Json<HealthResponse> {
+    Json(HealthResponse { status: "ok" })
+}
+
+/// Readiness: the index is loaded (always true once the router exists), with what it holds.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "Ready", body = ReadyResponse)))]
+pub(crate) async fn readyz(State(app): State<AppState>) -> Json<ReadyResponse> {
+    let index = app.engine.index();
+    Json(ReadyResponse::new(index.manifest(), index.len()))
+}

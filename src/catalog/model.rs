@@ -1,0 +1,362 @@
+//! Typed records of the occupation/skill catalogue, shared by every later stage.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A language the catalogue carries labels in.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// French (the default: the product is French first).
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Every supported language, French first.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// ISO 639-1 code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fr" => Ok(Lang::Fr),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language `{other}` (expected `fr` or `en`)")),
+        }
+    }
+}
+
+/// An occupation classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Taxonomy {
+    /// France Travail's Répertoire Opérationnel des Métiers et des Emplois (fiches métiers).
+    Rome,
+    /// European Skills, Competences, Qualifications and Occupations.
+    Esco,
+}
+
+impl Taxonomy {
+    /// Every supported taxonomy.
+    pub const ALL: [Taxonomy; 2] = [Taxonomy::Rome, Taxonomy::Esco];
+
+    /// Lower-case name used in CLI flags, URLs and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Taxonomy::Rome => "rome",
+            Taxonomy::Esco => "esco",
+        }
+    }
+}
+
+impl fmt::Display for Taxonomy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Taxonomy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "rome" => Ok(Taxonomy::Rome),
+            "esco" => Ok(Taxonomy::Esco),
+            other => Err(format!("unknown taxonomy `{other}` (expected `rome` or `esco`)")),
+        }
+    }
+}
+
+/// Identifier of an occupation inside its taxonomy: a 5-character ROME code (`D1102`) or an
+/// ESCO concept URI.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OccupationId {
+    /// Which classification the code belongs to.
+    pub taxonomy: Taxonomy,
+    /// The code as published (ROME code or ESCO URI).
+    pub code: String,
+}
+
+impl fmt::Display for OccupationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.taxonomy, self.code)
+    }
+}
+
+/// Identifier of a skill: an ESCO skill URI or a ROME compétence `code_ogr`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SkillId {
+    /// Which classification the skill belongs to.
+    pub taxonomy: Taxonomy,
+    /// The code as published.
+    pub code: String,
+}
+
+/// Position of a record in [`Catalogue::occupations`].
+pub type OccupationIdx = u32;
+/// Position of a record in [`Catalogue::skills`].
+pub type SkillIdx = u32;
+
+/// Text in each language it exists in (French and/or English).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LangText {
+    /// French text, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fr: Option<String>,
+    /// English text, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl LangText {
+    /// Text in `lang` only.
+    pub fn get(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Fr => self.fr.as_deref(),
+            Lang::En => self.en.as_deref(),
+        }
+    }
+
+    /// Text in `lang`, falling back to the other language.
+    pub fn get_or_any(&self, lang: Lang) -> Option<&str> {
+        self.get(lang).or(self.fr.as_deref()).or(self.en.as_deref())
+    }
+
+    /// Sets the text for `lang`.
+    pub fn set(&mut self, lang: Lang, text: String) {
+        match lang {
+            Lang::Fr => self.fr = Some(text),
+            Lang::En => self.en = Some(text),
+        }
+    }
+}
+
+/// What kind of label a surface form comes from; ranks evidence and explains matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    /// ESCO preferred label or ROME fiche libellé.
+    Preferred,
+    /// ESCO alternative label.
+    Alt,
+    /// ESCO hidden label (misspellings, obsolete terms).
+    Hidden,
+    /// ROME principal appellation.
+    Appellation,
+    /// ROME synonym appellation.
+    Synonym,
+    /// One gender of a gendered label ("Boulangère" from "Boulanger / Boulangère").
+    Gendered,
+}
+
+/// One searchable string pointing to its occupation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurfaceForm {
+    /// The text that is embedded and matched.
+    pub text: String,
+    /// Where the text comes from.
+    pub kind: FormKind,
+    /// Language of the text.
+    pub lang: Lang,
+    /// The occupation it names.
+    pub occupation: OccupationIdx,
+}
+
+/// Whether a skill is required by an occupation or only useful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SkillRelation {
+    /// Essential skill (ESCO essential; ROME core compétence).
+    Essential,
+    /// Optional skill.
+    Optional,
+}
+
+/// A skill attached to an occupation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkillLink {
+    /// The skill.
+    pub skill: SkillIdx,
+    /// Essential or optional.
+    pub relation: SkillRelation,
+}
+
+/// SKOS mapping relation of a crosswalk link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchRelation {
+    /// skos:exactMatch.
+    Exact,
+    /// skos:closeMatch.
+    Close,
+    /// skos:broadMatch.
+    Broad,
+    /// skos:narrowMatch.
+    Narrow,
+}
+
+/// Link from an occupation to one in the other taxonomy (ROME↔ESCO crosswalk).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossLink {
+    /// The linked occupation.
+    pub target: OccupationIdx,
+    /// How close the mapping is.
+    pub relation: MatchRelation,
+}
+
+/// One occupation (ESCO occupation or ROME fiche) with what the service shows about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occupation {
+    /// Taxonomy and code.
+    pub id: OccupationId,
+    /// Display label per language (gendered forms kept as published).
+    pub label: LangText,
+    /// Description (ESCO description; ROME définition).
+    pub description: LangText,
+    /// ROME "accès à l'emploi" text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+    /// ISCO-08 unit group code (ESCO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isco_group: Option<String>,
+    /// RIASEC codes, major first (ROME), e.g. `["R", "I"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub riasec: Vec<String>,
+    /// ROME centres d'intérêt labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interests: Vec<String>,
+    /// Essential and optional skills.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<SkillLink>,
+    /// Crosswalk links to the other taxonomy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<CrossLink>,
+}
+
+/// What a skill is (ESCO `skillType`, or the ROME referential it comes from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkillKind {
+    /// ESCO "skill/competence" or ROME savoir-faire / compétence.
+    Skill,
+    /// ESCO "knowledge" or ROME savoir.
+    Knowledge,
+    /// ROME savoir-être professionnel.
+    Attitude,
+}
+
+/// One skill (ESCO skill or ROME compétence/savoir).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skill {
+    /// Taxonomy and code.
+    pub id: SkillId,
+    /// Label per language.
+    pub label: LangText,
+    /// Kind of skill.
+    pub kind: SkillKind,
+    /// ESCO reuse level (`transversal`, `cross-sector`, `sector-specific`, `occupation-specific`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_level: Option<String>,
+}
+
+/// Version and checksum of one dataset that went into a catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    /// Dataset name (`esco`, `rome`, `rome-esco-crosswalk`).
+    pub name: String,
+    /// Published version (`1.1.1`, `4.60`, `1.4`).
+    pub version: String,
+    /// sha256 over the files read, in name order (`file:sha256` lines hashed).
+    pub sha256: String,
+}
+
+/// A problem found in an input file that was repaired or skipped, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestIssue {
+    /// File name relative to the data directory.
+    pub file: String,
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// What was wrong and what was done.
+    pub message: String,
+}
+
+/// Which datasets go into a catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sources {
+    /// Include ESCO occupations and skills.
+    pub esco: bool,
+    /// Include ROME fiches, appellations and compétences.
+    pub rome: bool,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources { esco: true, rome: true }
+    }
+}
+
+impl FromStr for Sources {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = Sources { esco: false, rome: false };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "esco" => out.esco = true,
+                "rome" => out.rome = true,
+                "all" => out = Sources::default(),
+                other => return Err(format!("unknown source `{other}` (expected `esco`, `rome` or `esco,rome`)")),
+            }
+        }
+        if !out.esco && !out.rome {
+            return Err("no source selected".into());
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Sources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.esco, self.rome) {
+            (true, true) => f.write_str("esco,rome"),
+            (true, false) => f.write_str("esco"),
+            (false, true) => f.write_str("rome"),
+            (false, false) => f.write_str(""),
+        }
+    }
+}
+
+/// Everything the later stages need from the datasets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// Occupations of every selected taxonomy.
+    pub occupations: Vec<Occupation>,
+    /// Skills of every selected taxonomy.
+    pub skills: Vec<Skill>,
+    /// Searchable surface forms (labels, appellations, gendered variants), deduplicated per
+    /// (occupation, language, text).
+    pub forms: Vec<SurfaceForm>,
+    /// Datasets read, with versions and checksums.
+    pub datasets: Vec<DatasetInfo>,
+    /// Rows repaired or skipped while reading.
+    pub issues: Vec<IngestIssue>,
+}

@@ -1,0 +1,163 @@
+//! The model manifest (`boussole-model.json`): identity, usage contract and
+//! checksums of an embedding model directory.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::EmbedError;
+use super::TextRole;
+
+/// File name of the manifest inside a model directory.
+pub const MANIFEST_FILE: &str = "boussole-model.json";
+
+/// How token vectors are pooled into one text vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pooling {
+    /// Average of the last hidden states over non-padding tokens.
+    Mean,
+}
+
+/// A file of the model directory with its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// File name relative to the model directory.
+    pub name: String,
+    /// Lower-case hex sha256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Identity and usage contract of an embedding model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelManifest {
+    /// Short model name, e.g. `multilingual-e5-small`.
+    pub name: String,
+    /// Where the weights came from (free text, for humans).
+    pub source: String,
+    /// Embedding dimension.
+    pub dimension: usize,
+    /// Maximum input length in tokens, special tokens included.
+    pub max_tokens: usize,
+    /// Prepended to query texts (`"query: "` for E5).
+    pub query_prefix: String,
+    /// Prepended to indexed texts (`"passage: "` for E5).
+    pub passage_prefix: String,
+    /// Pooling of token vectors.
+    pub pooling: Pooling,
+    /// Whether output vectors are L2-normalised.
+    pub normalize: bool,
+    /// Checksummed files of the model directory.
+    pub files: Vec<ManifestFile>,
+}
+
+impl ModelManifest {
+    /// A stable identifier of everything that determines the vectors: the
+    /// name, the checksum of every file, prefixes, pooling and truncation.
+    ///
+    /// An index stores it and refuses to be queried with a model whose
+    /// fingerprint differs, since vectors from two models are not comparable.
+    /// Format: `<name>@<16 hex digits>`.
+    pub fn fingerprint(&self) -> String {
+        let mut files: Vec<&ManifestFile> = self.files.iter().collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut h = Sha256::new();
+        for part in [&self.name, &self.query_prefix, &self.passage_prefix] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(format!("{:?}|{}|{}|{}", self.pooling, self.normalize, self.max_tokens, self.dimension));
+        for f in files {
+            h.update(f.name.as_bytes());
+            h.update([0]);
+            h.update(f.sha256.as_bytes());
+        }
+        let digest = hex::encode(h.finalize());
+        format!("{}@{}", self.name, &digest[..16])
+    }
+
+    /// The prefix to prepend for a text of the given role.
+    pub fn prefix(&self, role: TextRole) -> &str {
+        match role {
+            TextRole::Query => &self.query_prefix,
+            TextRole::Passage => &self.passage_prefix,
+        }
+    }
+
+    /// Reads `boussole-model.json` from `dir`; `Ok(None)` when it does not exist.
+    pub fn read(dir: &Path) -> Result<Option<Self>, EmbedError> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(EmbedError::io("reading", &path)(e)),
+        };
+        serde_json::from_str(&text).map(Some).map_err(|source| EmbedError::Json { path, source })
+    }
+
+    /// Writes the manifest as pretty JSON into `dir`.
+    pub fn write(&self, dir: &Path) -> Result<(), EmbedError> {
+        let path = dir.join(MANIFEST_FILE);
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|source| EmbedError::Json { path: path.clone(), source })?;
+        std::fs::write(&path, json + "\n").map_err(EmbedError::io("writing", path))
+    }
+
+    /// Checks that every listed file exists with the recorded size and sha256.
+    pub fn verify_files(&self, dir: &Path) -> Result<(), EmbedError> {
+        for file in &self.files {
+            verify_file(dir, file)?;
+        }
+        Ok(())
+    }
+}
+
+fn verify_file(dir: &Path, file: &ManifestFile) -> Result<(), EmbedError> {
+    let path = dir.join(&file.name);
+    let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            EmbedError::MissingFile { path: path.clone(), hint: " (listed in boussole-model.json; re-import the model)".into() }
+        }
+        _ => EmbedError::io("reading", &path)(e),
+    })?;
+    // The size check is free and catches truncated copies before hashing.
+    if meta.len() != file.bytes {
+        return Err(EmbedError::CorruptFile {
+            path,
+            detail: format!("expected {} bytes, found {}", file.bytes, meta.len()),
+        });
+    }
+    let (sha256, _) = sha256_file(&path)?;
+    if sha256 != file.sha256 {
+        return Err(EmbedError::CorruptFile { path, detail: format!("expected sha256 {}, found {sha256}", file.sha256) });
+    }
+    Ok(())
+}
+
+/// Hex sha256 and size of a file, streamed so large weights need no big buffer.
+pub fn sha256_file(path: &Path) -> Result<(String, u64), EmbedError> {
+    let mut f = File::open(path).map_err(EmbedError::io("opening", path))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(EmbedError::io("reading", path))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex::encode(h.finalize()), total))
+}
+
+/// Builds the manifest entry of `dir/name` by hashing it.
+pub fn manifest_file(dir: &Path, name: &str) -> Result<ManifestFile, EmbedError> {
+    let (sha256, bytes) = sha256_file(&dir.join(name))?;
+    Ok(ManifestFile { name: name.to_owned(), sha256, bytes })
+}

@@ -1,0 +1,230 @@
+//! Index construction: embed distinct texts, build the graph, measure recall, publish atomically.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::index::sample;
+use rand::SeedableRng;
+
+use super::graph::{exact_search, Graph, HnswParams, GRAPH_BASENAME};
+use super::manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
+use super::{distinct_texts, IndexError};
+use crate::catalog::{Catalogue, Sources};
+use crate::embed::{Embedder, TextRole};
+use crate::fsutil::{replace_dir, staging_dir, FileEntry};
+
+/// How to build an index.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// HNSW parameters.
+    pub hnsw: HnswParams,
+    /// Sources recorded in the manifest.
+    pub sources: Sources,
+    /// Texts per embedding call (one progress step).
+    pub embed_chunk: usize,
+    /// Forms sampled to measure recall.
+    pub recall_samples: usize,
+    /// The build fails below this recall@10.
+    pub min_recall: f64,
+    /// Seed of the recall sample.
+    pub seed: u64,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            hnsw: HnswParams::default(),
+            sources: Sources::default(),
+            embed_chunk: 256,
+            recall_samples: 1000,
+            min_recall: 0.98,
+            seed: 42,
+            progress: true,
+        }
+    }
+}
+
+/// What a build produced and how long each stage took.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// The written manifest.
+    pub manifest: IndexManifest,
+    /// Wall time spent embedding.
+    pub embed_time: Duration,
+    /// Wall time spent building the graph.
+    pub graph_time: Duration,
+    /// Total wall time of [`build_index`].
+    pub total_time: Duration,
+    /// Bytes written in the index directory.
+    pub bytes_on_disk: u64,
+}
+
+impl BuildSummary {
+    /// Embedding throughput in texts per second.
+    pub fn texts_per_second(&self) -> f64 {
+        self.manifest.counts.vectors as f64 / self.embed_time.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Embeds `catalogue`'s surface forms with `embedder`, builds and checks the HNSW graph and
+/// writes the index to `out_dir` (replacing any previous index there only once all is written).
+pub fn build_index(
+    catalogue: &Catalogue,
+    embedder: &dyn Embedder,
+    options: &BuildOptions,
+    out_dir: &Path,
+) -> Result<BuildSummary, IndexError> {
+    let start = Instant::now();
+    let (texts, _) = distinct_texts(&catalogue.forms);
+    if texts.is_empty() {
+        return Err(IndexError::Empty);
+    }
+    let dim = embedder.dimension();
+
+    let t = Instant::now();
+    let vectors = embed_all(&texts, embedder, options)?;
+    let embed_time = t.elapsed();
+    tracing::info!(texts = texts.len(), secs = embed_time.as_secs_f64(), "embedded distinct texts");
+
+    let t = Instant::now();
+    let bar = progress_bar(options.progress, texts.len() as u64, "graph");
+    let graph = Graph::build(&vectors, dim, &options.hnsw, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    let graph_time = t.elapsed();
+    if graph.len() != texts.len() {
+        return Err(IndexError::Graph(format!("HNSW insert kept {} of {} points", graph.len(), texts.len())));
+    }
+
+    let recall = recall_at_k(&graph, &vectors, dim, 10, options.recall_samples, options.seed, options.hnsw.ef_search);
+    tracing::info!(recall_at_10 = recall, "measured HNSW recall against exact search");
+    if recall < options.min_recall {
+        return Err(IndexError::LowRecall { recall, min: options.min_recall });
+    }
+
+    let staging = staging_dir(out_dir).map_err(IndexError::io(out_dir))?;
+    let result = write_index(&staging, catalogue, embedder, options, &graph, texts.len(), recall);
+    let manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    replace_dir(&staging, out_dir).map_err(IndexError::io(out_dir))?;
+    let bytes_on_disk = manifest.files.iter().map(|f| f.bytes).sum::<u64>()
+        + fs::metadata(out_dir.join(MANIFEST_FILE)).map(|m| m.len()).unwrap_or(0);
+    Ok(BuildSummary { manifest, embed_time, graph_time, total_time: start.elapsed(), bytes_on_disk })
+}
+
+fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions) -> Result<Vec<f32>, IndexError> {
+    let dim = embedder.dimension();
+    let bar = progress_bar(options.progress, texts.len() as u64, "embed");
+    let mut out = Vec::with_capacity(texts.len() * dim);
+    for chunk in texts.chunks(options.embed_chunk.max(1)) {
+        for v in embedder.embed(chunk, TextRole::Passage)? {
+            if v.len() != dim {
+                return Err(IndexError::Graph(format!("embedder returned {} dimensions, expected {dim}", v.len())));
+            }
+            out.extend_from_slice(&v);
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+fn write_index(
+    dir: &Path,
+    catalogue: &Catalogue,
+    embedder: &dyn Embedder,
+    options: &BuildOptions,
+    graph: &Graph,
+    vectors: usize,
+    recall: f64,
+) -> Result<IndexManifest, IndexError> {
+    let catalogue_path = dir.join(CATALOGUE_FILE);
+    let json = serde_json::to_vec(catalogue).map_err(|e| IndexError::Graph(format!("cannot serialise catalogue: {e}")))?;
+    fs::write(&catalogue_path, json).map_err(IndexError::io(&catalogue_path))?;
+    graph.dump(dir)?;
+
+    let names = [CATALOGUE_FILE.to_string(), format!("{GRAPH_BASENAME}.hnsw.graph"), format!("{GRAPH_BASENAME}.hnsw.data")];
+    let files = names
+        .iter()
+        .map(|n| FileEntry::of(dir, n).map_err(IndexError::io(dir.join(n))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let model = embedder.manifest();
+    let manifest = IndexManifest {
+        format_version: FORMAT_VERSION,
+        boussole_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: now_rfc3339(),
+        model: ModelRef { name: model.name.clone(), fingerprint: model.fingerprint(), dimension: embedder.dimension() },
+        sources: options.sources,
+        datasets: catalogue.datasets.clone(),
+        counts: counts(catalogue, vectors),
+        hnsw: options.hnsw,
+        recall_at_10: recall,
+        files,
+    };
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Graph(format!("cannot serialise manifest: {e}")))?;
+    fs::write(&manifest_path, json).map_err(IndexError::io(&manifest_path))?;
+    Ok(manifest)
+}
+
+fn counts(catalogue: &Catalogue, vectors: usize) -> Counts {
+    let mut occupations = BTreeMap::new();
+    for o in &catalogue.occupations {
+        *occupations.entry(o.id.taxonomy.to_string()).or_insert(0) += 1;
+    }
+    let mut forms = BTreeMap::new();
+    for f in &catalogue.forms {
+        let taxonomy = catalogue.occupations[f.occupation as usize].id.taxonomy;
+        *forms.entry(format!("{taxonomy}/{}", f.lang)).or_insert(0) += 1;
+    }
+    Counts { occupations, skills: catalogue.skills.len(), forms, vectors, ingest_issues: catalogue.issues.len() }
+}
+
+/// Recall@k of the graph against exact search, over `samples` rows used as queries.
+///
+/// A graph hit counts when it scores at least the exact k-th score (minus rounding), so equal
+/// vectors (ties) never count as misses.
+pub fn recall_at_k(graph: &Graph, vectors: &[f32], dim: usize, k: usize, samples: usize, seed: u64, ef: usize) -> f64 {
+    let n = vectors.len() / dim;
+    if n == 0 {
+        return 1.0;
+    }
+    let k = k.min(n);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let picks = sample(&mut rng, n, samples.min(n));
+    let mut found = 0usize;
+    for row in picks.iter() {
+        let query = &vectors[row * dim..(row + 1) * dim];
+        let exact = exact_search(vectors, dim, query, k);
+        let threshold = exact.last().map_or(f32::NEG_INFINITY, |h| h.1) - 1e-5;
+        found += graph.search(query, k, ef, None).iter().filter(|h| h.1 >= threshold).count().min(k);
+    }
+    found as f64 / (picks.len() * k) as f64
+}
+
+fn progress_bar(enabled: bool, len: u64, stage: &str) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template("{prefix:>8} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(stage.to_string());
+    bar
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "unknown".into())
+}

@@ -1,0 +1,12 @@
+//! boussole: an embedding-based career-orientation recommender over ESCO and ROME.
+//!
+//! Data flows one way: [`catalog`] (datasets → typed records) → [`embed`] (texts → vectors) →
+//! [`index`] (vectors → saved HNSW index) → [`search`] (query → ranked occupations).
+
+pub mod catalog;
+pub mod embed;
+pub mod fsutil;
+pub mod index;
+pub mod search;
+pub mod text;
+pub mod web;

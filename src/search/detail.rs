@@ -1,0 +1,178 @@
+//! Everything shown about one occupation, including its nearest neighbours in the index.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{display_label, Engine};
+use crate::catalog::{LangText, Lang, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
+use crate::index::dot;
+
+/// A skill as listed on an occupation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkillRef {
+    /// ESCO skill URI or ROME code_ogr.
+    pub code: String,
+    /// Label in the requested language (or the other one).
+    pub label: String,
+    /// Skill, knowledge or attitude.
+    pub kind: SkillKind,
+}
+
+/// Skills of an occupation split by relation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SkillsByRelation {
+    /// Essential skills.
+    pub essential: Vec<SkillRef>,
+    /// Optional skills.
+    pub optional: Vec<SkillRef>,
+}
+
+/// A crosswalk link to the other taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkRef {
+    /// Taxonomy of the linked occupation.
+    pub taxonomy: Taxonomy,
+    /// Its code.
+    pub code: String,
+    /// Its label.
+    pub label: String,
+    /// SKOS relation.
+    pub relation: MatchRelation,
+}
+
+/// A related occupation (nearest in the index).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelatedRef {
+    /// Taxonomy.
+    pub taxonomy: Taxonomy,
+    /// Code.
+    pub code: String,
+    /// Label.
+    pub label: String,
+    /// Cosine similarity between the two occupations' label centroids.
+    pub score: f32,
+}
+
+/// The detail view of one occupation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OccupationDetail {
+    /// Taxonomy.
+    pub taxonomy: Taxonomy,
+    /// ROME code or ESCO URI.
+    pub code: String,
+    /// Label in the requested language.
+    pub label: String,
+    /// Labels in every language available.
+    pub labels: LangText,
+    /// Description (ROME définition, ESCO description).
+    pub description: Option<String>,
+    /// ROME accès à l'emploi.
+    pub access: Option<String>,
+    /// ISCO-08 group (ESCO).
+    pub isco_group: Option<String>,
+    /// RIASEC codes, major first.
+    pub riasec: Vec<String>,
+    /// ROME centres d'intérêt.
+    pub interests: Vec<String>,
+    /// Skills by relation.
+    pub skills: SkillsByRelation,
+    /// Crosswalk links.
+    pub links: Vec<LinkRef>,
+    /// Nearest occupations in the index.
+    pub related: Vec<RelatedRef>,
+}
+
+/// Related occupations listed in a detail view.
+const RELATED: usize = 8;
+
+impl Engine {
+    /// Everything about occupation `idx`, in `lang`.
+    pub fn detail(&self, idx: OccupationIdx, lang: Lang) -> Option<OccupationDetail> {
+        let catalogue = self.index.catalogue();
+        let occupation = catalogue.occupations.get(idx as usize)?;
+        let mut skills = SkillsByRelation::default();
+        for link in &occupation.skills {
+            let Some(skill) = catalogue.skills.get(link.skill as usize) else { continue };
+            let entry = SkillRef {
+                code: skill.id.code.clone(),
+                label: skill.label.get_or_any(lang).unwrap_or(&skill.id.code).to_string(),
+                kind: skill.kind,
+            };
+            match link.relation {
+                SkillRelation::Essential => skills.essential.push(entry),
+                SkillRelation::Optional => skills.optional.push(entry),
+            }
+        }
+        let links = occupation
+            .links
+            .iter()
+            .filter_map(|l| {
+                let target = catalogue.occupations.get(l.target as usize)?;
+                Some(LinkRef {
+                    taxonomy: target.id.taxonomy,
+                    code: target.id.code.clone(),
+                    label: display_label(target, lang),
+                    relation: l.relation,
+                })
+            })
+            .collect();
+        let related = self
+            .related(idx, RELATED)
+            .into_iter()
+            .map(|(other, score)| {
+                let o = &catalogue.occupations[other as usize];
+                RelatedRef { taxonomy: o.id.taxonomy, code: o.id.code.clone(), label: display_label(o, lang), score }
+            })
+            .collect();
+        Some(OccupationDetail {
+            taxonomy: occupation.id.taxonomy,
+            code: occupation.id.code.clone(),
+            label: display_label(occupation, lang),
+            labels: occupation.label.clone(),
+            description: occupation.description.get_or_any(lang).map(str::to_string),
+            access: occupation.access.clone(),
+            isco_group: occupation.isco_group.clone(),
+            riasec: occupation.riasec.clone(),
+            interests: occupation.interests.clone(),
+            skills,
+            links,
+            related,
+        })
+    }
+
+    /// The `n` occupations nearest to `idx`, by the centroid of their surface-form vectors.
+    pub fn related(&self, idx: OccupationIdx, n: usize) -> Vec<(OccupationIdx, f32)> {
+        let Some(centroid) = self.centroid(idx) else { return Vec::new() };
+        let catalogue = self.index.catalogue();
+        let mut best: HashMap<OccupationIdx, f32> = HashMap::new();
+        for hit in self.index.search(&centroid, (n * 10).max(50), None) {
+            for &f in self.index.forms_of_row(hit.row) {
+                let occ = catalogue.forms[f as usize].occupation;
+                if occ != idx {
+                    let e = best.entry(occ).or_insert(f32::MIN);
+                    *e = e.max(hit.score);
+                }
+            }
+        }
+        let mut out: Vec<_> = best.into_iter().collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(n);
+        out
+    }
+
+    /// Unit mean of the vectors of an occupation's surface forms.
+    fn centroid(&self, idx: OccupationIdx) -> Option<Vec<f32>> {
+        let dim = self.index.dimension();
+        let mut sum = vec![0f32; dim];
+        let mut any = false;
+        for &row in self.index.rows_of_occupation(idx) {
+            any = true;
+            for (s, v) in sum.iter_mut().zip(self.index.vector(row as usize)) {
+                *s += v;
+            }
+        }
+        let norm = dot(&sum, &sum).sqrt();
+        (any && norm > 0.0).then(|| sum.iter().map(|x| x / norm).collect())
+    }
+}

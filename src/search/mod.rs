@@ -1,0 +1,304 @@
+//! Query → ranked, explained occupations, on top of the vector index.
+//!
+//! Many surface forms point to one occupation; results are occupations, each scored by its
+//! best-matching form and listing the forms that matched.
+
+mod detail;
+mod profile;
+mod skills;
+
+pub use detail::{LinkRef, OccupationDetail, RelatedRef, SkillRef, SkillsByRelation};
+pub use profile::ProfileRequest;
+pub use skills::{InterestRef, SkillHit};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, SkillRelation, Taxonomy};
+use crate::embed::{EmbedError, Embedder, TextRole};
+use crate::index::{IndexError, VectorIndex};
+
+/// Why a query could not be answered.
+#[derive(Debug, Error)]
+pub enum SearchError {
+    /// The query is empty or only whitespace.
+    #[error("the query is empty")]
+    EmptyQuery,
+    /// The query has more characters than allowed.
+    #[error("the query has {chars} characters, the limit is {max}")]
+    QueryTooLong {
+        /// Characters in the query.
+        chars: usize,
+        /// Configured maximum.
+        max: usize,
+    },
+    /// The query has more tokens than allowed.
+    #[error("the query has {tokens} tokens, the limit is {max}")]
+    TooManyTokens {
+        /// Tokens in the query.
+        tokens: usize,
+        /// Configured maximum.
+        max: usize,
+    },
+    /// The result limit is out of range.
+    #[error("limit must be between 1 and {max}, got {got}")]
+    InvalidLimit {
+        /// Requested limit.
+        got: usize,
+        /// Configured maximum.
+        max: usize,
+    },
+    /// A profile lists too many skills or interests.
+    #[error("a profile may list at most {max} skills and {max} interests")]
+    TooManyItems {
+        /// Configured maximum.
+        max: usize,
+    },
+    /// An engine invariant failed (a bug, not bad input).
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The index does not match the embedder.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// Embedding the query failed.
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+}
+
+/// Bounds on what a query may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Maximum characters in a query.
+    pub max_chars: usize,
+    /// Maximum tokens in a query (with prefix and special tokens).
+    pub max_tokens: usize,
+    /// Maximum results per request.
+    pub max_results: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits { max_chars: 500, max_tokens: 128, max_results: 50 }
+    }
+}
+
+/// A free-text search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// What the person typed.
+    pub text: String,
+    /// Language to display results in.
+    pub lang: Lang,
+    /// Restrict to one taxonomy; both when absent.
+    pub taxonomy: Option<Taxonomy>,
+    /// Number of occupations to return.
+    pub limit: usize,
+}
+
+/// What kind of evidence made an occupation match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MatchKind {
+    /// A surface form (label, appellation...) close to the query.
+    Form(FormKind),
+    /// Profile evidence: a skill or a centre d'intérêt.
+    Profile(ProfileEvidence),
+}
+
+/// Evidence coming from a profile rather than from a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileEvidence {
+    /// A skill of the profile that the occupation requires (essential) or uses.
+    Skill,
+    /// A centre d'intérêt of the profile linked to the occupation.
+    Interest,
+}
+
+/// A piece of evidence that made an occupation match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchedForm {
+    /// The form's or skill's text.
+    pub text: String,
+    /// Where it comes from.
+    pub kind: MatchKind,
+    /// Its language.
+    pub lang: Lang,
+    /// Cosine similarity to the query.
+    pub score: f32,
+}
+
+/// One ranked occupation with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedOccupation {
+    /// Position in the catalogue.
+    #[serde(skip)]
+    pub index: OccupationIdx,
+    /// Taxonomy and code.
+    pub id: OccupationId,
+    /// Label in the requested language (or the other one when missing).
+    pub label: String,
+    /// One-line description in the requested language, when known.
+    pub description: Option<String>,
+    /// A few key (essential) skills, in the requested language.
+    pub skills: Vec<String>,
+    /// Ranking score (cosine similarity of the best form, plus profile evidence).
+    pub score: f32,
+    /// Best matching evidence, best first.
+    pub matched: Vec<MatchedForm>,
+}
+
+/// Forms kept per occupation to explain a match.
+const MATCHES_PER_RESULT: usize = 3;
+
+/// The query engine: an index and the model that embeds queries for it.
+pub struct Engine {
+    index: VectorIndex,
+    embedder: Arc<dyn Embedder>,
+    limits: QueryLimits,
+    by_id: HashMap<OccupationId, OccupationIdx>,
+    skill_index: skills::SkillIndex,
+}
+
+impl Engine {
+    /// Pairs an index with an embedder, refusing an index built with another model.
+    pub fn new(index: VectorIndex, embedder: Arc<dyn Embedder>, limits: QueryLimits) -> Result<Engine, SearchError> {
+        index.check_model(embedder.manifest())?;
+        let catalogue = index.catalogue();
+        let by_id = catalogue.occupations.iter().enumerate().map(|(i, o)| (o.id.clone(), i as OccupationIdx)).collect();
+        let skill_index = skills::SkillIndex::new(catalogue);
+        Ok(Engine { index, embedder, limits, by_id, skill_index })
+    }
+
+    /// The loaded index.
+    pub fn index(&self) -> &VectorIndex {
+        &self.index
+    }
+
+    /// The occupation with this taxonomy and code.
+    pub fn find(&self, taxonomy: Taxonomy, code: &str) -> Option<OccupationIdx> {
+        self.by_id.get(&OccupationId { taxonomy, code: code.to_string() }).copied()
+    }
+
+    /// The query limits in force.
+    pub fn limits(&self) -> QueryLimits {
+        self.limits
+    }
+
+    /// Checks a query's text against the limits and returns it trimmed.
+    pub fn validate_text<'a>(&self, text: &'a str) -> Result<&'a str, SearchError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(SearchError::EmptyQuery);
+        }
+        let chars = text.chars().count();
+        if chars > self.limits.max_chars {
+            return Err(SearchError::QueryTooLong { chars, max: self.limits.max_chars });
+        }
+        let tokens = self.embedder.count_tokens(text)?;
+        if tokens > self.limits.max_tokens {
+            return Err(SearchError::TooManyTokens { tokens, max: self.limits.max_tokens });
+        }
+        Ok(text)
+    }
+
+    /// Embeds a validated query text.
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SearchError> {
+        let mut v = self.embedder.embed(&[text], TextRole::Query)?;
+        v.pop().ok_or_else(|| SearchError::Internal("the embedder returned no vector".into()))
+    }
+
+    /// Ranks occupations for a free-text query.
+    pub fn search(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
+        if req.limit == 0 || req.limit > self.limits.max_results {
+            return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
+        }
+        let text = self.validate_text(&req.text)?;
+        let query = self.embed_query(text)?;
+        Ok(self.rank(&query, req.lang, req.taxonomy, req.limit))
+    }
+
+    /// Ranks occupations for an already embedded query.
+    pub fn rank(&self, query: &[f32], lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
+        let catalogue = self.index.catalogue();
+        // Several forms per occupation: over-fetch rows so `limit` distinct occupations remain.
+        let k = (limit * 8).max(64);
+        let keep = |f: &crate::catalog::SurfaceForm| {
+            taxonomy.is_none_or(|t| catalogue.occupations[f.occupation as usize].id.taxonomy == t)
+        };
+        let hits = self.index.search(query, k, taxonomy.is_some().then_some(&keep as &dyn Fn(&_) -> bool));
+
+        let mut by_occupation: HashMap<OccupationIdx, Vec<MatchedForm>> = HashMap::new();
+        for hit in hits {
+            for &f in self.index.forms_of_row(hit.row) {
+                let form = &catalogue.forms[f as usize];
+                if !keep(form) {
+                    continue;
+                }
+                by_occupation.entry(form.occupation).or_default().push(MatchedForm {
+                    text: form.text.clone(),
+                    kind: MatchKind::Form(form.kind),
+                    lang: form.lang,
+                    score: hit.score,
+                });
+            }
+        }
+        let mut ranked: Vec<RankedOccupation> = by_occupation
+            .into_iter()
+            .map(|(idx, mut matched)| {
+                matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
+                matched.dedup_by(|a, b| a.text == b.text);
+                matched.truncate(MATCHES_PER_RESULT);
+                let score = matched.first().map_or(0.0, |m| m.score);
+                self.ranked(idx, lang, score, matched)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        ranked.truncate(limit);
+        ranked
+    }
+}
+
+impl Engine {
+    /// Builds a result card for occupation `idx`.
+    pub(crate) fn ranked(&self, idx: OccupationIdx, lang: Lang, score: f32, matched: Vec<MatchedForm>) -> RankedOccupation {
+        let catalogue = self.index.catalogue();
+        let occupation = &catalogue.occupations[idx as usize];
+        let skills = occupation
+            .skills
+            .iter()
+            .filter(|l| l.relation == SkillRelation::Essential)
+            .filter_map(|l| catalogue.skills.get(l.skill as usize))
+            .filter_map(|s| s.label.get_or_any(lang))
+            .take(KEY_SKILLS)
+            .map(str::to_string)
+            .collect();
+        RankedOccupation {
+            index: idx,
+            id: occupation.id.clone(),
+            label: display_label(occupation, lang),
+            description: occupation.description.get_or_any(lang).map(first_sentence),
+            skills,
+            score,
+            matched,
+        }
+    }
+}
+
+/// Key skills shown on a result card.
+const KEY_SKILLS: usize = 3;
+
+/// The first sentence of a description, for one-line cards.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    text[..end].trim().to_string()
+}
+
+/// An occupation's label in `lang`, falling back to the other language, then to its code.
+pub fn display_label(occupation: &Occupation, lang: Lang) -> String {
+    occupation.label.get_or_any(lang).unwrap_or(&occupation.id.code).to_string()
+}

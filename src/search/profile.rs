@@ -1,0 +1,135 @@
+//! Profile matching: free text, listed skills and centres d'intérêt combined into one ranking.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Engine, MatchKind, MatchedForm, ProfileEvidence, RankedOccupation, SearchError};
+use crate::catalog::{Lang, OccupationIdx, SkillIdx, SkillRelation, Taxonomy};
+
+/// A profile: what a person likes, can do and is interested in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileRequest {
+    /// Free text ("j'aime dessiner et les ordinateurs").
+    pub text: Option<String>,
+    /// Skill labels (as suggested by the skills autocomplete).
+    pub skills: Vec<String>,
+    /// Centre d'intérêt labels.
+    pub interests: Vec<String>,
+    /// Display language.
+    pub lang: Lang,
+    /// Restrict to one taxonomy.
+    pub taxonomy: Option<Taxonomy>,
+    /// Number of results.
+    pub limit: usize,
+}
+
+/// Weight of an essential skill relative to an optional one.
+const ESSENTIAL_WEIGHT: f32 = 1.0;
+const OPTIONAL_WEIGHT: f32 = 0.5;
+/// How much each kind of evidence counts when present.
+const TEXT_WEIGHT: f32 = 0.6;
+const SKILL_WEIGHT: f32 = 0.3;
+const INTEREST_WEIGHT: f32 = 0.1;
+/// Text candidates considered before re-ranking with the profile.
+const TEXT_CANDIDATES: usize = 200;
+/// Most profile skills or interests accepted in one request.
+pub const MAX_PROFILE_ITEMS: usize = 50;
+
+impl Engine {
+    /// Ranks occupations for a whole profile.
+    pub fn match_profile(&self, req: &ProfileRequest) -> Result<Vec<RankedOccupation>, SearchError> {
+        let max = self.limits.max_results;
+        if req.limit == 0 || req.limit > max {
+            return Err(SearchError::InvalidLimit { got: req.limit, max });
+        }
+        if req.skills.len() > MAX_PROFILE_ITEMS || req.interests.len() > MAX_PROFILE_ITEMS {
+            return Err(SearchError::TooManyItems { max: MAX_PROFILE_ITEMS });
+        }
+        let text = req.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if text.is_none() && req.skills.iter().all(|s| s.trim().is_empty()) && req.interests.iter().all(|s| s.trim().is_empty()) {
+            return Err(SearchError::EmptyQuery);
+        }
+        let catalogue = self.index.catalogue();
+
+        let mut title: HashMap<OccupationIdx, (f32, Vec<MatchedForm>)> = HashMap::new();
+        if let Some(text) = text {
+            let text = self.validate_text(text)?;
+            let query = self.embed_query(text)?;
+            for r in self.rank(&query, req.lang, req.taxonomy, TEXT_CANDIDATES.min(max.max(TEXT_CANDIDATES))) {
+                title.insert(r.index, (r.score, r.matched));
+            }
+        }
+
+        let skills: Vec<(String, HashSet<SkillIdx>)> = req
+            .skills
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| (s.to_string(), self.resolve_skill(s)))
+            .collect();
+        let interests: Vec<&str> = req.interests.iter().filter_map(|i| self.skill_index.interest(i)).collect();
+
+        let mut evidence: HashMap<OccupationIdx, (f32, f32, Vec<MatchedForm>)> = HashMap::new();
+        for (idx, occupation) in catalogue.occupations.iter().enumerate() {
+            if req.taxonomy.is_some_and(|t| occupation.id.taxonomy != t) {
+                continue;
+            }
+            let mut skill_score = 0.0;
+            let mut matched = Vec::new();
+            for (label, ids) in &skills {
+                let best = occupation
+                    .skills
+                    .iter()
+                    .filter(|l| ids.contains(&l.skill))
+                    .map(|l| if l.relation == SkillRelation::Essential { ESSENTIAL_WEIGHT } else { OPTIONAL_WEIGHT })
+                    .fold(0.0f32, f32::max);
+                if best > 0.0 {
+                    skill_score += best;
+                    matched.push(MatchedForm { text: label.clone(), kind: MatchKind::Profile(ProfileEvidence::Skill), lang: req.lang, score: best });
+                }
+            }
+            let mut interest_score = 0.0;
+            for interest in &interests {
+                if occupation.interests.iter().any(|i| i == interest) {
+                    interest_score += 1.0;
+                    matched.push(MatchedForm { text: interest.to_string(), kind: MatchKind::Profile(ProfileEvidence::Interest), lang: Lang::Fr, score: 1.0 });
+                }
+            }
+            if !matched.is_empty() {
+                let s = if skills.is_empty() { 0.0 } else { skill_score / skills.len() as f32 };
+                let i = if interests.is_empty() { 0.0 } else { interest_score / interests.len() as f32 };
+                evidence.insert(idx as OccupationIdx, (s, i, matched));
+            }
+        }
+
+        // Weights of absent evidence are spread over the present ones so scores stay comparable.
+        let w_text = if text.is_some() { TEXT_WEIGHT } else { 0.0 };
+        let w_skill = if skills.is_empty() { 0.0 } else { SKILL_WEIGHT };
+        let w_interest = if interests.is_empty() { 0.0 } else { INTEREST_WEIGHT };
+        let total = (w_text + w_skill + w_interest).max(f32::EPSILON);
+
+        let candidates: HashSet<OccupationIdx> = title.keys().chain(evidence.keys()).copied().collect();
+        let mut ranked: Vec<RankedOccupation> = candidates
+            .into_iter()
+            .map(|idx| {
+                let (t, mut matched) = title.get(&idx).cloned().unwrap_or((0.0, Vec::new()));
+                let (s, i, profile) = evidence.get(&idx).cloned().unwrap_or((0.0, 0.0, Vec::new()));
+                let score = (w_text * t + w_skill * s + w_interest * i) / total;
+                let mut all = profile;
+                all.append(&mut matched);
+                self.ranked(idx, req.lang, score, all)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        ranked.truncate(req.limit);
+        Ok(ranked)
+    }
+
+    /// Skills named by a label: exact folded matches, else the best lexical ones.
+    fn resolve_skill(&self, label: &str) -> HashSet<SkillIdx> {
+        let exact = self.skill_index.exact(label);
+        if !exact.is_empty() {
+            return exact.iter().copied().collect();
+        }
+        self.skill_index.lookup(label, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect()
+    }
+}

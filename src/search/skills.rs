@@ -1,0 +1,166 @@
+//! Lexical lookup of skills (autocomplete) and of centres d'intérêt.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::Engine;
+use crate::catalog::{Catalogue, Lang, SkillIdx, SkillKind, Taxonomy};
+use crate::text::fold;
+
+/// A skill suggested for a typed prefix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkillHit {
+    /// Taxonomy of the skill.
+    pub taxonomy: Taxonomy,
+    /// ESCO skill URI or ROME code_ogr.
+    pub code: String,
+    /// Label in the requested language (or the other one).
+    pub label: String,
+    /// Skill, knowledge or attitude.
+    pub kind: SkillKind,
+    /// Lexical score in [0, 1].
+    pub score: f32,
+}
+
+/// A ROME centre d'intérêt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InterestRef {
+    /// Stable code (the folded label).
+    pub code: String,
+    /// Label (French; ROME has no English one).
+    pub label: String,
+}
+
+/// Folded skill labels in both languages, for prefix and word lookups.
+pub(crate) struct SkillIndex {
+    /// (folded label, skill) for every label of every skill.
+    labels: Vec<(String, SkillIdx)>,
+    /// Skills per exact folded label.
+    exact: HashMap<String, Vec<SkillIdx>>,
+    /// Distinct centres d'intérêt, by folded label.
+    interests: BTreeMap<String, String>,
+}
+
+impl SkillIndex {
+    pub(crate) fn new(catalogue: &Catalogue) -> SkillIndex {
+        let mut labels = Vec::new();
+        let mut exact: HashMap<String, Vec<SkillIdx>> = HashMap::new();
+        for (i, skill) in catalogue.skills.iter().enumerate() {
+            for lang in Lang::ALL {
+                if let Some(label) = skill.label.get(lang) {
+                    let folded = fold(label);
+                    if folded.is_empty() {
+                        continue;
+                    }
+                    let ids = exact.entry(folded.clone()).or_default();
+                    if !ids.contains(&(i as SkillIdx)) {
+                        ids.push(i as SkillIdx);
+                        labels.push((folded, i as SkillIdx));
+                    }
+                }
+            }
+        }
+        let interests = catalogue
+            .occupations
+            .iter()
+            .flat_map(|o| o.interests.iter())
+            .map(|label| (fold(label), label.clone()))
+            .collect();
+        SkillIndex { labels, exact, interests }
+    }
+
+    /// Skills whose folded label equals `label` folded.
+    pub(crate) fn exact(&self, label: &str) -> &[SkillIdx] {
+        self.exact.get(&fold(label)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Best lexical matches for a typed text, best first.
+    pub(crate) fn lookup(&self, query: &str, limit: usize) -> Vec<(SkillIdx, f32)> {
+        let q = fold(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let words: Vec<&str> = q.split(' ').collect();
+        let mut best: HashMap<SkillIdx, f32> = HashMap::new();
+        for (label, idx) in &self.labels {
+            if let Some(score) = lexical_score(&q, &words, label) {
+                let e = best.entry(*idx).or_insert(0.0);
+                *e = e.max(score);
+            }
+        }
+        let mut out: Vec<_> = best.into_iter().collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(limit);
+        out
+    }
+
+    /// Interest label for a folded or displayed label.
+    pub(crate) fn interest(&self, label: &str) -> Option<&str> {
+        self.interests.get(&fold(label)).map(String::as_str)
+    }
+}
+
+/// Exact > prefix > every query word prefixes a label word > substring; shorter labels first.
+fn lexical_score(query: &str, words: &[&str], label: &str) -> Option<f32> {
+    let brevity = 0.1 / (1.0 + label.len() as f32 / 20.0);
+    let base = if label == query {
+        1.0
+    } else if label.starts_with(query) {
+        0.8
+    } else if words.iter().all(|w| label.split(' ').any(|lw| lw.starts_with(w))) {
+        0.6
+    } else if label.contains(query) {
+        0.4
+    } else {
+        return None;
+    };
+    Some(base + brevity)
+}
+
+impl Engine {
+    /// Skills (ESCO skills, ROME compétences) whose labels match what was typed.
+    pub fn search_skills(&self, query: &str, lang: Lang, limit: usize) -> Vec<SkillHit> {
+        let catalogue = self.index.catalogue();
+        self.skill_index
+            .lookup(query, limit)
+            .into_iter()
+            .filter_map(|(idx, score)| {
+                let skill = catalogue.skills.get(idx as usize)?;
+                Some(SkillHit {
+                    taxonomy: skill.id.taxonomy,
+                    code: skill.id.code.clone(),
+                    label: skill.label.get_or_any(lang)?.to_string(),
+                    kind: skill.kind,
+                    score: score.min(1.0),
+                })
+            })
+            .collect()
+    }
+
+    /// Every ROME centre d'intérêt present in the index, alphabetically.
+    pub fn interests(&self) -> Vec<InterestRef> {
+        self.skill_index
+            .interests
+            .iter()
+            .map(|(code, label)| InterestRef { code: code.replace(' ', "-"), label: label.clone() })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_score_orders_exact_prefix_words_substring() {
+        let q = "soin";
+        let w = ["soin"];
+        let exact = lexical_score(q, &w, "soin").unwrap();
+        let prefix = lexical_score(q, &w, "soins aux animaux").unwrap();
+        let word = lexical_score("anim soin", &["anim", "soin"], "soins aux animaux").unwrap();
+        let sub = lexical_score("oins", &["oins"], "soins aux animaux").unwrap();
+        assert!(exact > prefix && prefix > word && word > sub, "{exact} {prefix} {word} {sub}");
+        assert!(lexical_score("zzz", &["zzz"], "soins").is_none());
+    }
+}
