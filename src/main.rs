@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use boussole::api::ServeConfig;
 use boussole::catalog::{load_catalogue, Lang, Sources, Taxonomy};
 use boussole::embed::{import_e5s1, BertEmbedder, Embedder};
 use boussole::index::{build_index, BuildOptions, HnswParams, VectorIndex};
@@ -31,6 +32,19 @@ enum Command {
     Build(BuildArgs),
     /// Search the index from the command line.
     Query(QueryArgs),
+    /// Serve the JSON API and the web client.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Index directory.
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    index: PathBuf,
+    #[command(flatten)]
+    model: ModelArg,
+    #[command(flatten)]
+    config: ServeConfig,
 }
 
 #[derive(Subcommand)]
@@ -126,6 +140,7 @@ fn main() -> Result<()> {
         }
         Command::Build(args) => build(args),
         Command::Query(args) => query(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -176,10 +191,23 @@ fn build(args: BuildArgs) -> Result<()> {
     Ok(())
 }
 
+fn open_engine(index_dir: &Path, model_dir: &Path, limits: QueryLimits) -> Result<Engine> {
+    let embedder = load_embedder(model_dir)?;
+    let index = VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
+    Ok(Engine::new(index, embedder, limits)?)
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    let start = Instant::now();
+    let engine = open_engine(&args.index, &args.model.model, args.config.query_limits())?;
+    tracing::info!(vectors = engine.index().len(), secs = start.elapsed().as_secs_f64(), "index loaded");
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(boussole::api::serve(Arc::new(engine), args.config)).context("serving HTTP")?;
+    Ok(())
+}
+
 fn query(args: QueryArgs) -> Result<()> {
-    let embedder = load_embedder(&args.model.model)?;
-    let index = VectorIndex::open(&args.index).with_context(|| format!("opening the index in {}", args.index.display()))?;
-    let engine = Engine::new(index, embedder, QueryLimits::default())?;
+    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
     let results = engine.search(&request)?;
     if args.json {
@@ -190,7 +218,7 @@ fn query(args: QueryArgs) -> Result<()> {
         println!("no result");
     }
     for (rank, r) in results.iter().enumerate() {
-        let matched = r.matched.first().map(|m| format!("{} ({:?}, {})", m.text, m.kind, m.lang)).unwrap_or_default();
+        let matched = r.matched.first().map(|m| format!("{} ({}, {})", m.text, m.kind.as_str(), m.lang)).unwrap_or_default();
         println!("{:>2}. {:<4} {:<70} {:.3}  {}  ← {}", rank + 1, r.id.taxonomy, r.id.code, r.score, r.label, matched);
     }
     Ok(())

@@ -114,7 +114,7 @@ impl From<SearchError> for ApiError {
                 "limit must be an integer between 1 and {max}, got `{got}`"
             )),
             SearchError::TooManyItems { .. } => ApiError::invalid_parameter(format!("skills/interests: {err}")),
-            SearchError::Index(_) | SearchError::Embed(_) => ApiError::internal(&err),
+            SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => ApiError::internal(&err),
         }
     }
 }

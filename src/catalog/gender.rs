@@ -286,4 +286,16 @@ mod tests {
             assert!(!a.contains('/') && !b.contains('/'));
         }
     }
+
+    proptest::proptest! {
+        /// No panic on any text; a split always yields two different, slash-free-at-the-split,
+        /// non-empty forms.
+        #[test]
+        fn any_text_is_safe(label in "[A-Za-zéèÉ' /-]{0,40}") {
+            if let Some((a, b)) = split_gendered(&label) {
+                proptest::prop_assert!(!a.is_empty() && !b.is_empty());
+                proptest::prop_assert_ne!(fold(&a), fold(&b));
+            }
+        }
+    }
 }

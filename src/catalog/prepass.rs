@@ -305,4 +305,20 @@ mod tests {
         let only_quote = clean_csv(b"\"", "f", None);
         assert_eq!(only_quote.issues.len(), 1);
     }
+
+    proptest::proptest! {
+        /// Whatever the bytes, the pre-pass does not panic, emits UTF-8, and what it keeps is
+        /// well-formed: a second pass over its output finds nothing to fix.
+        #[test]
+        fn any_bytes_are_cleaned(raw in proptest::collection::vec(
+            proptest::sample::select(vec![b'a', b'"', b',', b'\n', b'\r', 0xC3, 0xA9, 0xFF]), 0..200)
+        ) {
+            let csv = clean_csv(&raw, "f.csv", None);
+            let text = std::str::from_utf8(&csv.bytes).expect("UTF-8 output");
+            let again = clean_csv(text.as_bytes(), "f.csv", None);
+            proptest::prop_assert!(again.issues.is_empty(), "{:?}", again.issues);
+            proptest::prop_assert_eq!(again.lines.len(), csv.lines.len());
+            proptest::prop_assert!(csv.lines.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
 }

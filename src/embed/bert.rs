@@ -277,3 +277,170 @@ fn dir_name(dir: &Path) -> String {
     let canonical = dir.canonicalize().unwrap_or_else(|_| PathBuf::from(dir));
     canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::testutil::write_tiny_bert_dir;
+    use crate::embed::{EmbedError, ModelManifest};
+
+    fn tiny() -> (tempfile::TempDir, BertEmbedder) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let model = dir.path().join("tiny-model");
+        write_tiny_bert_dir(&model, 1);
+        let embedder = BertEmbedder::load(&model).expect("load tiny model");
+        (dir, embedder)
+    }
+
+    fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    }
+
+    #[test]
+    fn embedder_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<BertEmbedder>();
+    }
+
+    #[test]
+    fn derives_a_manifest_without_boussole_json() {
+        let (_dir, e) = tiny();
+        let m = e.manifest();
+        assert_eq!(m.name, "tiny-bert");
+        assert_eq!((m.dimension, m.max_tokens, e.dimension()), (32, 16, 32));
+        assert_eq!((m.query_prefix.as_str(), m.passage_prefix.as_str()), ("", ""));
+        assert_eq!(m.files.len(), 3);
+        assert!(m.fingerprint().starts_with("tiny-bert@"));
+    }
+
+    #[test]
+    fn vectors_have_the_dimension_and_unit_norm() {
+        let (_dir, e) = tiny();
+        let v = e.embed(&["the cat eats fish", "dog", ""], TextRole::Passage).expect("embed");
+        assert_eq!(v.len(), 3);
+        for x in &v {
+            assert_eq!(x.len(), 32);
+            let norm: f32 = x.iter().map(|a| a * a).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-5, "norm {norm}");
+        }
+        assert!(max_abs_diff(&v[0], &v[1]) > 1e-3, "different texts, different vectors");
+    }
+
+    #[test]
+    fn empty_input_gives_empty_output() {
+        let (_dir, e) = tiny();
+        assert!(e.embed(&[], TextRole::Query).expect("embed").is_empty());
+    }
+
+    #[test]
+    fn embedding_is_deterministic() {
+        let (_dir, e) = tiny();
+        let texts = ["a big red house", "the dog runs fast"];
+        assert_eq!(e.embed(&texts, TextRole::Query).unwrap(), e.embed(&texts, TextRole::Query).unwrap());
+    }
+
+    /// Padding must be invisible: this checks the attention mask and pooling.
+    #[test]
+    fn batch_results_match_single_results() {
+        let (_dir, e) = tiny();
+        let texts = ["cat", "the big red dog eats the small fish and runs", "web developer", "baker bread"];
+        let batch = e.embed(&texts, TextRole::Passage).expect("batch");
+        for (text, from_batch) in texts.iter().zip(&batch) {
+            let alone = e.embed(&[text], TextRole::Passage).expect("single");
+            assert!(max_abs_diff(&alone[0], from_batch) < 1e-5, "{text}");
+        }
+        let tiny_batches = e.embed_tiny_batches(&texts);
+        for (a, b) in tiny_batches.iter().zip(&batch) {
+            assert!(max_abs_diff(a, b) < 1e-5);
+        }
+    }
+
+    impl BertEmbedder {
+        fn embed_tiny_batches(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+            let e = BertEmbedder { batch_size: 1, ..self.clone_for_test() };
+            e.embed(texts, TextRole::Passage).expect("batch size 1")
+        }
+
+        fn clone_for_test(&self) -> Self {
+            BertEmbedder {
+                model: self.model.clone(),
+                tokenizer: self.tokenizer.clone(),
+                manifest: self.manifest.clone(),
+                added_tokens: self.added_tokens,
+                pad_id: self.pad_id,
+                batch_size: self.batch_size,
+                device: self.device.clone(),
+            }
+        }
+    }
+
+    #[test]
+    fn long_input_is_truncated_keeping_the_end_token() {
+        let (_dir, e) = tiny();
+        let words: Vec<&str> = ["the", "cat", "eats", "fish"].iter().copied().cycle().take(200).collect();
+        let long = words.join(" ");
+        assert_eq!(e.count_tokens(&long).unwrap(), 202);
+        // 16 positions = <s> + 14 words + </s>.
+        let head = words[..14].join(" ");
+        let v = e.embed(&[&long, &head], TextRole::Passage).expect("long input");
+        assert!(max_abs_diff(&v[0], &v[1]) < 1e-5);
+    }
+
+    #[test]
+    fn counts_tokens_with_special_tokens() {
+        let (_dir, e) = tiny();
+        assert_eq!(e.count_tokens("the cat").unwrap(), 4);
+        assert_eq!(e.count_tokens("").unwrap(), 2);
+    }
+
+    #[test]
+    fn progress_reports_every_text() {
+        let (_dir, e) = tiny();
+        let e = e.with_batch_size(2);
+        let texts = ["a", "b c", "the dog", "fish", "red"];
+        let mut done = Vec::new();
+        let v = e.embed_with_progress(&texts, TextRole::Passage, &mut |n| done.push(n)).expect("embed");
+        assert_eq!(v.len(), 5);
+        assert_eq!(done, vec![2, 2, 1]);
+    }
+
+    #[test]
+    fn manifest_checksums_are_verified() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_tiny_bert_dir(dir.path(), 3);
+        let mut manifest = BertEmbedder::load(dir.path()).expect("load").manifest().clone();
+        manifest.query_prefix = "query: ".into();
+        manifest.write(dir.path()).expect("write manifest");
+        let loaded = BertEmbedder::load(dir.path()).expect("load with manifest");
+        assert_eq!(loaded.manifest().query_prefix, "query: ");
+
+        let tok = dir.path().join("tokenizer.json");
+        let mut text = std::fs::read_to_string(&tok).unwrap();
+        text = text.replacen("\"cat\"", "\"cot\"", 1);
+        std::fs::write(&tok, text).unwrap();
+        let err = BertEmbedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::CorruptFile { .. }), "{err}");
+        assert!(err.to_string().contains("tokenizer.json"), "{err}");
+
+        std::fs::remove_file(&tok).unwrap();
+        assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::MissingFile { .. })));
+        assert!(ModelManifest::read(dir.path()).unwrap().is_some());
+    }
+
+    #[test]
+    fn missing_directory_is_a_clear_error() {
+        let err = BertEmbedder::load(Path::new("/nonexistent/model")).unwrap_err();
+        assert!(matches!(err, EmbedError::MissingFile { .. }));
+        assert!(err.to_string().contains("config.json"), "{err}");
+    }
+
+    #[test]
+    fn rejects_non_bert_configs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_tiny_bert_dir(dir.path(), 4);
+        let path = dir.path().join("config.json");
+        let text = std::fs::read_to_string(&path).unwrap().replace("\"bert\"", "\"xlm-roberta\"");
+        std::fs::write(&path, text).unwrap();
+        assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::Config(_))));
+    }
+}

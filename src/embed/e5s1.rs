@@ -468,3 +468,184 @@ fn check_entry(raw: RawEntry, hf_name: String, shape: Vec<usize>, file_len: u64)
         bytes: raw.bytes as usize,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::testutil::{build_e5s1, tiny_header, tiny_pieces, Rng};
+
+    fn valid() -> super::super::testutil::Synthetic {
+        build_e5s1(&tiny_header(), 7)
+    }
+
+    /// Offset of the directory entry fields of tensor `index`.
+    fn entry_offset(bytes: &[u8], directory: usize, index: usize) -> usize {
+        let mut pos = directory + 4;
+        for _ in 0..index {
+            let name_len = u16::from_le_bytes([bytes[pos], bytes[pos + 1]]) as usize;
+            pos += 2 + name_len + 1 + 4 + 8 + 8;
+        }
+        pos
+    }
+
+    /// (offset of name, dtype, element count, offset, byte length) fields of tensor `index`.
+    fn fields(bytes: &[u8], directory: usize, index: usize) -> (usize, usize, usize, usize, usize) {
+        let start = entry_offset(bytes, directory, index);
+        let name_len = u16::from_le_bytes([bytes[start], bytes[start + 1]]) as usize;
+        let name = start + 2;
+        let dtype = name + name_len;
+        (name, dtype, dtype + 1, dtype + 5, dtype + 13)
+    }
+
+    #[test]
+    fn parses_a_valid_container() {
+        let s = valid();
+        let c = Container::parse(&s.bytes).expect("valid container");
+        assert_eq!(c.header, tiny_header());
+        assert_eq!(c.tensors.len(), 5 + 16 * 2);
+        assert_eq!(c.vocabulary.len(), tiny_pieces().len());
+        assert_eq!(c.vocabulary.piece(4).unwrap(), "the");
+        assert_eq!((c.vocabulary.bos, c.vocabulary.eos, c.vocabulary.pad, c.vocabulary.unk), (0, 2, 1, 3));
+        let word = &c.tensors[0];
+        assert_eq!((word.name.as_str(), word.dtype), ("emb.word", Dtype::Q4_0));
+        assert_eq!(word.hf_name, "embeddings.word_embeddings.weight");
+        assert_eq!(c.tensor_f32(word).unwrap().len(), word.elements());
+        let fo = c.tensors.iter().find(|t| t.name == "l1.fo.w").unwrap();
+        assert_eq!(fo.shape, vec![32, 64]);
+        assert_eq!(fo.hf_name, "encoder.layer.1.output.dense.weight");
+    }
+
+    #[test]
+    fn real_e5_layout_has_197_tensors() {
+        let h = Header { hidden: 384, layers: 12, heads: 12, ffn: 1536, vocab: 250_037, max_positions: 512, ..tiny_header() };
+        assert_eq!(expected_tensors(&h).len(), 197);
+    }
+
+    #[test]
+    fn dequantises_q4_0_like_ggml() {
+        let mut block = vec![0u8; 18];
+        block[..2].copy_from_slice(&half::f16::from_f32(0.5).to_bits().to_le_bytes());
+        block[2] = 0x9F; // low nibble 15 -> weight 0, high nibble 9 -> weight 16
+        block[3] = 0x08; // low 8 -> weight 1 = 0, high 0 -> weight 17 = -8 * d
+        let w = dequantize_q4_0(&block);
+        assert_eq!(w.len(), 32);
+        assert_eq!((w[0], w[16], w[1], w[17]), (3.5, 0.5, 0.0, -4.0));
+        assert_eq!(w[2], -4.0); // zero byte: both nibbles 0 -> -8 * 0.5
+    }
+
+    #[test]
+    fn rejects_bad_magic_and_version() {
+        let mut s = valid();
+        s.bytes[0] = b'G';
+        assert!(matches!(Container::parse(&s.bytes), Err(ImportError::BadMagic { .. })));
+        assert!(matches!(Container::parse(b"E5"), Err(ImportError::BadMagic { .. })));
+        assert!(matches!(Container::parse(b""), Err(ImportError::BadMagic { .. })));
+        let mut s = valid();
+        s.bytes[4] = 2;
+        let err = Container::parse(&s.bytes).unwrap_err();
+        assert!(matches!(err, ImportError::UnsupportedVersion { found: 2, supported: 1 }), "{err}");
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let s = valid();
+        for len in 0..s.bytes.len() {
+            let err = Container::parse(&s.bytes[..len]).expect_err("truncated container must fail");
+            if (4..s.data).contains(&len) {
+                assert!(matches!(err, ImportError::Truncated { .. }), "at {len}: {err}");
+            }
+            if len >= s.data {
+                assert!(matches!(err, ImportError::TensorOutOfBounds { .. }), "at {len}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_wrong_tensor_count() {
+        let mut s = valid();
+        s.bytes[s.directory..s.directory + 4].copy_from_slice(&36i32.to_le_bytes());
+        let err = Container::parse(&s.bytes).unwrap_err();
+        assert!(matches!(err, ImportError::TensorCount { expected: 37, found: 36 }), "{err}");
+        assert!(err.to_string().contains("expected 37"), "{err}");
+    }
+
+    #[test]
+    fn rejects_inconsistent_sizes() {
+        let s = valid();
+        let (_, dtype, elements, offset, bytes) = fields(&s.bytes, s.directory, 1); // emb.pos, f32
+
+        let mut b = s.bytes.clone();
+        b[elements..elements + 4].copy_from_slice(&100u32.to_le_bytes());
+        let err = Container::parse(&b).unwrap_err();
+        assert!(matches!(&err, ImportError::TensorSize { name, expected: 512, found: 100, .. } if name == "emb.pos"), "{err}");
+
+        let mut b = s.bytes.clone();
+        b[bytes..bytes + 8].copy_from_slice(&7u64.to_le_bytes());
+        let err = Container::parse(&b).unwrap_err();
+        assert!(matches!(&err, ImportError::TensorSize { expected: 2048, found: 7, .. }), "{err}");
+
+        let mut b = s.bytes.clone();
+        let near_end = b.len() as u64 - 10;
+        b[offset..offset + 8].copy_from_slice(&near_end.to_le_bytes());
+        assert!(matches!(Container::parse(&b), Err(ImportError::TensorOutOfBounds { .. })));
+
+        let mut b = s.bytes.clone();
+        b[offset..offset + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(Container::parse(&b), Err(ImportError::TensorOutOfBounds { .. })));
+
+        let mut b = s.bytes.clone();
+        b[dtype] = 9;
+        assert!(matches!(Container::parse(&b), Err(ImportError::UnknownDtype { code: 9, .. })));
+
+        // f32 -> Q4_0 relabel: the byte length no longer matches elements × dtype.
+        let mut b = s.bytes.clone();
+        b[dtype] = 1;
+        assert!(matches!(Container::parse(&b), Err(ImportError::TensorSize { .. })));
+    }
+
+    #[test]
+    fn rejects_unknown_and_duplicate_names() {
+        let s = valid();
+        let (name, ..) = fields(&s.bytes, s.directory, 0);
+        let mut b = s.bytes.clone();
+        b[name..name + 8].copy_from_slice(b"emb.wxrd");
+        let err = Container::parse(&b).unwrap_err();
+        assert!(matches!(&err, ImportError::UnexpectedTensor { name, problem: "unknown" } if name == "emb.wxrd"), "{err}");
+
+        let (q, ..) = fields(&s.bytes, s.directory, 5); // l0.q.w
+        let (k, ..) = fields(&s.bytes, s.directory, 7); // l0.k.w
+        assert_eq!(&s.bytes[q..q + 6], b"l0.q.w");
+        let mut b = s.bytes.clone();
+        b[k..k + 6].copy_from_slice(b"l0.q.w");
+        assert!(matches!(Container::parse(&b), Err(ImportError::UnexpectedTensor { problem: "duplicate", .. })));
+    }
+
+    #[test]
+    fn rejects_bad_header_values() {
+        let mut s = valid();
+        s.bytes[8..12].copy_from_slice(&(-5i32).to_le_bytes());
+        assert!(matches!(Container::parse(&s.bytes), Err(ImportError::BadHeader { field: "hidden", .. })));
+        let mut s = valid();
+        s.bytes[40..44].copy_from_slice(&64i32.to_le_bytes()); // block size
+        assert!(matches!(Container::parse(&s.bytes), Err(ImportError::BadHeader { field: "quant block size", .. })));
+    }
+
+    #[test]
+    fn random_corruption_never_panics() {
+        let s = valid();
+        let mut rng = Rng::new(42);
+        for _ in 0..3000 {
+            let mut b = s.bytes.clone();
+            for _ in 0..1 + rng.next_u64() % 4 {
+                // Mostly hit the header and directory, where sizes live.
+                let pos = (rng.next_u64() as usize) % if rng.next_u64() % 4 == 0 { b.len() } else { s.data };
+                b[pos] ^= 1 << (rng.next_u64() % 8);
+            }
+            if let Ok(c) = Container::parse(&b) {
+                for t in &c.tensors {
+                    assert_eq!(c.tensor_f32(t).unwrap().len(), t.elements());
+                }
+            }
+        }
+    }
+}

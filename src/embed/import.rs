@@ -219,3 +219,107 @@ fn sibling(target: &Path, tag: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     target.with_file_name(format!(".{name}.{tag}-{}-{nanos}", std::process::id()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::e5s1::Container;
+    use crate::embed::testutil::{build_e5s1, tiny_header, tiny_tokenizer_json};
+    use crate::embed::{BertEmbedder, Embedder, TextRole};
+
+    struct Inputs {
+        dir: tempfile::TempDir,
+        bin: PathBuf,
+        tokenizer: PathBuf,
+    }
+
+    fn inputs() -> Inputs {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bin = dir.path().join("e5-small-q4.bin");
+        std::fs::write(&bin, build_e5s1(&tiny_header(), 11).bytes).unwrap();
+        let tokenizer = dir.path().join("tokenizer-in.json");
+        std::fs::write(&tokenizer, tiny_tokenizer_json()).unwrap();
+        Inputs { dir, bin, tokenizer }
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn imports_a_loadable_bert_directory() {
+        let i = inputs();
+        let out = i.dir.path().join("models").join("e5");
+        let manifest = import_e5s1(&i.bin, &i.tokenizer, &out).expect("import");
+        assert_eq!(entries(&out), ["boussole-model.json", "config.json", "model.safetensors", "tokenizer.json"]);
+        assert_eq!((manifest.name.as_str(), manifest.dimension, manifest.max_tokens), (E5_MODEL_NAME, 32, 16));
+        assert_eq!(manifest.files.len(), 3);
+
+        let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+        assert_eq!(config["layer_norm_eps"], serde_json::json!(1e-12));
+        assert_eq!(config["hidden_act"], "gelu");
+        assert_eq!(config["pad_token_id"], 1);
+
+        // Every tensor is the exact dequantisation of the container's data.
+        let raw = std::fs::read(&i.bin).unwrap();
+        let container = Container::parse(&raw).unwrap();
+        let st_bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+        let st = safetensors::SafeTensors::deserialize(&st_bytes).unwrap();
+        assert_eq!(st.len(), container.tensors.len());
+        for entry in &container.tensors {
+            let view = st.tensor(&entry.hf_name).unwrap();
+            assert_eq!(view.shape(), entry.shape.as_slice());
+            let values: Vec<f32> =
+                view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            assert_eq!(values, container.tensor_f32(entry).unwrap(), "{}", entry.hf_name);
+        }
+
+        let embedder = BertEmbedder::load(&out).expect("load imported model");
+        assert_eq!(embedder.manifest(), &manifest);
+        let v = embedder.embed(&["the cat", "web developer"], TextRole::Query).unwrap();
+        assert_eq!(v[0].len(), 32);
+        // "query: the cat" -> <s> query : the cat </s>
+        assert_eq!(embedder.count_tokens("the cat").unwrap(), 6);
+    }
+
+    #[test]
+    fn reimport_replaces_the_directory_identically() {
+        let i = inputs();
+        let out = i.dir.path().join("model");
+        let first = import_e5s1(&i.bin, &i.tokenizer, &out).expect("first import");
+        std::fs::write(out.join("stale.txt"), "left over").unwrap();
+        let second = import_e5s1(&i.bin, &i.tokenizer, &out).expect("second import");
+        assert_eq!(first, second);
+        assert_eq!(first.fingerprint(), second.fingerprint());
+        assert!(!out.join("stale.txt").exists());
+        // No staging or old directories are left behind.
+        assert_eq!(entries(i.dir.path()), ["e5-small-q4.bin", "model", "tokenizer-in.json"]);
+    }
+
+    #[test]
+    fn mismatched_tokenizer_is_refused_and_keeps_the_old_model() {
+        let i = inputs();
+        let out = i.dir.path().join("model");
+        let manifest = import_e5s1(&i.bin, &i.tokenizer, &out).expect("import");
+        let other = i.dir.path().join("other-tokenizer.json");
+        std::fs::write(&other, tiny_tokenizer_json().replace("\"fish\"", "\"fisk\"")).unwrap();
+        let err = import_e5s1(&i.bin, &other, &out).unwrap_err();
+        assert!(matches!(err, EmbedError::Import(ImportError::TokenizerMismatch(_))), "{err}");
+        assert!(err.to_string().contains("fisk"), "{err}");
+        manifest.verify_files(&out).expect("old model intact");
+    }
+
+    #[test]
+    fn corrupt_container_creates_nothing() {
+        let i = inputs();
+        let raw = std::fs::read(&i.bin).unwrap();
+        std::fs::write(&i.bin, &raw[..raw.len() / 2]).unwrap();
+        let out = i.dir.path().join("model");
+        let err = import_e5s1(&i.bin, &i.tokenizer, &out).unwrap_err();
+        assert!(matches!(err, EmbedError::Import(_)), "{err}");
+        assert_eq!(entries(i.dir.path()), ["e5-small-q4.bin", "tokenizer-in.json"]);
+    }
+}

@@ -13,6 +13,8 @@ pub mod e5s1;
 mod error;
 mod import;
 mod manifest;
+#[cfg(test)]
+mod testutil;
 
 pub use bert::BertEmbedder;
 pub use error::{EmbedError, ImportError};

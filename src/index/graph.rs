@@ -95,8 +95,10 @@ impl Graph {
     pub fn load(dir: &Path, expected_points: usize, dim: usize) -> Result<Graph, IndexError> {
         // The loader borrows its `HnswIo` for the graph's lifetime; leaking this small struct
         // (paths and options, no data since mmap is off) gives the 'static graph the index owns.
-        let io: &'static mut HnswIo = Box::leak(Box::new(HnswIo::new(dir, GRAPH_BASENAME)));
-        let loaded = catch_unwind(AssertUnwindSafe(move || io.load_hnsw::<f32, UnitDot>()));
+        let loaded = catch_unwind(AssertUnwindSafe(|| {
+            let io: &'static mut HnswIo = Box::leak(Box::new(HnswIo::new(dir, GRAPH_BASENAME)));
+            io.load_hnsw::<f32, UnitDot>()
+        }));
         let mut hnsw = match loaded {
             Ok(Ok(h)) => h,
             Ok(Err(e)) => return Err(IndexError::Graph(format!("cannot read HNSW graph in {}: {e}", dir.display()))),

@@ -108,6 +108,22 @@ pub enum MatchKind {
     Profile(ProfileEvidence),
 }
 
+impl MatchKind {
+    /// The name used in JSON and in the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Form(FormKind::Preferred) => "preferred",
+            MatchKind::Form(FormKind::Alt) => "alt",
+            MatchKind::Form(FormKind::Hidden) => "hidden",
+            MatchKind::Form(FormKind::Appellation) => "appellation",
+            MatchKind::Form(FormKind::Synonym) => "synonym",
+            MatchKind::Form(FormKind::Gendered) => "gendered",
+            MatchKind::Profile(ProfileEvidence::Skill) => "skill",
+            MatchKind::Profile(ProfileEvidence::Interest) => "interest",
+        }
+    }
+}
+
 /// Evidence coming from a profile rather than from a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
