@@ -1,0 +1,50 @@
+//! Throughput of the embedder and latency of a query on the fixture index.
+//!
+//! Run with `cargo bench --bench engine` after `scripts/setup.sh` (needs the real model).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use boussole::catalog::{load_catalogue, Lang, Sources};
+use boussole::embed::{BertEmbedder, Embedder, TextRole};
+use boussole::index::{build_index, BuildOptions, VectorIndex};
+use boussole::search::{Engine, QueryLimits, SearchRequest};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bench(c: &mut Criterion) {
+    let embedder: Arc<dyn Embedder> =
+        Arc::new(BertEmbedder::load(&root().join("models/multilingual-e5-small")).expect("run scripts/setup.sh first"));
+    let catalogue = load_catalogue(&root().join("datasets/fixtures"), Sources::default()).expect("fixtures");
+    let labels: Vec<&str> = catalogue.forms.iter().take(256).map(|f| f.text.as_str()).collect();
+
+    let mut group = c.benchmark_group("embed");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(labels.len() as u64));
+    group.bench_function("256 occupation labels (passages)", |b| {
+        b.iter(|| embedder.embed(&labels, TextRole::Passage).expect("embed"))
+    });
+    group.finish();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("idx");
+    build_index(&catalogue, embedder.as_ref(), &BuildOptions { progress: false, ..BuildOptions::default() }, &out)
+        .expect("build");
+    let engine = Engine::new(VectorIndex::open(&out).expect("open"), embedder.clone(), QueryLimits::default()).expect("engine");
+
+    let mut group = c.benchmark_group("query");
+    group.sample_size(30);
+    for text in ["boulanger", "j'aime les animaux et la nature", "devloppeur web"] {
+        let req = SearchRequest { text: text.into(), lang: Lang::Fr, taxonomy: None, limit: 10 };
+        group.bench_function(text, |b| b.iter(|| engine.search(&req).expect("search")));
+    }
+    let query = engine.embed_query("boulanger").expect("embed");
+    group.bench_function("rank only (pre-embedded)", |b| b.iter(|| engine.rank(&query, Lang::Fr, None, 10)));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
