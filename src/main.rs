@@ -34,6 +34,17 @@ enum Command {
     Query(QueryArgs),
     /// Serve the JSON API and the web client.
     Serve(ServeArgs),
+    /// Validate an index against the model and print its manifest.
+    Info(InfoArgs),
+}
+
+#[derive(Args)]
+struct InfoArgs {
+    /// Index directory.
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    index: PathBuf,
+    #[command(flatten)]
+    model: ModelArg,
 }
 
 #[derive(Args)]
@@ -141,6 +152,7 @@ fn main() -> Result<()> {
         Command::Build(args) => build(args),
         Command::Query(args) => query(args),
         Command::Serve(args) => serve(args),
+        Command::Info(args) => info(args),
     }
 }
 
@@ -195,6 +207,12 @@ fn open_engine(index_dir: &Path, model_dir: &Path, limits: QueryLimits) -> Resul
     let embedder = load_embedder(model_dir)?;
     let index = VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
     Ok(Engine::new(index, embedder, limits)?)
+}
+
+fn info(args: InfoArgs) -> Result<()> {
+    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
+    println!("{}", serde_json::to_string_pretty(engine.index().manifest())?);
+    Ok(())
 }
 
 fn serve(args: ServeArgs) -> Result<()> {

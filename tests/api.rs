@@ -16,7 +16,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-const ESCO_BAKER: &str = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
+const ESCO_BAKER: &str =
+    "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
 const BAKER_UUID: &str = "1aadb308-432a-4d01-b54b-b4f7f76dd419";
 /// A ROME compétence only the boulangerie fiche (D1102) lists.
 const KNEADING: &str = "Pétrir manuellement ou mécaniquement des pâtes";
@@ -24,7 +25,9 @@ const KNEADING: &str = "Pétrir manuellement ou mécaniquement des pâtes";
 /// The engine is loaded on a blocking thread: loading the model inside the runtime would
 /// stall it (and the first call may build the fixture index).
 async fn engine() -> Arc<boussole::search::Engine> {
-    tokio::task::spawn_blocking(common::engine).await.expect("engine loads")
+    tokio::task::spawn_blocking(common::engine)
+        .await
+        .expect("engine loads")
 }
 
 async fn app(config: &ServeConfig) -> Router {
@@ -41,8 +44,12 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     fn text(&self) -> String {
@@ -50,31 +57,65 @@ impl Reply {
     }
 
     fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Asserts the API error shape, status and code.
     fn assert_error(&self, status: u16, code: &str, what: &str) {
-        assert_eq!(self.status.as_u16(), status, "{what}: status (body {})", self.text());
-        assert!(self.content_type().starts_with("application/json"), "{what}: content type {}", self.content_type());
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{what}: status (body {})",
+            self.text()
+        );
+        assert!(
+            self.content_type().starts_with("application/json"),
+            "{what}: content type {}",
+            self.content_type()
+        );
         let v = self.json();
         assert_eq!(v["error"]["code"], code, "{what}: {v}");
-        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: message in {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{what}: message in {v}"
+        );
     }
 }
 
 /// One in-process request.
-async fn call(app: &Router, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(ct) = content_type {
         req = req.header(header::CONTENT_TYPE, ct);
     }
     let req = req.body(Body::from(body)).expect("request builds");
-    let res = app.clone().oneshot(req).await.expect("router is infallible");
+    let res = app
+        .clone()
+        .oneshot(req)
+        .await
+        .expect("router is infallible");
     let status = res.status();
     let headers = res.headers().clone();
-    let body = to_bytes(res.into_body(), 16 << 20).await.expect("body reads").to_vec();
-    Reply { status, headers, body }
+    let body = to_bytes(res.into_body(), 16 << 20)
+        .await
+        .expect("body reads")
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 async fn get(app: &Router, uri: &str) -> Reply {
@@ -82,7 +123,14 @@ async fn get(app: &Router, uri: &str) -> Reply {
 }
 
 async fn post_json(app: &Router, uri: &str, body: &Value) -> Reply {
-    call(app, Method::POST, uri, Some("application/json"), body.to_string().into_bytes()).await
+    call(
+        app,
+        Method::POST,
+        uri,
+        Some("application/json"),
+        body.to_string().into_bytes(),
+    )
+    .await
 }
 
 /// A server on an ephemeral port, stopped by sending on (or dropping) the sender.
@@ -95,13 +143,19 @@ struct Server {
 impl Server {
     async fn start(config: ServeConfig) -> Server {
         let engine = engine().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve_on(listener, engine, config, async move {
             let _ = stopped.await;
         }));
-        Server { addr, stop: Some(stop), task }
+        Server {
+            addr,
+            stop: Some(stop),
+            task,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -113,18 +167,31 @@ impl Server {
             let _ = stop.send(());
         }
         let result = tokio::time::timeout(Duration::from_secs(60), self.task).await;
-        result.expect("server stops in time").expect("server task").expect("server ran");
+        result
+            .expect("server stops in time")
+            .expect("server task")
+            .expect("server ran");
     }
 }
 
 /// One request over the network.
-async fn http(client: &reqwest::Client, method: Method, url: String, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+async fn http(
+    client: &reqwest::Client,
+    method: Method,
+    url: String,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Reply {
     let method = reqwest::Method::from_bytes(method.as_str().as_bytes()).expect("method");
     let mut req = client.request(method, url.as_str());
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    let res = req.body(body).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    let res = req
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
     let status = StatusCode::from_u16(res.status().as_u16()).expect("status");
     let mut headers = HeaderMap::new();
     for (k, v) in res.headers() {
@@ -136,11 +203,18 @@ async fn http(client: &reqwest::Client, method: Method, url: String, content_typ
         }
     }
     let body = res.bytes().await.expect("body").to_vec();
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn first_code(reply: &Reply) -> String {
-    reply.json()["results"][0]["code"].as_str().unwrap_or_default().to_string()
+    reply.json()["results"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,16 +234,30 @@ async fn search_boulanger_in_rome_ranks_d1102_first() {
     let first = &results[0];
     assert_eq!(first["taxonomy"], "rome");
     assert_eq!(first["code"], "D1102");
-    assert!(first["label"].as_str().is_some_and(|l| l.contains("Boulang")), "{first}");
+    assert!(
+        first["label"]
+            .as_str()
+            .is_some_and(|l| l.contains("Boulang")),
+        "{first}"
+    );
     assert!(first["score"].as_f64().is_some_and(|s| s > 0.5), "{first}");
-    assert!(first.get("id").is_none(), "id is flattened into taxonomy/code: {first}");
+    assert!(
+        first.get("id").is_none(),
+        "id is flattened into taxonomy/code: {first}"
+    );
     let matched = first["matched"].as_array().expect("matched");
     assert!(!matched.is_empty());
     for key in ["text", "kind", "lang", "score"] {
-        assert!(matched[0].get(key).is_some(), "matched lacks {key}: {first}");
+        assert!(
+            matched[0].get(key).is_some(),
+            "matched lacks {key}: {first}"
+        );
     }
     assert!(first["skills"].is_array());
-    assert!(results.iter().all(|r| r["taxonomy"] == "rome"), "taxonomy filter: {v}");
+    assert!(
+        results.iter().all(|r| r["taxonomy"] == "rome"),
+        "taxonomy filter: {v}"
+    );
 }
 
 #[tokio::test]
@@ -178,15 +266,26 @@ async fn search_defaults_cover_both_taxonomies_and_honour_limit_and_lang() {
     let v = get(&app, "/v1/search?q=baker&lang=en").await.json();
     assert_eq!(v["lang"], "en");
     let results = v["results"].as_array().expect("results");
-    assert!(results.iter().take(5).any(|r| r["code"] == ESCO_BAKER), "ESCO baker in top 5: {v}");
-    assert!(results.iter().any(|r| r["taxonomy"] == "rome"), "both taxonomies by default: {v}");
+    assert!(
+        results.iter().take(5).any(|r| r["code"] == ESCO_BAKER),
+        "ESCO baker in top 5: {v}"
+    );
+    assert!(
+        results.iter().any(|r| r["taxonomy"] == "rome"),
+        "both taxonomies by default: {v}"
+    );
 
     let v = get(&app, "/v1/search?q=boulanger&limit=1").await.json();
     assert_eq!(v["results"].as_array().map(Vec::len), Some(1), "{v}");
 
-    let v = get(&app, "/v1/search?q=baker&taxonomy=esco&limit=3").await.json();
+    let v = get(&app, "/v1/search?q=baker&taxonomy=esco&limit=3")
+        .await
+        .json();
     let results = v["results"].as_array().expect("results");
-    assert!(results.len() <= 3 && results.iter().all(|r| r["taxonomy"] == "esco"), "{v}");
+    assert!(
+        results.len() <= 3 && results.iter().all(|r| r["taxonomy"] == "esco"),
+        "{v}"
+    );
     assert_eq!(results[0]["code"], ESCO_BAKER, "{v}");
 }
 
@@ -194,14 +293,21 @@ async fn search_defaults_cover_both_taxonomies_and_honour_limit_and_lang() {
 async fn match_ranks_profiles() {
     let app = app(&ServeConfig::default()).await;
     // Skill only: the kneading compétence belongs to the boulangerie fiche.
-    let r = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "taxonomy": "rome", "limit": 5 })).await;
+    let r = post_json(
+        &app,
+        "/v1/match",
+        &json!({ "skills": [KNEADING], "taxonomy": "rome", "limit": 5 }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["query"], "");
     assert_eq!(v["results"][0]["code"], "D1102", "{v}");
     assert!(v["results"].as_array().is_some_and(|r| r.len() <= 5));
     assert!(
-        v["results"][0]["matched"].as_array().is_some_and(|m| m.iter().any(|m| m["kind"] == "skill")),
+        v["results"][0]["matched"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["kind"] == "skill")),
         "skill evidence: {v}"
     );
 
@@ -213,7 +319,12 @@ async fn match_ranks_profiles() {
     assert!(code.starts_with("A14") || code.starts_with("A15"), "{v}");
 
     // Unknown fields are ignored, nulls are absent values.
-    let v = post_json(&app, "/v1/match", &json!({ "text": "boulanger", "taxonomy": null, "extra": 1 })).await;
+    let v = post_json(
+        &app,
+        "/v1/match",
+        &json!({ "text": "boulanger", "taxonomy": null, "extra": 1 }),
+    )
+    .await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());
 }
 
@@ -225,15 +336,36 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
     let v = r.json();
     assert_eq!(v["taxonomy"], "rome");
     assert_eq!(v["code"], "D1102");
-    assert!(v["label"].as_str().is_some_and(|l| l.contains("Boulang")), "{v}");
+    assert!(
+        v["label"].as_str().is_some_and(|l| l.contains("Boulang")),
+        "{v}"
+    );
     assert!(v["labels"]["fr"].is_string(), "{v}");
-    assert!(v["description"].as_str().is_some_and(|d| d.len() > 20), "{v}");
-    assert!(v["skills"]["essential"].as_array().is_some_and(|s| !s.is_empty()), "{v}");
+    assert!(
+        v["description"].as_str().is_some_and(|d| d.len() > 20),
+        "{v}"
+    );
+    assert!(
+        v["skills"]["essential"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
     assert!(v["skills"]["optional"].is_array());
-    for key in ["access", "isco_group", "riasec", "interests", "links", "related"] {
+    for key in [
+        "access",
+        "isco_group",
+        "riasec",
+        "interests",
+        "links",
+        "related",
+    ] {
         assert!(v.get(key).is_some(), "detail lacks {key}: {v}");
     }
-    assert!(v["related"].as_array().is_some_and(|r| !r.is_empty()), "{v}");
+    assert!(
+        v["related"].as_array().is_some_and(|r| !r.is_empty()),
+        "{v}"
+    );
 
     // Lower-case ROME codes are accepted; `lang` is honoured.
     let r = get(&app, "/v1/occupations/rome/d1102?lang=en").await;
@@ -252,7 +384,9 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
         assert_eq!(v["code"], ESCO_BAKER, "{path}");
         assert_eq!(v["taxonomy"], "esco", "{path}");
     }
-    let v = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}?lang=en")).await.json();
+    let v = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}?lang=en"))
+        .await
+        .json();
     assert_eq!(v["label"], "baker", "{v}");
 }
 
@@ -268,13 +402,27 @@ async fn skills_search_and_interests() {
         }
     }
     assert!(results.iter().any(|r| r["label"] == KNEADING), "{v}");
-    let v = get(&app, "/v1/skills/search?q=p%C3%A2te&limit=2&lang=en").await.json();
-    assert!(v["results"].as_array().is_some_and(|r| !r.is_empty() && r.len() <= 2), "{v}");
+    let v = get(&app, "/v1/skills/search?q=p%C3%A2te&limit=2&lang=en")
+        .await
+        .json();
+    assert!(
+        v["results"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty() && r.len() <= 2),
+        "{v}"
+    );
 
     let v = get(&app, "/v1/interests?lang=fr").await.json();
     let results = v["results"].as_array().expect("results");
-    assert!(results.iter().any(|i| i["label"] == "J'aime m'occuper des animaux"), "{v}");
-    assert!(results.iter().all(|i| i["code"].is_string() && i["label"].is_string()));
+    assert!(
+        results
+            .iter()
+            .any(|i| i["label"] == "J'aime m'occuper des animaux"),
+        "{v}"
+    );
+    assert!(results
+        .iter()
+        .all(|i| i["code"].is_string() && i["label"].is_string()));
 }
 
 #[tokio::test]
@@ -288,14 +436,31 @@ async fn health_ready_openapi_docs() {
     assert_eq!(v["status"], "ready");
     assert!(v["model"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
     assert!(v["vectors"].as_u64().is_some_and(|n| n > 0), "{v}");
-    assert!(v["occupations"]["rome"].as_u64().is_some_and(|n| n > 0), "{v}");
-    assert!(v["occupations"]["esco"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert!(
+        v["occupations"]["rome"].as_u64().is_some_and(|n| n > 0),
+        "{v}"
+    );
+    assert!(
+        v["occupations"]["esco"].as_u64().is_some_and(|n| n > 0),
+        "{v}"
+    );
 
     let r = get(&app, "/openapi.json").await;
     assert!(r.content_type().starts_with("application/json"));
     let v = r.json();
-    assert!(v["openapi"].as_str().is_some_and(|s| s.starts_with("3.")), "{v}");
-    for path in ["/v1/search", "/v1/match", "/v1/occupations/{taxonomy}/{code}", "/v1/skills/search", "/v1/interests", "/healthz", "/readyz"] {
+    assert!(
+        v["openapi"].as_str().is_some_and(|s| s.starts_with("3.")),
+        "{v}"
+    );
+    for path in [
+        "/v1/search",
+        "/v1/match",
+        "/v1/occupations/{taxonomy}/{code}",
+        "/v1/skills/search",
+        "/v1/interests",
+        "/healthz",
+        "/readyz",
+    ] {
         assert!(v["paths"].get(path).is_some(), "openapi lacks {path}");
     }
     assert!(v["paths"]["/v1/match"]["post"]["requestBody"].is_object());
@@ -320,32 +485,78 @@ async fn metrics_count_routes_by_template_and_are_per_router() {
     let config = ServeConfig::default();
     let other = app(&config).await;
     let app = app(&config).await;
-    assert_eq!(get(&app, "/v1/search?q=boulanger").await.status, StatusCode::OK);
-    assert_eq!(get(&app, "/v1/occupations/rome/D1102").await.status, StatusCode::OK);
-    assert_eq!(get(&app, "/no/such/route/12345").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/v1/search?q=boulanger").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, "/v1/occupations/rome/D1102").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, "/no/such/route/12345").await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = get(&app, "/metrics").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.content_type().starts_with("text/plain"), "{}", r.content_type());
+    assert!(
+        r.content_type().starts_with("text/plain"),
+        "{}",
+        r.content_type()
+    );
     let text = r.text();
-    let line = |needle: &str| text.lines().find(|l| l.starts_with("boussole_http_requests_total") && l.contains(needle)).map(str::to_string);
-    let search = line("route=\"/v1/search\"").unwrap_or_else(|| panic!("no search counter in\n{text}"));
-    assert!(search.contains("status=\"200\"") && search.ends_with(" 1"), "{search}");
-    assert!(line("route=\"/v1/occupations/{taxonomy}/{*code}\"").is_some(), "route template, not raw path:\n{text}");
-    assert!(line("route=\"unmatched\"").is_some_and(|l| l.contains("status=\"404\"")), "{text}");
-    assert!(!text.contains("12345") && !text.contains("D1102"), "raw paths leak into labels:\n{text}");
-    assert!(text.contains("boussole_http_request_duration_seconds_bucket"), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("boussole_index_vectors ") && !l.ends_with(" 0")), "{text}");
-    assert!(text.contains("boussole_index_occupations{taxonomy=\"rome\"}"), "{text}");
+    let line = |needle: &str| {
+        text.lines()
+            .find(|l| l.starts_with("boussole_http_requests_total") && l.contains(needle))
+            .map(str::to_string)
+    };
+    let search =
+        line("route=\"/v1/search\"").unwrap_or_else(|| panic!("no search counter in\n{text}"));
+    assert!(
+        search.contains("status=\"200\"") && search.ends_with(" 1"),
+        "{search}"
+    );
+    assert!(
+        line("route=\"/v1/occupations/{taxonomy}/{*code}\"").is_some(),
+        "route template, not raw path:\n{text}"
+    );
+    assert!(
+        line("route=\"unmatched\"").is_some_and(|l| l.contains("status=\"404\"")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("12345") && !text.contains("D1102"),
+        "raw paths leak into labels:\n{text}"
+    );
+    assert!(
+        text.contains("boussole_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("boussole_index_vectors ") && !l.ends_with(" 0")),
+        "{text}"
+    );
+    assert!(
+        text.contains("boussole_index_occupations{taxonomy=\"rome\"}"),
+        "{text}"
+    );
 
     // A second router in the same process has its own registry.
     let text = get(&other, "/metrics").await.text();
-    assert!(!text.contains("route=\"/v1/search\""), "registries are shared:\n{text}");
+    assert!(
+        !text.contains("route=\"/v1/search\""),
+        "registries are shared:\n{text}"
+    );
     assert!(text.contains("boussole_index_vectors"), "{text}");
 }
 
 #[tokio::test]
 async fn timeout_answers_504_json() {
-    let config = ServeConfig { request_timeout_ms: 1, ..ServeConfig::default() };
+    let config = ServeConfig {
+        request_timeout_ms: 1,
+        ..ServeConfig::default()
+    };
     let app = app(&config).await;
     // Embedding a query takes milliseconds: well past a 1 ms budget.
     let r = get(&app, "/v1/search?q=boulanger%20p%C3%A2tissier%20traiteur").await;
@@ -370,16 +581,36 @@ async fn cors_is_off_by_default_and_follows_configured_origins() {
     let r = get(&off, "/healthz").await;
     assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 
-    let config = ServeConfig { cors_origins: vec!["https://boussole.example".into()], ..ServeConfig::default() };
+    let config = ServeConfig {
+        cors_origins: vec!["https://boussole.example".into()],
+        ..ServeConfig::default()
+    };
     let on = app(&config).await;
     let res = preflight(on.clone(), "https://boussole.example").await;
-    assert_eq!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes()), Some(&b"https://boussole.example"[..]));
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.as_bytes()),
+        Some(&b"https://boussole.example"[..])
+    );
     let res = preflight(on, "https://evil.example").await;
-    assert!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert!(res
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
 
-    let any = app(&ServeConfig { cors_origins: vec!["*".into()], ..ServeConfig::default() }).await;
+    let any = app(&ServeConfig {
+        cors_origins: vec!["*".into()],
+        ..ServeConfig::default()
+    })
+    .await;
     let res = preflight(any, "https://anyone.example").await;
-    assert_eq!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes()), Some(&b"*"[..]));
+    assert_eq!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.as_bytes()),
+        Some(&b"*"[..])
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,8 +628,23 @@ struct Case {
     mentions: Option<&'static str>,
 }
 
-fn case(what: &'static str, method: Method, uri: impl Into<String>, status: u16, code: &'static str) -> Case {
-    Case { what, method, uri: uri.into(), content_type: None, body: Vec::new(), status, code, mentions: None }
+fn case(
+    what: &'static str,
+    method: Method,
+    uri: impl Into<String>,
+    status: u16,
+    code: &'static str,
+) -> Case {
+    Case {
+        what,
+        method,
+        uri: uri.into(),
+        content_type: None,
+        body: Vec::new(),
+        status,
+        code,
+        mentions: None,
+    }
 }
 
 impl Case {
@@ -422,8 +668,15 @@ impl Case {
     fn check(&self, reply: &Reply) {
         reply.assert_error(self.status, self.code, self.what);
         if let Some(word) = self.mentions {
-            let message = reply.json()["error"]["message"].as_str().unwrap_or_default().to_string();
-            assert!(message.contains(word), "{}: message `{message}` should name `{word}`", self.what);
+            let message = reply.json()["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                message.contains(word),
+                "{}: message `{message}` should name `{word}`",
+                self.what
+            );
         }
     }
 }
@@ -438,47 +691,316 @@ fn bad_inputs() -> Vec<Case> {
         case("empty q", M::GET, "/v1/search?q=", 400, "empty_query"),
         case("blank q", M::GET, "/v1/search?q=+++", 400, "empty_query"),
         case("missing q", M::GET, "/v1/search", 400, "empty_query"),
-        case("10 kB q", M::GET, format!("/v1/search?q={long_q}"), 400, "query_too_long"),
-        case("too many tokens", M::GET, format!("/v1/search?q={}", many_tokens.replace(' ', "+")), 400, "too_many_tokens"),
-        case("invalid UTF-8 q", M::GET, "/v1/search?q=%FF", 400, "invalid_parameter").mentions("q"),
-        case("limit=0", M::GET, "/v1/search?q=boulanger&limit=0", 400, "invalid_parameter").mentions("limit"),
-        case("limit=1000", M::GET, "/v1/search?q=boulanger&limit=1000", 400, "invalid_parameter").mentions("limit"),
-        case("limit=abc", M::GET, "/v1/search?q=boulanger&limit=abc", 400, "invalid_parameter").mentions("limit"),
-        case("limit=-1", M::GET, "/v1/search?q=boulanger&limit=-1", 400, "invalid_parameter").mentions("limit"),
-        case("unknown taxonomy", M::GET, "/v1/search?q=boulanger&taxonomy=onet", 400, "invalid_parameter").mentions("taxonomy"),
-        case("unknown lang", M::GET, "/v1/search?q=boulanger&lang=de", 400, "invalid_parameter").mentions("lang"),
-        case("repeated q", M::GET, "/v1/search?q=a&q=b", 400, "invalid_parameter").mentions("q"),
-        case("skills: empty q", M::GET, "/v1/skills/search?q=", 400, "empty_query"),
-        case("skills: 10 kB q", M::GET, format!("/v1/skills/search?q={long_q}"), 400, "query_too_long"),
-        case("skills: limit=51", M::GET, "/v1/skills/search?q=pate&limit=51", 400, "invalid_parameter").mentions("limit"),
-        case("skills: invalid UTF-8", M::GET, "/v1/skills/search?q=%C3%28", 400, "invalid_parameter").mentions("q"),
-        case("interests: unknown lang", M::GET, "/v1/interests?lang=xx", 400, "invalid_parameter").mentions("lang"),
-        case("match: malformed JSON", M::POST, "/v1/match", 400, "invalid_json").json("{\"text\": ").mentions("malformed"),
-        case("match: empty body", M::POST, "/v1/match", 400, "invalid_json").json(""),
-        case("match: text is a number", M::POST, "/v1/match", 422, "invalid_json").json("{\"text\": 5}").mentions("text"),
-        case("match: skills not a list", M::POST, "/v1/match", 422, "invalid_json").json("{\"skills\": \"x\"}").mentions("skills"),
-        case("match: limit is a string", M::POST, "/v1/match", 422, "invalid_json").json("{\"text\": \"x\", \"limit\": \"ten\"}").mentions("limit"),
-        case("match: body is an array", M::POST, "/v1/match", 422, "invalid_json").json("[]"),
-        case("match: nothing to match", M::POST, "/v1/match", 400, "empty_query").json("{}"),
-        case("match: blank fields", M::POST, "/v1/match", 400, "empty_query").json("{\"text\": \" \", \"skills\": [\"\"]}"),
-        case("match: limit=0", M::POST, "/v1/match", 400, "invalid_parameter").json("{\"text\": \"x\", \"limit\": 0}").mentions("limit"),
-        case("match: limit=1000", M::POST, "/v1/match", 400, "invalid_parameter").json("{\"text\": \"x\", \"limit\": 1000}").mentions("limit"),
-        case("match: unknown taxonomy", M::POST, "/v1/match", 400, "invalid_parameter").json("{\"text\": \"x\", \"taxonomy\": \"onet\"}").mentions("taxonomy"),
-        case("match: 10 kB text", M::POST, "/v1/match", 400, "query_too_long").json(&format!("{{\"text\": \"{}\"}}", "a".repeat(10_000))),
-        case("match: text/plain", M::POST, "/v1/match", 415, "unsupported_media_type").typed("text/plain", "{\"text\": \"x\"}"),
-        case("match: form", M::POST, "/v1/match", 415, "unsupported_media_type").typed("application/x-www-form-urlencoded", "text=x"),
-        case("match: no content type", M::POST, "/v1/match", 415, "unsupported_media_type"),
-        case("match: oversized body", M::POST, "/v1/match", 413, "payload_too_large").json(&big_body),
-        case("unknown ROME code", M::GET, "/v1/occupations/rome/Z9999", 404, "not_found"),
-        case("unknown ESCO UUID", M::GET, "/v1/occupations/esco/00000000-0000-0000-0000-000000000000", 404, "not_found"),
-        case("ROME code in ESCO", M::GET, "/v1/occupations/esco/D1102", 404, "not_found"),
-        case("unknown taxonomy in path", M::GET, "/v1/occupations/onet/11-1011", 400, "invalid_parameter").mentions("taxonomy"),
-        case("detail: unknown lang", M::GET, "/v1/occupations/rome/D1102?lang=de", 400, "invalid_parameter").mentions("lang"),
+        case(
+            "10 kB q",
+            M::GET,
+            format!("/v1/search?q={long_q}"),
+            400,
+            "query_too_long",
+        ),
+        case(
+            "too many tokens",
+            M::GET,
+            format!("/v1/search?q={}", many_tokens.replace(' ', "+")),
+            400,
+            "too_many_tokens",
+        ),
+        case(
+            "invalid UTF-8 q",
+            M::GET,
+            "/v1/search?q=%FF",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("q"),
+        case(
+            "limit=0",
+            M::GET,
+            "/v1/search?q=boulanger&limit=0",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("limit"),
+        case(
+            "limit=1000",
+            M::GET,
+            "/v1/search?q=boulanger&limit=1000",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("limit"),
+        case(
+            "limit=abc",
+            M::GET,
+            "/v1/search?q=boulanger&limit=abc",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("limit"),
+        case(
+            "limit=-1",
+            M::GET,
+            "/v1/search?q=boulanger&limit=-1",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("limit"),
+        case(
+            "unknown taxonomy",
+            M::GET,
+            "/v1/search?q=boulanger&taxonomy=onet",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("taxonomy"),
+        case(
+            "unknown lang",
+            M::GET,
+            "/v1/search?q=boulanger&lang=de",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("lang"),
+        case(
+            "repeated q",
+            M::GET,
+            "/v1/search?q=a&q=b",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("q"),
+        case(
+            "skills: empty q",
+            M::GET,
+            "/v1/skills/search?q=",
+            400,
+            "empty_query",
+        ),
+        case(
+            "skills: 10 kB q",
+            M::GET,
+            format!("/v1/skills/search?q={long_q}"),
+            400,
+            "query_too_long",
+        ),
+        case(
+            "skills: limit=51",
+            M::GET,
+            "/v1/skills/search?q=pate&limit=51",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("limit"),
+        case(
+            "skills: invalid UTF-8",
+            M::GET,
+            "/v1/skills/search?q=%C3%28",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("q"),
+        case(
+            "interests: unknown lang",
+            M::GET,
+            "/v1/interests?lang=xx",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("lang"),
+        case(
+            "match: malformed JSON",
+            M::POST,
+            "/v1/match",
+            400,
+            "invalid_json",
+        )
+        .json("{\"text\": ")
+        .mentions("malformed"),
+        case(
+            "match: empty body",
+            M::POST,
+            "/v1/match",
+            400,
+            "invalid_json",
+        )
+        .json(""),
+        case(
+            "match: text is a number",
+            M::POST,
+            "/v1/match",
+            422,
+            "invalid_json",
+        )
+        .json("{\"text\": 5}")
+        .mentions("text"),
+        case(
+            "match: skills not a list",
+            M::POST,
+            "/v1/match",
+            422,
+            "invalid_json",
+        )
+        .json("{\"skills\": \"x\"}")
+        .mentions("skills"),
+        case(
+            "match: limit is a string",
+            M::POST,
+            "/v1/match",
+            422,
+            "invalid_json",
+        )
+        .json("{\"text\": \"x\", \"limit\": \"ten\"}")
+        .mentions("limit"),
+        case(
+            "match: body is an array",
+            M::POST,
+            "/v1/match",
+            422,
+            "invalid_json",
+        )
+        .json("[]"),
+        case(
+            "match: nothing to match",
+            M::POST,
+            "/v1/match",
+            400,
+            "empty_query",
+        )
+        .json("{}"),
+        case(
+            "match: blank fields",
+            M::POST,
+            "/v1/match",
+            400,
+            "empty_query",
+        )
+        .json("{\"text\": \" \", \"skills\": [\"\"]}"),
+        case(
+            "match: limit=0",
+            M::POST,
+            "/v1/match",
+            400,
+            "invalid_parameter",
+        )
+        .json("{\"text\": \"x\", \"limit\": 0}")
+        .mentions("limit"),
+        case(
+            "match: limit=1000",
+            M::POST,
+            "/v1/match",
+            400,
+            "invalid_parameter",
+        )
+        .json("{\"text\": \"x\", \"limit\": 1000}")
+        .mentions("limit"),
+        case(
+            "match: unknown taxonomy",
+            M::POST,
+            "/v1/match",
+            400,
+            "invalid_parameter",
+        )
+        .json("{\"text\": \"x\", \"taxonomy\": \"onet\"}")
+        .mentions("taxonomy"),
+        case(
+            "match: 10 kB text",
+            M::POST,
+            "/v1/match",
+            400,
+            "query_too_long",
+        )
+        .json(&format!("{{\"text\": \"{}\"}}", "a".repeat(10_000))),
+        case(
+            "match: text/plain",
+            M::POST,
+            "/v1/match",
+            415,
+            "unsupported_media_type",
+        )
+        .typed("text/plain", "{\"text\": \"x\"}"),
+        case(
+            "match: form",
+            M::POST,
+            "/v1/match",
+            415,
+            "unsupported_media_type",
+        )
+        .typed("application/x-www-form-urlencoded", "text=x"),
+        case(
+            "match: no content type",
+            M::POST,
+            "/v1/match",
+            415,
+            "unsupported_media_type",
+        ),
+        case(
+            "match: oversized body",
+            M::POST,
+            "/v1/match",
+            413,
+            "payload_too_large",
+        )
+        .json(&big_body),
+        case(
+            "unknown ROME code",
+            M::GET,
+            "/v1/occupations/rome/Z9999",
+            404,
+            "not_found",
+        ),
+        case(
+            "unknown ESCO UUID",
+            M::GET,
+            "/v1/occupations/esco/00000000-0000-0000-0000-000000000000",
+            404,
+            "not_found",
+        ),
+        case(
+            "ROME code in ESCO",
+            M::GET,
+            "/v1/occupations/esco/D1102",
+            404,
+            "not_found",
+        ),
+        case(
+            "unknown taxonomy in path",
+            M::GET,
+            "/v1/occupations/onet/11-1011",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("taxonomy"),
+        case(
+            "detail: unknown lang",
+            M::GET,
+            "/v1/occupations/rome/D1102?lang=de",
+            400,
+            "invalid_parameter",
+        )
+        .mentions("lang"),
         case("unknown route", M::GET, "/v1/nope", 404, "not_found"),
-        case("missing code", M::GET, "/v1/occupations/rome", 404, "not_found"),
-        case("DELETE search", M::DELETE, "/v1/search?q=x", 405, "method_not_allowed"),
+        case(
+            "missing code",
+            M::GET,
+            "/v1/occupations/rome",
+            404,
+            "not_found",
+        ),
+        case(
+            "DELETE search",
+            M::DELETE,
+            "/v1/search?q=x",
+            405,
+            "method_not_allowed",
+        ),
         case("GET match", M::GET, "/v1/match", 405, "method_not_allowed"),
-        case("POST healthz", M::POST, "/healthz", 405, "method_not_allowed"),
+        case(
+            "POST healthz",
+            M::POST,
+            "/healthz",
+            405,
+            "method_not_allowed",
+        ),
     ]
 }
 
@@ -486,7 +1008,14 @@ fn bad_inputs() -> Vec<Case> {
 async fn bad_input_matrix_in_process() {
     let app = app(&ServeConfig::default()).await;
     for c in bad_inputs() {
-        let reply = call(&app, c.method.clone(), &c.uri, c.content_type, c.body.clone()).await;
+        let reply = call(
+            &app,
+            c.method.clone(),
+            &c.uri,
+            c.content_type,
+            c.body.clone(),
+        )
+        .await;
         c.check(&reply);
     }
     // 405 keeps the Allow header.
@@ -506,14 +1035,31 @@ async fn real_server_happy_paths_and_bad_inputs() {
     let r = get("/v1/search?q=boulanger&taxonomy=rome").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(first_code(&r), "D1102");
-    let r = http(&client, Method::POST, server.url("/v1/match"), Some("application/json"), json!({ "skills": [KNEADING] }).to_string().into_bytes()).await;
+    let r = http(
+        &client,
+        Method::POST,
+        server.url("/v1/match"),
+        Some("application/json"),
+        json!({ "skills": [KNEADING] }).to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(first_code(&r), "D1102", "{}", r.text());
-    let r = get(&format!("/v1/occupations/esco/{}", ESCO_BAKER.replace(':', "%3A").replace('/', "%2F"))).await;
+    let r = get(&format!(
+        "/v1/occupations/esco/{}",
+        ESCO_BAKER.replace(':', "%3A").replace('/', "%2F")
+    ))
+    .await;
     assert_eq!(r.json()["code"], ESCO_BAKER);
     let r = get("/v1/occupations/rome/D1102").await;
-    assert!(r.json()["skills"]["essential"].as_array().is_some_and(|s| !s.is_empty()));
-    assert!(get("/v1/skills/search?q=p%C3%A2te").await.json()["results"].as_array().is_some_and(|r| !r.is_empty()));
-    assert!(get("/v1/interests").await.json()["results"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(r.json()["skills"]["essential"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(get("/v1/skills/search?q=p%C3%A2te").await.json()["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
+    assert!(get("/v1/interests").await.json()["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
     assert_eq!(get("/healthz").await.json()["status"], "ok");
     assert_eq!(get("/readyz").await.json()["status"], "ready");
     assert!(get("/openapi.json").await.json()["paths"]["/v1/search"].is_object());
@@ -521,13 +1067,24 @@ async fn real_server_happy_paths_and_bad_inputs() {
     assert_eq!(get("/").await.status, StatusCode::OK);
 
     for c in bad_inputs() {
-        let reply = http(&client, c.method.clone(), server.url(&c.uri), c.content_type, c.body.clone()).await;
+        let reply = http(
+            &client,
+            c.method.clone(),
+            server.url(&c.uri),
+            c.content_type,
+            c.body.clone(),
+        )
+        .await;
         c.check(&reply);
     }
 
     let metrics = get("/metrics").await.text();
     assert!(
-        metrics.lines().any(|l| l.starts_with("boussole_http_requests_total") && l.contains("route=\"/v1/match\"") && l.contains("status=\"415\"")),
+        metrics
+            .lines()
+            .any(|l| l.starts_with("boussole_http_requests_total")
+                && l.contains("route=\"/v1/match\"")
+                && l.contains("status=\"415\"")),
         "{metrics}"
     );
     server.shutdown().await;
@@ -536,7 +1093,11 @@ async fn real_server_happy_paths_and_bad_inputs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_parallel_searches_all_succeed() {
     // Room for all 200 at once; a generous budget since two CPU cores embed them all.
-    let config = ServeConfig { max_concurrency: 256, request_timeout_ms: 120_000, ..ServeConfig::default() };
+    let config = ServeConfig {
+        max_concurrency: 256,
+        request_timeout_ms: 120_000,
+        ..ServeConfig::default()
+    };
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger&taxonomy=rome&limit=3");
@@ -556,7 +1117,10 @@ async fn two_hundred_parallel_searches_all_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overload_sheds_with_503_and_never_500() {
-    let config = ServeConfig { max_concurrency: 1, ..ServeConfig::default() };
+    let config = ServeConfig {
+        max_concurrency: 1,
+        ..ServeConfig::default()
+    };
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger%20p%C3%A2tissier&limit=50");
@@ -573,7 +1137,10 @@ async fn overload_sheds_with_503_and_never_500() {
             200 => ok += 1,
             503 => {
                 r.assert_error(503, "overloaded", "shed request");
-                assert!(r.headers.get(header::RETRY_AFTER).is_some(), "Retry-After on 503");
+                assert!(
+                    r.headers.get(header::RETRY_AFTER).is_some(),
+                    "Retry-After on 503"
+                );
                 shed += 1;
             }
             other => panic!("unexpected status {other}: {}", r.text()),
@@ -582,9 +1149,33 @@ async fn overload_sheds_with_503_and_never_500() {
     assert!(ok >= 1, "some requests are served");
     assert!(shed >= 1, "some requests are shed (ok = {ok})");
     // Probes bypass the limit.
-    assert_eq!(http(&client, Method::GET, server.url("/healthz"), None, Vec::new()).await.status, StatusCode::OK);
-    let metrics = http(&client, Method::GET, server.url("/metrics"), None, Vec::new()).await.text();
-    assert!(metrics.lines().any(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"503\"")), "{metrics}");
+    assert_eq!(
+        http(
+            &client,
+            Method::GET,
+            server.url("/healthz"),
+            None,
+            Vec::new()
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let metrics = http(
+        &client,
+        Method::GET,
+        server.url("/metrics"),
+        None,
+        Vec::new(),
+    )
+    .await
+    .text();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"503\"")),
+        "{metrics}"
+    );
     server.shutdown().await;
 }
 
@@ -592,9 +1183,20 @@ async fn overload_sheds_with_503_and_never_500() {
 async fn graceful_shutdown_lets_in_flight_requests_finish() {
     let server = Server::start(ServeConfig::default()).await;
     let client = reqwest::Client::new();
-    let url = server.url("/v1/search?q=boulanger&limit=50");
+    let url = server.url("/v1/search?q=boulanger&taxonomy=rome&limit=50");
     // Connect first (healthz), so the searches below reuse open connections.
-    assert_eq!(http(&client, Method::GET, server.url("/healthz"), None, Vec::new()).await.status, StatusCode::OK);
+    assert_eq!(
+        http(
+            &client,
+            Method::GET,
+            server.url("/healthz"),
+            None,
+            Vec::new()
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (client, url) = (client.clone(), url.clone());

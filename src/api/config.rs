@@ -56,7 +56,11 @@ impl Default for ServeConfig {
 impl ServeConfig {
     /// The engine's query limits these settings ask for; give them to `Engine::new`.
     pub fn query_limits(&self) -> QueryLimits {
-        QueryLimits { max_chars: self.max_query_chars, max_tokens: self.max_query_tokens, max_results: self.max_results }
+        QueryLimits {
+            max_chars: self.max_query_chars,
+            max_tokens: self.max_query_tokens,
+            max_results: self.max_results,
+        }
     }
 
     /// The per-request time budget.
@@ -81,9 +85,13 @@ fn origin(s: &str) -> Result<String, String> {
         return Ok(s.to_string());
     }
     if !(s.starts_with("http://") || s.starts_with("https://")) || s.ends_with('/') {
-        return Err(format!("`{s}` is not an origin (expected `*` or `https://host[:port]`, no trailing slash)"));
+        return Err(format!(
+            "`{s}` is not an origin (expected `*` or `https://host[:port]`, no trailing slash)"
+        ));
     }
-    HeaderValue::from_str(s).map(|_| s.to_string()).map_err(|e| format!("`{s}`: {e}"))
+    HeaderValue::from_str(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("`{s}`: {e}"))
 }
 
 #[cfg(test)]
@@ -106,13 +114,23 @@ mod tests {
     #[test]
     fn flags_parse_and_validate() {
         let cli = Cli::try_parse_from([
-            "x", "--addr", "0.0.0.0:9000", "--max-concurrency", "2", "--cors-origin", "https://a.example",
-            "--cors-origin", "*",
+            "x",
+            "--addr",
+            "0.0.0.0:9000",
+            "--max-concurrency",
+            "2",
+            "--cors-origin",
+            "https://a.example",
+            "--cors-origin",
+            "*",
         ])
         .expect("flags parse");
         assert_eq!(cli.serve.addr.port(), 9000);
         assert_eq!(cli.serve.max_concurrency, 2);
-        assert_eq!(cli.serve.cors_origins, vec!["https://a.example".to_string(), "*".to_string()]);
+        assert_eq!(
+            cli.serve.cors_origins,
+            vec!["https://a.example".to_string(), "*".to_string()]
+        );
         assert!(Cli::try_parse_from(["x", "--max-results", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--cors-origin", "a.example"]).is_err());
         assert!(Cli::try_parse_from(["x", "--request-timeout-ms", "0"]).is_err());

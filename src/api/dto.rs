@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
 use crate::index::IndexManifest;
 use crate::search::{
-    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, SkillHit, SkillRef,
+    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef,
+    SkillHit, SkillRef,
 };
 
 /// Schema of a language code (documentation only; the engine's `Lang` is what is serialised).
@@ -168,7 +169,12 @@ pub struct MatchedItem {
 
 impl From<MatchedForm> for MatchedItem {
     fn from(m: MatchedForm) -> Self {
-        MatchedItem { text: m.text, kind: m.kind, lang: m.lang, score: m.score }
+        MatchedItem {
+            text: m.text,
+            kind: m.kind,
+            lang: m.lang,
+            score: m.score,
+        }
     }
 }
 
@@ -217,7 +223,11 @@ pub struct SkillItem {
 
 impl From<SkillRef> for SkillItem {
     fn from(s: SkillRef) -> Self {
-        SkillItem { code: s.code, label: s.label, kind: s.kind }
+        SkillItem {
+            code: s.code,
+            label: s.label,
+            kind: s.kind,
+        }
     }
 }
 
@@ -247,7 +257,12 @@ pub struct LinkItem {
 
 impl From<LinkRef> for LinkItem {
     fn from(l: LinkRef) -> Self {
-        LinkItem { taxonomy: l.taxonomy, code: l.code, label: l.label, relation: l.relation }
+        LinkItem {
+            taxonomy: l.taxonomy,
+            code: l.code,
+            label: l.label,
+            relation: l.relation,
+        }
     }
 }
 
@@ -267,7 +282,12 @@ pub struct RelatedItem {
 
 impl From<RelatedRef> for RelatedItem {
     fn from(r: RelatedRef) -> Self {
-        RelatedItem { taxonomy: r.taxonomy, code: r.code, label: r.label, score: r.score }
+        RelatedItem {
+            taxonomy: r.taxonomy,
+            code: r.code,
+            label: r.label,
+            score: r.score,
+        }
     }
 }
 
@@ -314,7 +334,12 @@ impl From<OccupationDetail> for OccupationBody {
             riasec: d.riasec,
             interests: d.interests,
             skills: SkillGroups {
-                essential: d.skills.essential.into_iter().map(SkillItem::from).collect(),
+                essential: d
+                    .skills
+                    .essential
+                    .into_iter()
+                    .map(SkillItem::from)
+                    .collect(),
                 optional: d.skills.optional.into_iter().map(SkillItem::from).collect(),
             },
             links: d.links.into_iter().map(LinkItem::from).collect(),
@@ -349,7 +374,13 @@ pub struct SkillSuggestion {
 
 impl From<SkillHit> for SkillSuggestion {
     fn from(h: SkillHit) -> Self {
-        SkillSuggestion { taxonomy: h.taxonomy, code: h.code, label: h.label, kind: h.kind, score: h.score }
+        SkillSuggestion {
+            taxonomy: h.taxonomy,
+            code: h.code,
+            label: h.label,
+            kind: h.kind,
+            score: h.score,
+        }
     }
 }
 
@@ -371,7 +402,10 @@ pub struct Interest {
 
 impl From<InterestRef> for Interest {
     fn from(i: InterestRef) -> Self {
-        Interest { code: i.code, label: i.label }
+        Interest {
+            code: i.code,
+            label: i.label,
+        }
     }
 }
 

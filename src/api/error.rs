@@ -63,7 +63,11 @@ pub(crate) fn echo(value: &str) -> String {
 impl ApiError {
     /// An error with any status and code.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// 400 `invalid_parameter`; `message` must name the parameter.
@@ -85,13 +89,23 @@ impl ApiError {
     /// model internals... that are none of the client's business).
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error while answering a request");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error, please retry later")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error, please retry later",
+        )
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 
@@ -99,7 +113,12 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }
@@ -108,13 +127,21 @@ impl From<SearchError> for ApiError {
     fn from(err: SearchError) -> ApiError {
         match err {
             SearchError::EmptyQuery => ApiError::empty_query(err.to_string()),
-            SearchError::QueryTooLong { .. } => ApiError::new(StatusCode::BAD_REQUEST, "query_too_long", err.to_string()),
-            SearchError::TooManyTokens { .. } => ApiError::new(StatusCode::BAD_REQUEST, "too_many_tokens", err.to_string()),
+            SearchError::QueryTooLong { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "query_too_long", err.to_string())
+            }
+            SearchError::TooManyTokens { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "too_many_tokens", err.to_string())
+            }
             SearchError::InvalidLimit { got, max } => ApiError::invalid_parameter(format!(
                 "limit must be an integer between 1 and {max}, got `{got}`"
             )),
-            SearchError::TooManyItems { .. } => ApiError::invalid_parameter(format!("skills/interests: {err}")),
-            SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => ApiError::internal(&err),
+            SearchError::TooManyItems { .. } => {
+                ApiError::invalid_parameter(format!("skills/interests: {err}"))
+            }
+            SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => {
+                ApiError::internal(&err)
+            }
         }
     }
 }
@@ -133,12 +160,25 @@ pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     )
 }
 
+/// 503 `overloaded`.
+pub(crate) fn overloaded() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "too many requests in flight, retry shortly",
+    )
+}
+
 /// Turns the errors of the overload and timeout layers into API errors.
 pub(crate) async fn layer_error(err: BoxError) -> ApiError {
     if err.is::<tower::load_shed::error::Overloaded>() {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many requests in flight, retry shortly")
+        overloaded()
     } else if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::new(StatusCode::GATEWAY_TIMEOUT, "timeout", "the request took too long")
+        ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+            "the request took too long",
+        )
     } else {
         ApiError::internal(&err)
     }
@@ -167,8 +207,12 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
             StatusCode::NOT_FOUND => ("not_found", "not found"),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "unsupported content type"),
-            StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => ("timeout", "the request took too long"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "unsupported content type")
+            }
+            StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+                ("timeout", "the request took too long")
+            }
             StatusCode::SERVICE_UNAVAILABLE => ("overloaded", "service unavailable, retry shortly"),
             s if s.is_server_error() => ("internal", "internal error, please retry later"),
             _ => ("bad_request", "bad request"),
@@ -177,12 +221,18 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
         let fresh = ApiError::new(status, code, message).into_response();
         // Keep headers such as `Allow` on 405, but take the new body's content type and length.
         parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         let (_, body) = fresh.into_parts();
         Response::from_parts(parts, body)
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER.as_secs()));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(RETRY_AFTER.as_secs()),
+        );
     }
     response
 }

@@ -33,13 +33,20 @@ impl QueryParams {
         let mut out: Vec<(String, String)> = Vec::new();
         for pair in raw.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = percent_decode(k)
-                .ok_or_else(|| ApiError::invalid_parameter("a query parameter name is not valid UTF-8"))?;
+            let key = percent_decode(k).ok_or_else(|| {
+                ApiError::invalid_parameter("a query parameter name is not valid UTF-8")
+            })?;
             let value = percent_decode(v).ok_or_else(|| {
-                ApiError::invalid_parameter(format!("{}: the value is not valid UTF-8 once percent-decoded", echo(&key)))
+                ApiError::invalid_parameter(format!(
+                    "{}: the value is not valid UTF-8 once percent-decoded",
+                    echo(&key)
+                ))
             })?;
             if out.iter().any(|(k, _)| *k == key) {
-                return Err(ApiError::invalid_parameter(format!("{} is given more than once", echo(&key))));
+                return Err(ApiError::invalid_parameter(format!(
+                    "{} is given more than once",
+                    echo(&key)
+                )));
             }
             out.push((key, value));
         }
@@ -48,7 +55,11 @@ impl QueryParams {
 
     /// The value of `name`, if present and not blank (clients often send `taxonomy=` for "any").
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
     }
 
     /// `lang`, French by default.
@@ -75,18 +86,27 @@ impl QueryParams {
 
 /// The message every bad `limit` gets.
 pub(crate) fn limit_error(got: &str, max: usize) -> ApiError {
-    ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{}`", echo(got)))
+    ApiError::invalid_parameter(format!(
+        "limit must be an integer between 1 and {max}, got `{}`",
+        echo(got)
+    ))
 }
 
 /// Parses a `lang` value.
 pub(crate) fn parse_lang(v: &str) -> Result<Lang, ApiError> {
-    v.parse().map_err(|_| ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v))))
+    v.parse().map_err(|_| {
+        ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v)))
+    })
 }
 
 /// Parses a `taxonomy` value.
 pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
-    v.parse()
-        .map_err(|_| ApiError::invalid_parameter(format!("taxonomy must be `rome` or `esco`, got `{}`", echo(v))))
+    v.parse().map_err(|_| {
+        ApiError::invalid_parameter(format!(
+            "taxonomy must be `rome` or `esco`, got `{}`",
+            echo(v)
+        ))
+    })
 }
 
 /// `application/x-www-form-urlencoded` decoding (`+` is a space), `None` unless valid UTF-8.
@@ -98,7 +118,9 @@ fn percent_decode(s: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
@@ -127,30 +149,52 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !is_json(content_type) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!("expected `Content-Type: application/json`, got `{}`", echo(content_type)),
+                format!(
+                    "expected `Content-Type: application/json`, got `{}`",
+                    echo(content_type)
+                ),
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is too large",
+                )
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", "the request body could not be read")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    "the request body could not be read",
+                )
             }
         })?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {e}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("malformed JSON: {e}"),
+            )
         })?;
         match value {
             Value::Object(map) => Ok(JsonObject(map)),
             other => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_json",
-                format!("wrong type: the body must be a JSON object, got {}", json_kind(&other)),
+                format!(
+                    "wrong type: the body must be a JSON object, got {}",
+                    json_kind(&other)
+                ),
             )),
         }
     }
@@ -178,8 +222,14 @@ impl JsonObject {
 
 /// `application/json`, with parameters, or any `application/*+json`.
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A JSON value's type, for messages.
@@ -212,9 +262,14 @@ impl<S: Send + Sync> FromRequestParts<S> for OccupationPath {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path((taxonomy, code)) = Path::<(String, String)>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError::invalid_parameter(format!("occupation path: {}", e.body_text())))?;
+            .map_err(|e| {
+                ApiError::invalid_parameter(format!("occupation path: {}", e.body_text()))
+            })?;
         let taxonomy = parse_taxonomy(&taxonomy)?;
-        Ok(OccupationPath { taxonomy, code: normalise_code(taxonomy, &code) })
+        Ok(OccupationPath {
+            taxonomy,
+            code: normalise_code(taxonomy, &code),
+        })
     }
 }
 
@@ -245,7 +300,10 @@ mod tests {
         let p = QueryParams::parse("q=p%C3%A2te+feuillet%C3%A9e&lang=fr&taxonomy=").expect("valid");
         assert_eq!(p.get("q"), Some("pâte feuilletée"));
         assert_eq!(p.get("taxonomy"), None);
-        assert_eq!(QueryParams::parse("q=100%").expect("lone %").get("q"), Some("100%"));
+        assert_eq!(
+            QueryParams::parse("q=100%").expect("lone %").get("q"),
+            Some("100%")
+        );
         let err = QueryParams::parse("q=%FF").expect_err("invalid UTF-8");
         assert_eq!(err.code, "invalid_parameter");
         assert!(err.message.starts_with("q:"), "{}", err.message);
@@ -256,11 +314,25 @@ mod tests {
     fn limits_and_enums() {
         let p = QueryParams::parse("limit=0").expect("parse");
         assert!(p.limit(10, 50).is_err());
-        assert_eq!(QueryParams::parse("limit=50").expect("parse").limit(10, 50), Ok(50));
-        assert!(QueryParams::parse("limit=abc").expect("parse").limit(10, 50).is_err());
+        assert_eq!(
+            QueryParams::parse("limit=50").expect("parse").limit(10, 50),
+            Ok(50)
+        );
+        assert!(QueryParams::parse("limit=abc")
+            .expect("parse")
+            .limit(10, 50)
+            .is_err());
         assert_eq!(QueryParams::default().limit(10, 5), Ok(5));
-        assert!(QueryParams::parse("lang=de").expect("parse").lang().is_err());
-        assert_eq!(QueryParams::parse("taxonomy=ESCO").expect("parse").taxonomy(), Ok(Some(Taxonomy::Esco)));
+        assert!(QueryParams::parse("lang=de")
+            .expect("parse")
+            .lang()
+            .is_err());
+        assert_eq!(
+            QueryParams::parse("taxonomy=ESCO")
+                .expect("parse")
+                .taxonomy(),
+            Ok(Some(Taxonomy::Esco))
+        );
     }
 
     #[test]
@@ -269,7 +341,10 @@ mod tests {
         let uri = "http://data.europa.eu/esco/occupation/abc";
         assert_eq!(normalise_code(Taxonomy::Esco, "abc"), uri);
         assert_eq!(normalise_code(Taxonomy::Esco, uri), uri);
-        assert_eq!(normalise_code(Taxonomy::Esco, "https://data.europa.eu/esco/occupation/abc"), uri);
+        assert_eq!(
+            normalise_code(Taxonomy::Esco, "https://data.europa.eu/esco/occupation/abc"),
+            uri
+        );
     }
 
     #[test]

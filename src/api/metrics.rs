@@ -12,7 +12,9 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics::{counter, gauge, histogram, with_local_recorder};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
 
 use crate::catalog::Taxonomy;
 use crate::search::Engine;
@@ -27,7 +29,9 @@ pub const INDEX_VECTORS: &str = "boussole_index_vectors";
 pub const INDEX_OCCUPATIONS: &str = "boussole_index_occupations";
 
 /// Latency buckets (seconds): embedding takes tens of milliseconds, so resolution is finest there.
-const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 /// Label of requests that matched no route: raw paths would make label cardinality unbounded.
 const UNMATCHED: &str = "unmatched";
@@ -43,22 +47,41 @@ impl Metrics {
     /// A fresh recorder, with the index gauges set from `engine`.
     pub fn new(engine: &Engine) -> Metrics {
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
+            .set_buckets_for_metric(
+                Matcher::Full(REQUEST_DURATION.to_string()),
+                &LATENCY_BUCKETS,
+            )
             .map(PrometheusBuilder::build_recorder)
             // Only fails on an empty bucket list, which LATENCY_BUCKETS is not.
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
-        let metrics = Metrics { recorder: Arc::new(recorder), handle };
+        let metrics = Metrics {
+            recorder: Arc::new(recorder),
+            handle,
+        };
         let index = engine.index();
         let occupations = index.catalogue().occupations.as_slice();
         metrics.record(|| {
-            metrics::describe_counter!(REQUESTS_TOTAL, "HTTP requests served, by route template and status");
-            metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "HTTP request latency");
-            metrics::describe_gauge!(INDEX_VECTORS, "Vectors (distinct embedded texts) in the loaded index");
+            metrics::describe_counter!(
+                REQUESTS_TOTAL,
+                "HTTP requests served, by route template and status"
+            );
+            metrics::describe_histogram!(
+                REQUEST_DURATION,
+                metrics::Unit::Seconds,
+                "HTTP request latency"
+            );
+            metrics::describe_gauge!(
+                INDEX_VECTORS,
+                "Vectors (distinct embedded texts) in the loaded index"
+            );
             metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
             gauge!(INDEX_VECTORS).set(index.len() as f64);
             for taxonomy in Taxonomy::ALL {
-                let n = occupations.iter().filter(|o| o.id.taxonomy == taxonomy).count();
+                let n = occupations
+                    .iter()
+                    .filter(|o| o.id.taxonomy == taxonomy)
+                    .count();
                 gauge!(INDEX_OCCUPATIONS, "taxonomy" => taxonomy.as_str()).set(n as f64);
             }
         });
@@ -85,7 +108,10 @@ impl Metrics {
 /// `GET /metrics`.
 pub(crate) async fn metrics_handler(State(metrics): State<Metrics>) -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
         metrics.render(),
     )
         .into_response()
@@ -95,7 +121,11 @@ pub(crate) async fn metrics_handler(State(metrics): State<Metrics>) -> Response 
 pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, MatchedPath::as_str)
+        .to_string();
     let response = next.run(req).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -114,7 +144,7 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
     response
 }
 
-/// Milliseconds with sub-millisecond precision, for logs.
+/// Milliseconds rounded to the microsecond, for logs.
 fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    (d.as_secs_f64() * 1e6).round() / 1e3
 }

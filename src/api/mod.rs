@@ -19,6 +19,7 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::{middleware, Router};
+use tokio::sync::Semaphore;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -44,7 +45,14 @@ pub fn router(engine: Arc<Engine>, config: &ServeConfig) -> Router {
 /// The router and its metrics registry.
 fn build(engine: Arc<Engine>, config: &ServeConfig) -> (Router, Metrics) {
     let metrics = Metrics::new(&engine);
-    let state = AppState { engine, metrics: metrics.clone(), docs: Arc::new(Docs::new()) };
+    // tokio semaphores panic above MAX_PERMITS; no real limit is that high anyway.
+    let max_concurrency = config.max_concurrency.min(Semaphore::MAX_PERMITS);
+    let state = AppState {
+        engine,
+        metrics: metrics.clone(),
+        docs: Arc::new(Docs::new()),
+        work: Arc::new(Semaphore::new(max_concurrency)),
+    };
 
     // Load shedding instead of queueing: a saturated CPU answers a fast 503 rather than a slow
     // 200 that the client has already given up on. The semaphore is global so the limit holds
@@ -53,7 +61,7 @@ fn build(engine: Arc<Engine>, config: &ServeConfig) -> (Router, Metrics) {
         ServiceBuilder::new()
             .layer(HandleErrorLayer::new(error::layer_error))
             .load_shed()
-            .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
+            .layer(GlobalConcurrencyLimitLayer::new(max_concurrency))
             .timeout(config.request_timeout()),
     );
 
@@ -67,7 +75,10 @@ fn build(engine: Arc<Engine>, config: &ServeConfig) -> (Router, Metrics) {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn(error::json_errors))
         // Outermost of the app layers, so counts and logs include shed and rejected requests.
-        .layer(middleware::from_fn_with_state(metrics.clone(), metrics::observe));
+        .layer(middleware::from_fn_with_state(
+            metrics.clone(),
+            metrics::observe,
+        ));
     let app = match cors(&config.cors_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -126,7 +137,9 @@ pub async fn serve_on(
         }
     });
     tracing::info!(%addr, max_concurrency = config.max_concurrency, timeout_ms = config.request_timeout_ms, "boussole listening on http://{addr}");
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     upkeep.abort();
     served?;
     tracing::info!("server stopped");

@@ -61,21 +61,44 @@ impl Docs {
 
 /// `GET /openapi.json`.
 pub(crate) async fn openapi_json(State(docs): State<Arc<Docs>>) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], docs.json.clone()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        docs.json.clone(),
+    )
+        .into_response()
 }
 
 /// `GET /docs`.
 pub(crate) async fn docs_html(State(docs): State<Arc<Docs>>) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], docs.html.clone()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        docs.html.clone(),
+    )
+        .into_response()
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// A plain HTML page listing every operation with its parameters and responses.
 fn render_html(doc: &Value) -> String {
-    let title = doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API");
-    let description = doc.pointer("/info/description").and_then(Value::as_str).unwrap_or("");
-    let version = doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("");
+    let title = doc
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or("API");
+    let description = doc
+        .pointer("/info/description")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let version = doc
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let mut out = String::new();
     let _ = write!(
         out,
@@ -93,7 +116,10 @@ fn render_html(doc: &Value) -> String {
         d = escape(description),
     );
     let empty = serde_json::Map::new();
-    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     for (path, item) in paths {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
@@ -105,7 +131,11 @@ fn render_html(doc: &Value) -> String {
                 escape(path),
                 escape(summary)
             );
-            if let Some(params) = op.get("parameters").and_then(Value::as_array).filter(|p| !p.is_empty()) {
+            if let Some(params) = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .filter(|p| !p.is_empty())
+            {
                 out.push_str("<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>required</th><th>description</th></tr>");
                 for p in params {
                     let field = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
@@ -121,14 +151,26 @@ fn render_html(doc: &Value) -> String {
                 }
                 out.push_str("</table>");
             }
-            if let Some(body) = op.pointer("/requestBody/content/application~1json/schema/$ref").and_then(Value::as_str) {
-                let _ = write!(out, "<p>Body: <code>{}</code> (JSON)</p>", escape(body.rsplit('/').next().unwrap_or(body)));
+            if let Some(body) = op
+                .pointer("/requestBody/content/application~1json/schema/$ref")
+                .and_then(Value::as_str)
+            {
+                let _ = write!(
+                    out,
+                    "<p>Body: <code>{}</code> (JSON)</p>",
+                    escape(body.rsplit('/').next().unwrap_or(body))
+                );
             }
             if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                 out.push_str("<h3>Responses</h3><table>");
                 for (status, r) in responses {
                     let d = r.get("description").and_then(Value::as_str).unwrap_or("");
-                    let _ = write!(out, "<tr><td><code>{}</code></td><td>{}</td></tr>", escape(status), escape(d));
+                    let _ = write!(
+                        out,
+                        "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                        escape(status),
+                        escape(d)
+                    );
                 }
                 out.push_str("</table>");
             }
@@ -163,11 +205,22 @@ mod tests {
     fn document_lists_every_route_and_renders() {
         let docs = Docs::new();
         let value: Value = serde_json::from_str(&docs.json).expect("valid JSON");
-        for path in ["/v1/search", "/v1/match", "/v1/occupations/{taxonomy}/{code}", "/v1/skills/search", "/v1/interests", "/healthz", "/readyz", "/metrics"] {
+        for path in [
+            "/v1/search",
+            "/v1/match",
+            "/v1/occupations/{taxonomy}/{code}",
+            "/v1/skills/search",
+            "/v1/interests",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+        ] {
             assert!(value["paths"].get(path).is_some(), "missing {path}");
             assert!(docs.html.contains(&escape(path)), "html lacks {path}");
         }
-        assert!(value["components"]["schemas"].get("SearchResponse").is_some());
+        assert!(value["components"]["schemas"]
+            .get("SearchResponse")
+            .is_some());
         assert!(value["components"]["schemas"].get("ErrorBody").is_some());
         assert_eq!(escape("<a&\"b'>"), "&lt;a&amp;&quot;b&#39;&gt;");
     }

@@ -6,13 +6,17 @@ use std::time::Instant;
 use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use tokio::sync::Semaphore;
 
 use super::dto::{
-    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationHit,
-    ReadyResponse, SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse, SkillSuggestion,
+    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody,
+    OccupationHit, ReadyResponse, SearchParams, SearchResponse, SkillSearchParams,
+    SkillSearchResponse, SkillSuggestion,
 };
-use super::error::{ApiError, ErrorBody};
-use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
+use super::error::{overloaded, ApiError, ErrorBody};
+use super::extract::{
+    limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams,
+};
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
@@ -30,6 +34,8 @@ pub(crate) struct AppState {
     pub metrics: Metrics,
     /// Pre-rendered OpenAPI document and HTML docs.
     pub docs: Arc<Docs>,
+    /// Permits for CPU work on the blocking pool (as many as `max-concurrency`).
+    pub work: Arc<Semaphore>,
 }
 
 impl FromRef<AppState> for Metrics {
@@ -66,12 +72,38 @@ pub(crate) fn ops() -> Router<AppState> {
         .route("/docs", get(super::openapi::docs_html))
 }
 
-/// Runs CPU-bound engine work on the blocking pool so it never stalls the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))
+impl AppState {
+    /// Runs CPU-bound engine work on the blocking pool so it never stalls the async workers.
+    ///
+    /// A blocking task cannot be cancelled: when the timeout layer gives up on a request, its
+    /// work still runs and the concurrency layer has already released its slot. The permit
+    /// moved into the task keeps such orphaned work counted, so a saturated CPU sheds new
+    /// requests (503) instead of piling up ever more work behind the timeouts.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = self
+            .work
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| overloaded())?;
+        tokio::task::spawn_blocking(move || {
+            let out = f();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))
+    }
 }
 
-fn ranked_response(query: String, lang: Lang, results: Vec<RankedOccupation>, started: Instant) -> SearchResponse {
+fn ranked_response(
+    query: String,
+    lang: Lang,
+    results: Vec<RankedOccupation>,
+    started: Instant,
+) -> SearchResponse {
     SearchResponse {
         query,
         lang,
@@ -93,7 +125,10 @@ fn ranked_response(query: String, lang: Lang, results: Vec<RankedOccupation>, st
         (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
-pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> Result<Json<SearchResponse>, ApiError> {
+pub(crate) async fn search(
+    State(app): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<SearchResponse>, ApiError> {
     let started = Instant::now();
     let params = SearchParams {
         lang: query.lang()?,
@@ -101,10 +136,20 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> R
         limit: query.limit(DEFAULT_LIMIT, app.engine.limits().max_results)?,
         q: query.get("q").unwrap_or_default().trim().to_string(),
     };
-    let req = SearchRequest { text: params.q.clone(), lang: params.lang, taxonomy: params.taxonomy, limit: params.limit };
+    let req = SearchRequest {
+        text: params.q.clone(),
+        lang: params.lang,
+        taxonomy: params.taxonomy,
+        limit: params.limit,
+    };
     let engine = app.engine.clone();
-    let results = blocking(move || engine.search(&req)).await??;
-    Ok(Json(ranked_response(params.q, params.lang, results, started)))
+    let results = app.blocking(move || engine.search(&req)).await??;
+    Ok(Json(ranked_response(
+        params.q,
+        params.lang,
+        results,
+        started,
+    )))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -123,7 +168,10 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> R
         (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
-pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObject) -> Result<Json<SearchResponse>, ApiError> {
+pub(crate) async fn match_profile(
+    State(app): State<AppState>,
+    mut body: JsonObject,
+) -> Result<Json<SearchResponse>, ApiError> {
     let started = Instant::now();
     let max = app.engine.limits().max_results;
     let blank_to_none = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
@@ -131,14 +179,30 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
         text: body.field("text")?,
         skills: body.field("skills")?.unwrap_or_default(),
         interests: body.field("interests")?.unwrap_or_default(),
-        lang: blank_to_none(body.field("lang")?).as_deref().map(parse_lang).transpose()?,
-        taxonomy: blank_to_none(body.field("taxonomy")?).as_deref().map(parse_taxonomy).transpose()?,
+        lang: blank_to_none(body.field("lang")?)
+            .as_deref()
+            .map(parse_lang)
+            .transpose()?,
+        taxonomy: blank_to_none(body.field("taxonomy")?)
+            .as_deref()
+            .map(parse_taxonomy)
+            .transpose()?,
         limit: match body.field::<i64>("limit")? {
             None => None,
-            Some(n) => Some(usize::try_from(n).ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| limit_error(&n.to_string(), max))?),
+            Some(n) => Some(
+                usize::try_from(n)
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| limit_error(&n.to_string(), max))?,
+            ),
         },
     };
-    let query = req.text.as_deref().map(str::trim).unwrap_or_default().to_string();
+    let query = req
+        .text
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_string();
     let lang = req.lang.unwrap_or_default();
     let profile = ProfileRequest {
         text: req.text,
@@ -149,10 +213,15 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
         limit: req.limit.unwrap_or(DEFAULT_LIMIT.min(max)),
     };
     let engine = app.engine.clone();
-    let results = blocking(move || engine.match_profile(&profile)).await?.map_err(|e| match e {
-        SearchError::EmptyQuery => ApiError::empty_query("give at least one of `text`, `skills` or `interests`"),
-        other => other.into(),
-    })?;
+    let results = app
+        .blocking(move || engine.match_profile(&profile))
+        .await?
+        .map_err(|e| match e {
+            SearchError::EmptyQuery => {
+                ApiError::empty_query("give at least one of `text`, `skills` or `interests`")
+            }
+            other => other.into(),
+        })?;
     Ok(Json(ranked_response(query, lang, results, started)))
 }
 
@@ -177,12 +246,26 @@ pub(crate) async fn occupation(
     path: OccupationPath,
     query: QueryParams,
 ) -> Result<Json<OccupationBody>, ApiError> {
-    let params = LangParams { lang: query.lang()? };
-    let not_found = || ApiError::not_found(format!("no {} occupation with code `{}`", path.taxonomy, super::error::echo(&path.code)));
-    let idx = app.engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
+    let params = LangParams {
+        lang: query.lang()?,
+    };
+    let not_found = || {
+        ApiError::not_found(format!(
+            "no {} occupation with code `{}`",
+            path.taxonomy,
+            super::error::echo(&path.code)
+        ))
+    };
+    let idx = app
+        .engine
+        .find(path.taxonomy, &path.code)
+        .ok_or_else(not_found)?;
     let engine = app.engine.clone();
     // `detail` searches the index for related occupations: CPU work, off the async workers.
-    let detail = blocking(move || engine.detail(idx, params.lang)).await?.ok_or_else(not_found)?;
+    let detail = app
+        .blocking(move || engine.detail(idx, params.lang))
+        .await?
+        .ok_or_else(not_found)?;
     Ok(Json(detail.into()))
 }
 
@@ -212,11 +295,19 @@ pub(crate) async fn search_skills(
     }
     let chars = params.q.chars().count();
     if chars > limits.max_chars {
-        return Err(SearchError::QueryTooLong { chars, max: limits.max_chars }.into());
+        return Err(SearchError::QueryTooLong {
+            chars,
+            max: limits.max_chars,
+        }
+        .into());
     }
     let engine = app.engine.clone();
-    let hits = blocking(move || engine.search_skills(&params.q, params.lang, params.limit)).await?;
-    Ok(Json(SkillSearchResponse { results: hits.into_iter().map(SkillSuggestion::from).collect() }))
+    let hits = app
+        .blocking(move || engine.search_skills(&params.q, params.lang, params.limit))
+        .await?;
+    Ok(Json(SkillSearchResponse {
+        results: hits.into_iter().map(SkillSuggestion::from).collect(),
+    }))
 }
 
 /// The centres d'intérêt a profile may list.
@@ -230,10 +321,20 @@ pub(crate) async fn search_skills(
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
     )
 )]
-pub(crate) async fn interests(State(app): State<AppState>, query: QueryParams) -> Result<Json<InterestsResponse>, ApiError> {
+pub(crate) async fn interests(
+    State(app): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<InterestsResponse>, ApiError> {
     // Validated so a typo is reported, though labels exist in French only.
     query.lang()?;
-    Ok(Json(InterestsResponse { results: app.engine.interests().into_iter().map(Interest::from).collect() }))
+    Ok(Json(InterestsResponse {
+        results: app
+            .engine
+            .interests()
+            .into_iter()
+            .map(Interest::from)
+            .collect(),
+    }))
 }
 
 /// Liveness: the process answers.
