@@ -125,6 +125,8 @@ fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions) ->
     let dim = embedder.dimension();
     let bar = progress_bar(options.progress, texts.len() as u64, "embed");
     let mut out = Vec::with_capacity(texts.len() * dim);
+    let started = Instant::now();
+    let mut next_log = 0.1;
     for chunk in texts.chunks(options.embed_chunk.max(1)) {
         for v in embedder.embed(chunk, TextRole::Passage)? {
             if v.len() != dim {
@@ -133,6 +135,13 @@ fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions) ->
             out.extend_from_slice(&v);
         }
         bar.inc(chunk.len() as u64);
+        // Without a terminal the bar is invisible; long builds still report progress in logs.
+        let done = out.len() / dim;
+        if bar.is_hidden() && done as f64 >= next_log * texts.len() as f64 {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            tracing::info!(done, total = texts.len(), texts_per_sec = rate.round(), "embedding");
+            next_log += 0.1;
+        }
     }
     bar.finish_and_clear();
     Ok(out)
