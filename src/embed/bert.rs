@@ -17,6 +17,8 @@ const WEIGHTS_FILE: &str = "model.safetensors";
 const TOKENIZER_FILE: &str = "tokenizer.json";
 /// Longest input any of our models accepts; longer ones are truncated.
 const MAX_TOKENS: usize = 512;
+/// Padded tokens allowed per text of a batch before the batch is shrunk.
+const TOKENS_PER_TEXT_BUDGET: usize = 64;
 
 /// A sentence embedder: tokenizer + BERT encoder + mean pooling + L2 norm.
 ///
@@ -42,7 +44,7 @@ impl std::fmt::Debug for BertEmbedder {
 }
 
 impl BertEmbedder {
-    /// Texts per forward pass; 32 measured fastest on a 2-core CPU (see the module docs).
+    /// Texts per forward pass; 16–128 measured within ±5% on a 2-core CPU (see the module docs).
     pub const DEFAULT_BATCH_SIZE: usize = 32;
 
     /// Loads a model directory holding `config.json`, `model.safetensors` and
@@ -104,7 +106,11 @@ impl BertEmbedder {
         let mut order: Vec<usize> = (0..encodings.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(encodings[i].len()));
         let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(self.batch_size) {
+        let mut rest = order.as_slice();
+        while !rest.is_empty() {
+            let take = self.batch_len(encodings[rest[0]].len()).min(rest.len());
+            let (chunk, tail) = rest.split_at(take);
+            rest = tail;
             let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
             let vectors = self.forward(&batch)?;
             for (&i, v) in chunk.iter().zip(vectors) {
@@ -113,6 +119,14 @@ impl BertEmbedder {
             on_progress(chunk.len());
         }
         Ok(out)
+    }
+
+    /// Texts in a batch whose longest member has `width` tokens: `batch_size`,
+    /// reduced for long texts so that attention scores (batch × heads × width²)
+    /// stay small (~50 MB at 512 tokens) instead of reaching gigabytes.
+    fn batch_len(&self, width: usize) -> usize {
+        let budget = self.batch_size * TOKENS_PER_TEXT_BUDGET;
+        self.batch_size.min(budget / width.max(1)).max(1)
     }
 
     /// Tokenises with the role prefix, truncating to the model's limit while
@@ -127,14 +141,18 @@ impl BertEmbedder {
                 if enc.len() > limit {
                     enc.truncate(limit, 0, TruncationDirection::Right);
                 }
-                self.tokenizer.post_process(enc, None, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))
+                self.tokenizer
+                    .post_process(enc, None, true)
+                    .map_err(|e| EmbedError::Tokenizer(e.to_string()))
             })
             .collect()
     }
 
     /// Tokens of `text` without special tokens and without truncation.
     fn encode_content(&self, text: &str) -> Result<Encoding, EmbedError> {
-        self.tokenizer.encode(text, false).map_err(|e| EmbedError::Tokenizer(e.to_string()))
+        self.tokenizer
+            .encode(text, false)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))
     }
 
     /// One padded forward pass; returns pooled (and normalised) vectors.
@@ -155,7 +173,11 @@ impl BertEmbedder {
         let pooled = match self.manifest.pooling {
             Pooling::Mean => mean_pool(&hidden, &mask)?,
         };
-        let pooled = if self.manifest.normalize { l2_normalize(&pooled)? } else { pooled };
+        let pooled = if self.manifest.normalize {
+            l2_normalize(&pooled)?
+        } else {
+            pooled
+        };
         Ok(pooled.to_vec2::<f32>()?)
     }
 }
@@ -201,12 +223,18 @@ fn require_file(path: &Path) -> Result<(), EmbedError> {
     }
     let hint = " (a model directory needs config.json, model.safetensors and tokenizer.json; \
                 for the default model run the setup script / `boussole model import`)";
-    Err(EmbedError::MissingFile { path: path.to_owned(), hint: hint.into() })
+    Err(EmbedError::MissingFile {
+        path: path.to_owned(),
+        hint: hint.into(),
+    })
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, EmbedError> {
     let text = std::fs::read_to_string(path).map_err(EmbedError::io("reading", path))?;
-    serde_json::from_str(&text).map_err(|source| EmbedError::Json { path: path.to_owned(), source })
+    serde_json::from_str(&text).map_err(|source| EmbedError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
@@ -215,10 +243,15 @@ fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
     // stock BERT graph would silently mis-embed them, so refuse instead.
     if let Some(kind) = value.get("model_type").and_then(|v| v.as_str()) {
         if kind != "bert" {
-            return Err(EmbedError::Config(format!("model_type {kind:?} is not supported (BERT only)")));
+            return Err(EmbedError::Config(format!(
+                "model_type {kind:?} is not supported (BERT only)"
+            )));
         }
     }
-    serde_json::from_value(value).map_err(|source| EmbedError::Json { path: path.to_owned(), source })
+    serde_json::from_value(value).map_err(|source| EmbedError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn load_tokenizer(path: &Path) -> Result<Tokenizer, EmbedError> {
@@ -227,7 +260,9 @@ fn load_tokenizer(path: &Path) -> Result<Tokenizer, EmbedError> {
     // We truncate and pad ourselves (per batch); settings baked into the file
     // (e.g. fixed-length padding) would only waste compute.
     tokenizer.with_padding(None);
-    tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+    tokenizer
+        .with_truncation(None)
+        .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
     Ok(tokenizer)
 }
 
@@ -256,15 +291,21 @@ fn derive_manifest(dir: &Path, config: &BertConfig) -> Result<ModelManifest, Emb
         .and_then(|s| s.rsplit('/').find(|part| !part.is_empty()))
         .map(str::to_owned)
         .unwrap_or_else(|| dir_name(dir));
+    check_sentence_transformers_pooling(dir)?;
     let files = [CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE]
         .iter()
         .map(|file| manifest_file(dir, file))
         .collect::<Result<Vec<_>, _>>()?;
+    // sentence-transformers truncates at `max_seq_length` (256 for all-MiniLM-L6-v2),
+    // shorter than the position table; honour it to embed as the model was trained.
+    let st_max = optional_json(&dir.join("sentence_bert_config.json"))?
+        .and_then(|v| v.get("max_seq_length").and_then(|m| m.as_u64()))
+        .map_or(usize::MAX, |m| m as usize);
     Ok(ModelManifest {
         name,
         source: format!("Hugging Face directory {}", dir.display()),
         dimension: config.hidden_size,
-        max_tokens: config.max_position_embeddings.min(MAX_TOKENS),
+        max_tokens: config.max_position_embeddings.min(MAX_TOKENS).min(st_max).max(1),
         query_prefix: String::new(),
         passage_prefix: String::new(),
         pooling: Pooling::Mean,
@@ -273,9 +314,40 @@ fn derive_manifest(dir: &Path, config: &BertConfig) -> Result<ModelManifest, Emb
     })
 }
 
+/// Refuses a sentence-transformer whose pooling module is not plain mean pooling.
+fn check_sentence_transformers_pooling(dir: &Path) -> Result<(), EmbedError> {
+    let Some(pooling) = optional_json(&dir.join("1_Pooling").join("config.json"))? else {
+        return Ok(());
+    };
+    let flag = |key: &str| pooling.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
+    let others = [
+        "pooling_mode_cls_token",
+        "pooling_mode_max_tokens",
+        "pooling_mode_mean_sqrt_len_tokens",
+    ];
+    if !flag("pooling_mode_mean_tokens") || others.iter().any(|k| flag(k)) {
+        return Err(EmbedError::Config(format!(
+            "{}: only mean pooling is supported",
+            dir.join("1_Pooling").display()
+        )));
+    }
+    Ok(())
+}
+
+fn optional_json(path: &Path) -> Result<Option<serde_json::Value>, EmbedError> {
+    if path.is_file() {
+        read_json(path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 fn dir_name(dir: &Path) -> String {
     let canonical = dir.canonicalize().unwrap_or_else(|_| PathBuf::from(dir));
-    canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())
+    canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into())
 }
 
 #[cfg(test)]
@@ -316,7 +388,9 @@ mod tests {
     #[test]
     fn vectors_have_the_dimension_and_unit_norm() {
         let (_dir, e) = tiny();
-        let v = e.embed(&["the cat eats fish", "dog", ""], TextRole::Passage).expect("embed");
+        let v = e
+            .embed(&["the cat eats fish", "dog", ""], TextRole::Passage)
+            .expect("embed");
         assert_eq!(v.len(), 3);
         for x in &v {
             assert_eq!(x.len(), 32);
@@ -336,54 +410,60 @@ mod tests {
     fn embedding_is_deterministic() {
         let (_dir, e) = tiny();
         let texts = ["a big red house", "the dog runs fast"];
-        assert_eq!(e.embed(&texts, TextRole::Query).unwrap(), e.embed(&texts, TextRole::Query).unwrap());
+        assert_eq!(
+            e.embed(&texts, TextRole::Query).unwrap(),
+            e.embed(&texts, TextRole::Query).unwrap()
+        );
     }
 
     /// Padding must be invisible: this checks the attention mask and pooling.
     #[test]
     fn batch_results_match_single_results() {
-        let (_dir, e) = tiny();
-        let texts = ["cat", "the big red dog eats the small fish and runs", "web developer", "baker bread"];
+        let (dir, e) = tiny();
+        let texts = [
+            "cat",
+            "the big red dog eats the small fish and runs",
+            "web developer",
+            "baker bread",
+        ];
         let batch = e.embed(&texts, TextRole::Passage).expect("batch");
         for (text, from_batch) in texts.iter().zip(&batch) {
             let alone = e.embed(&[text], TextRole::Passage).expect("single");
             assert!(max_abs_diff(&alone[0], from_batch) < 1e-5, "{text}");
         }
-        let tiny_batches = e.embed_tiny_batches(&texts);
-        for (a, b) in tiny_batches.iter().zip(&batch) {
+        let one_by_one = BertEmbedder::load(&dir.path().join("tiny-model"))
+            .unwrap()
+            .with_batch_size(1);
+        for (a, b) in one_by_one.embed(&texts, TextRole::Passage).unwrap().iter().zip(&batch) {
             assert!(max_abs_diff(a, b) < 1e-5);
-        }
-    }
-
-    impl BertEmbedder {
-        fn embed_tiny_batches(&self, texts: &[&str]) -> Vec<Vec<f32>> {
-            let e = BertEmbedder { batch_size: 1, ..self.clone_for_test() };
-            e.embed(texts, TextRole::Passage).expect("batch size 1")
-        }
-
-        fn clone_for_test(&self) -> Self {
-            BertEmbedder {
-                model: self.model.clone(),
-                tokenizer: self.tokenizer.clone(),
-                manifest: self.manifest.clone(),
-                added_tokens: self.added_tokens,
-                pad_id: self.pad_id,
-                batch_size: self.batch_size,
-                device: self.device.clone(),
-            }
         }
     }
 
     #[test]
     fn long_input_is_truncated_keeping_the_end_token() {
         let (_dir, e) = tiny();
-        let words: Vec<&str> = ["the", "cat", "eats", "fish"].iter().copied().cycle().take(200).collect();
+        let words: Vec<&str> = ["the", "cat", "eats", "fish"]
+            .iter()
+            .copied()
+            .cycle()
+            .take(200)
+            .collect();
         let long = words.join(" ");
         assert_eq!(e.count_tokens(&long).unwrap(), 202);
         // 16 positions = <s> + 14 words + </s>.
         let head = words[..14].join(" ");
         let v = e.embed(&[&long, &head], TextRole::Passage).expect("long input");
         assert!(max_abs_diff(&v[0], &v[1]) < 1e-5);
+    }
+
+    #[test]
+    fn long_texts_get_smaller_batches() {
+        let (_dir, e) = tiny();
+        let e = e.with_batch_size(32);
+        assert_eq!(
+            (e.batch_len(10), e.batch_len(64), e.batch_len(512), e.batch_len(100_000)),
+            (32, 32, 4, 1)
+        );
     }
 
     #[test]
@@ -399,7 +479,9 @@ mod tests {
         let e = e.with_batch_size(2);
         let texts = ["a", "b c", "the dog", "fish", "red"];
         let mut done = Vec::new();
-        let v = e.embed_with_progress(&texts, TextRole::Passage, &mut |n| done.push(n)).expect("embed");
+        let v = e
+            .embed_with_progress(&texts, TextRole::Passage, &mut |n| done.push(n))
+            .expect("embed");
         assert_eq!(v.len(), 5);
         assert_eq!(done, vec![2, 2, 1]);
     }
@@ -423,7 +505,10 @@ mod tests {
         assert!(err.to_string().contains("tokenizer.json"), "{err}");
 
         std::fs::remove_file(&tok).unwrap();
-        assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::MissingFile { .. })));
+        assert!(matches!(
+            BertEmbedder::load(dir.path()),
+            Err(EmbedError::MissingFile { .. })
+        ));
         assert!(ModelManifest::read(dir.path()).unwrap().is_some());
     }
 
@@ -435,11 +520,30 @@ mod tests {
     }
 
     #[test]
+    fn honours_sentence_transformers_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_tiny_bert_dir(dir.path(), 5);
+        std::fs::write(dir.path().join("sentence_bert_config.json"), r#"{"max_seq_length": 8}"#).unwrap();
+        let pooling = dir.path().join("1_Pooling");
+        std::fs::create_dir(&pooling).unwrap();
+        let mean = r#"{"pooling_mode_mean_tokens": true, "pooling_mode_cls_token": false}"#;
+        std::fs::write(pooling.join("config.json"), mean).unwrap();
+        let e = BertEmbedder::load(dir.path()).expect("load");
+        assert_eq!(e.manifest().max_tokens, 8);
+
+        let cls = r#"{"pooling_mode_mean_tokens": false, "pooling_mode_cls_token": true}"#;
+        std::fs::write(pooling.join("config.json"), cls).unwrap();
+        assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::Config(_))));
+    }
+
+    #[test]
     fn rejects_non_bert_configs() {
         let dir = tempfile::tempdir().expect("tempdir");
         write_tiny_bert_dir(dir.path(), 4);
         let path = dir.path().join("config.json");
-        let text = std::fs::read_to_string(&path).unwrap().replace("\"bert\"", "\"xlm-roberta\"");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"bert\"", "\"xlm-roberta\"");
         std::fs::write(&path, text).unwrap();
         assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::Config(_))));
     }

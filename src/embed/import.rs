@@ -87,7 +87,11 @@ fn check_tokenizer_matches(container: &Container<'_>, tokenizer_json: &Path) -> 
         }
     }
     if container.header.vocab < vocab.len() {
-        let msg = format!("{} pieces but only {} embedding rows", vocab.len(), container.header.vocab);
+        let msg = format!(
+            "{} pieces but only {} embedding rows",
+            vocab.len(),
+            container.header.vocab
+        );
         return Err(ImportError::TokenizerMismatch(msg).into());
     }
     Ok(())
@@ -96,7 +100,11 @@ fn check_tokenizer_matches(container: &Container<'_>, tokenizer_json: &Path) -> 
 fn write_config(container: &Container<'_>, path: &Path) -> Result<(), EmbedError> {
     let h = &container.header;
     // Going through the f32's shortest decimal form writes 1e-12, not 9.99…e-13.
-    let eps: f64 = h.layer_norm_eps.to_string().parse().unwrap_or(f64::from(h.layer_norm_eps));
+    let eps: f64 = h
+        .layer_norm_eps
+        .to_string()
+        .parse()
+        .unwrap_or(f64::from(h.layer_norm_eps));
     let config = json!({
         "_name_or_path": E5_MODEL_NAME,
         "architectures": ["BertModel"],
@@ -121,7 +129,10 @@ fn write_config(container: &Container<'_>, path: &Path) -> Result<(), EmbedError
         "classifier_dropout": null,
         "torch_dtype": "float32",
     });
-    let text = serde_json::to_string_pretty(&config).map_err(|source| EmbedError::Json { path: path.into(), source })?;
+    let text = serde_json::to_string_pretty(&config).map_err(|source| EmbedError::Json {
+        path: path.into(),
+        source,
+    })?;
     std::fs::write(path, text + "\n").map_err(EmbedError::io("writing", path))
 }
 
@@ -155,7 +166,10 @@ fn write_weights(container: &Container<'_>, path: &Path) -> Result<(), EmbedErro
     for entry in &container.tensors {
         container.tensor_bytes(entry)?;
     }
-    let views = container.tensors.iter().map(|entry| (entry.hf_name.clone(), LazyTensor { container, entry }));
+    let views = container
+        .tensors
+        .iter()
+        .map(|entry| (entry.hf_name.clone(), LazyTensor { container, entry }));
     let metadata = HashMap::from([("format".to_owned(), "pt".to_owned())]);
     safetensors::serialize_to_file(views, Some(metadata), path)?;
     Ok(())
@@ -171,11 +185,18 @@ struct StagingDir {
 
 impl StagingDir {
     fn create(target: &Path) -> Result<Self, EmbedError> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(EmbedError::io("creating", parent))?;
         let path = sibling(target, "tmp");
         std::fs::create_dir(&path).map_err(EmbedError::io("creating", &path))?;
-        Ok(StagingDir { path, target: target.to_owned(), committed: false })
+        Ok(StagingDir {
+            path,
+            target: target.to_owned(),
+            committed: false,
+        })
     }
 
     /// Swaps the staged directory in: the old one is renamed aside first so
@@ -215,8 +236,14 @@ impl Drop for StagingDir {
 
 /// A unique hidden sibling of `target`, on the same file system so renames are atomic.
 fn sibling(target: &Path, tag: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     target.with_file_name(format!(".{name}.{tag}-{}-{nanos}", std::process::id()))
 }
 
@@ -243,8 +270,10 @@ mod tests {
     }
 
     fn entries(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> =
-            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         names
     }
@@ -254,11 +283,23 @@ mod tests {
         let i = inputs();
         let out = i.dir.path().join("models").join("e5");
         let manifest = import_e5s1(&i.bin, &i.tokenizer, &out).expect("import");
-        assert_eq!(entries(&out), ["boussole-model.json", "config.json", "model.safetensors", "tokenizer.json"]);
-        assert_eq!((manifest.name.as_str(), manifest.dimension, manifest.max_tokens), (E5_MODEL_NAME, 32, 16));
+        assert_eq!(
+            entries(&out),
+            [
+                "boussole-model.json",
+                "config.json",
+                "model.safetensors",
+                "tokenizer.json"
+            ]
+        );
+        assert_eq!(
+            (manifest.name.as_str(), manifest.dimension, manifest.max_tokens),
+            (E5_MODEL_NAME, 32, 16)
+        );
         assert_eq!(manifest.files.len(), 3);
 
-        let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
         assert_eq!(config["layer_norm_eps"], serde_json::json!(1e-12));
         assert_eq!(config["hidden_act"], "gelu");
         assert_eq!(config["pad_token_id"], 1);
@@ -272,8 +313,11 @@ mod tests {
         for entry in &container.tensors {
             let view = st.tensor(&entry.hf_name).unwrap();
             assert_eq!(view.shape(), entry.shape.as_slice());
-            let values: Vec<f32> =
-                view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            let values: Vec<f32> = view
+                .data()
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
             assert_eq!(values, container.tensor_f32(entry).unwrap(), "{}", entry.hf_name);
         }
 
@@ -307,7 +351,10 @@ mod tests {
         let other = i.dir.path().join("other-tokenizer.json");
         std::fs::write(&other, tiny_tokenizer_json().replace("\"fish\"", "\"fisk\"")).unwrap();
         let err = import_e5s1(&i.bin, &other, &out).unwrap_err();
-        assert!(matches!(err, EmbedError::Import(ImportError::TokenizerMismatch(_))), "{err}");
+        assert!(
+            matches!(err, EmbedError::Import(ImportError::TokenizerMismatch(_))),
+            "{err}"
+        );
         assert!(err.to_string().contains("fisk"), "{err}");
         manifest.verify_files(&out).expect("old model intact");
     }

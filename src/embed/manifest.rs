@@ -71,7 +71,10 @@ impl ModelManifest {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
-        h.update(format!("{:?}|{}|{}|{}", self.pooling, self.normalize, self.max_tokens, self.dimension));
+        h.update(format!(
+            "{:?}|{}|{}|{}",
+            self.pooling, self.normalize, self.max_tokens, self.dimension
+        ));
         for f in files {
             h.update(f.name.as_bytes());
             h.update([0]);
@@ -97,14 +100,18 @@ impl ModelManifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(EmbedError::io("reading", &path)(e)),
         };
-        serde_json::from_str(&text).map(Some).map_err(|source| EmbedError::Json { path, source })
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|source| EmbedError::Json { path, source })
     }
 
     /// Writes the manifest as pretty JSON into `dir`.
     pub fn write(&self, dir: &Path) -> Result<(), EmbedError> {
         let path = dir.join(MANIFEST_FILE);
-        let json = serde_json::to_string_pretty(self)
-            .map_err(|source| EmbedError::Json { path: path.clone(), source })?;
+        let json = serde_json::to_string_pretty(self).map_err(|source| EmbedError::Json {
+            path: path.clone(),
+            source,
+        })?;
         std::fs::write(&path, json + "\n").map_err(EmbedError::io("writing", path))
     }
 
@@ -120,9 +127,10 @@ impl ModelManifest {
 fn verify_file(dir: &Path, file: &ManifestFile) -> Result<(), EmbedError> {
     let path = dir.join(&file.name);
     let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            EmbedError::MissingFile { path: path.clone(), hint: " (listed in boussole-model.json; re-import the model)".into() }
-        }
+        std::io::ErrorKind::NotFound => EmbedError::MissingFile {
+            path: path.clone(),
+            hint: " (listed in boussole-model.json; re-import the model)".into(),
+        },
         _ => EmbedError::io("reading", &path)(e),
     })?;
     // The size check is free and catches truncated copies before hashing.
@@ -134,7 +142,10 @@ fn verify_file(dir: &Path, file: &ManifestFile) -> Result<(), EmbedError> {
     }
     let (sha256, _) = sha256_file(&path)?;
     if sha256 != file.sha256 {
-        return Err(EmbedError::CorruptFile { path, detail: format!("expected sha256 {}, found {sha256}", file.sha256) });
+        return Err(EmbedError::CorruptFile {
+            path,
+            detail: format!("expected sha256 {}, found {sha256}", file.sha256),
+        });
     }
     Ok(())
 }
@@ -159,5 +170,9 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64), EmbedError> {
 /// Builds the manifest entry of `dir/name` by hashing it.
 pub fn manifest_file(dir: &Path, name: &str) -> Result<ManifestFile, EmbedError> {
     let (sha256, bytes) = sha256_file(&dir.join(name))?;
-    Ok(ManifestFile { name: name.to_owned(), sha256, bytes })
+    Ok(ManifestFile {
+        name: name.to_owned(),
+        sha256,
+        bytes,
+    })
 }

