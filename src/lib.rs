@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalog;
 pub mod embed;
+pub mod eval;
 pub mod fsutil;
 pub mod index;
 pub mod search;

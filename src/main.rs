@@ -36,6 +36,38 @@ enum Command {
     Serve(ServeArgs),
     /// Validate an index against the model and print its manifest.
     Info(InfoArgs),
+    /// Evaluate the ranking (lexical, dense, hybrid) on the held-out, typo and natural splits.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Index directory (the full index; held-out forms are removed in memory).
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    index: PathBuf,
+    #[command(flatten)]
+    model: ModelArg,
+    /// Directory of the split files (heldout.jsonl, typos.jsonl, natural_queries.jsonl).
+    #[arg(long, default_value = "datasets/eval")]
+    splits_dir: PathBuf,
+    /// Seed of the held-out sampling and of the typos.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Share of ROME synonyms and ESCO alt labels held out.
+    #[arg(long, default_value_t = 0.15)]
+    heldout_fraction: f64,
+    /// Test queries taken from the held-out split (the typo split uses the same ones).
+    #[arg(long, default_value_t = 1000)]
+    limit_queries: usize,
+    /// Development queries (after the test ones) used to tune the fusion.
+    #[arg(long, default_value_t = 300)]
+    dev_queries: usize,
+    /// Regenerate the split files even when present.
+    #[arg(long)]
+    regenerate: bool,
+    /// Also run the ablations of each lexical feature and of the support weight (slower).
+    #[arg(long)]
+    ablations: bool,
 }
 
 #[derive(Args)]
@@ -153,6 +185,7 @@ fn main() -> Result<()> {
         Command::Query(args) => query(args),
         Command::Serve(args) => serve(args),
         Command::Info(args) => info(args),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -207,6 +240,22 @@ fn open_engine(index_dir: &Path, model_dir: &Path, limits: QueryLimits) -> Resul
     let embedder = load_embedder(model_dir)?;
     let index = VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
     Ok(Engine::new(index, embedder, limits)?)
+}
+
+fn eval(args: EvalArgs) -> Result<()> {
+    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
+    let options = boussole::eval::EvalOptions {
+        splits_dir: args.splits_dir,
+        seed: args.seed,
+        heldout_fraction: args.heldout_fraction,
+        limit_queries: args.limit_queries,
+        dev_queries: args.dev_queries,
+        regenerate: args.regenerate,
+        ablations: args.ablations,
+    };
+    let report = boussole::eval::run(&engine, &options)?;
+    println!("{}", boussole::eval::format_report(&report));
+    Ok(())
 }
 
 fn info(args: InfoArgs) -> Result<()> {

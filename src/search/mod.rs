@@ -1,14 +1,21 @@
-//! Query → ranked, explained occupations, on top of the vector index.
+//! Query → ranked, explained occupations, on top of the vector index and a lexical index.
 //!
-//! Many surface forms point to one occupation; results are occupations, each scored by its
-//! best-matching form and listing the forms that matched.
+//! Many surface forms point to one occupation; results are occupations, each scored from its
+//! best-matching forms and listing the forms that matched. [`Engine::search`] is hybrid: the
+//! lexical index ([`lexical`]: folded, gender-normalised, stemmed, typo-tolerant) and the dense
+//! index (e5 embeddings, HNSW) each score occupations, and [`hybrid`] fuses the two (convex
+//! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
 
 mod detail;
+pub mod hybrid;
+pub mod lexical;
 mod profile;
 mod skills;
 
 pub use detail::{LinkRef, OccupationDetail, RelatedRef, SkillRef, SkillsByRelation};
 pub use profile::ProfileRequest;
+pub use hybrid::{Fusion, HybridParams, Retrieval};
+pub use lexical::{LexicalConfig, LexicalIndex};
 pub use skills::{InterestRef, SkillHit};
 
 use std::collections::HashMap;
@@ -143,7 +150,8 @@ pub struct MatchedForm {
     pub kind: MatchKind,
     /// Its language.
     pub lang: Lang,
-    /// Cosine similarity to the query.
+    /// Cosine similarity to the query (dense match) or lexical score in [0, 1] (lexical match;
+    /// profile evidence: the skill's weight).
     pub score: f32,
 }
 
@@ -161,7 +169,8 @@ pub struct RankedOccupation {
     pub description: Option<String>,
     /// A few key (essential) skills, in the requested language.
     pub skills: Vec<String>,
-    /// Ranking score (cosine similarity of the best form, plus profile evidence).
+    /// Ranking score: the hybrid fusion of lexical and dense scores in [0, 1] (plus profile
+    /// evidence in profile matching; the cosine of the best form in [`Engine::rank`]).
     pub score: f32,
     /// Best matching evidence, best first.
     pub matched: Vec<MatchedForm>,
@@ -177,6 +186,10 @@ pub struct Engine {
     limits: QueryLimits,
     by_id: HashMap<OccupationId, OccupationIdx>,
     skill_index: skills::SkillIndex,
+    lexical: LexicalIndex,
+    hybrid: HybridParams,
+    /// Whether profile matching reads skills from the free text.
+    text_skills: bool,
 }
 
 impl Engine {
@@ -185,8 +198,36 @@ impl Engine {
         index.check_model(embedder.manifest())?;
         let catalogue = index.catalogue();
         let by_id = catalogue.occupations.iter().enumerate().map(|(i, o)| (o.id.clone(), i as OccupationIdx)).collect();
+        let start = std::time::Instant::now();
         let skill_index = skills::SkillIndex::new(catalogue);
-        Ok(Engine { index, embedder, limits, by_id, skill_index })
+        let lexical = LexicalIndex::new(&catalogue.forms);
+        tracing::debug!(
+            forms = catalogue.forms.len(),
+            words = lexical.vocabulary_len(),
+            secs = start.elapsed().as_secs_f64(),
+            "lexical indexes built (forms and skills)"
+        );
+        Ok(Engine { index, embedder, limits, by_id, skill_index, lexical, hybrid: HybridParams::default(), text_skills: true })
+    }
+
+    /// The lexical index over the surface forms.
+    pub fn lexical(&self) -> &LexicalIndex {
+        &self.lexical
+    }
+
+    /// The hybrid ranking parameters in force.
+    pub fn hybrid_params(&self) -> HybridParams {
+        self.hybrid
+    }
+
+    /// Turns reading skills from a profile's free text on or off (evaluation ablation).
+    pub fn set_text_skills(&mut self, on: bool) {
+        self.text_skills = on;
+    }
+
+    /// Replaces the hybrid ranking parameters (evaluation, experiments).
+    pub fn set_hybrid_params(&mut self, params: HybridParams) {
+        self.hybrid = params;
     }
 
     /// The loaded index.
@@ -227,14 +268,66 @@ impl Engine {
         v.pop().ok_or_else(|| SearchError::Internal("the embedder returned no vector".into()))
     }
 
+    /// Embeds several validated query texts at once (evaluation).
+    pub fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SearchError> {
+        Ok(self.embedder.embed(texts, TextRole::Query)?)
+    }
+
     /// Ranks occupations for a free-text query.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
         if req.limit == 0 || req.limit > self.limits.max_results {
             return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
         }
+        self.search_with(req, Retrieval::Hybrid)
+    }
+
+    /// Ranks occupations for a free-text query with the chosen channels (hybrid by default in
+    /// [`Engine::search`]; lexical or dense alone for comparisons).
+    pub fn search_with(&self, req: &SearchRequest, retrieval: Retrieval) -> Result<Vec<RankedOccupation>, SearchError> {
+        if req.limit == 0 || req.limit > self.limits.max_results {
+            return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
+        }
         let text = self.validate_text(&req.text)?;
-        let query = self.embed_query(text)?;
-        Ok(self.rank(&query, req.lang, req.taxonomy, req.limit))
+        let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
+        Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.lang, req.taxonomy, req.limit))
+    }
+
+    /// Ranks occupations for a query text and, unless lexical only, its embedding.
+    pub fn rank_hybrid(
+        &self,
+        text: &str,
+        query: Option<&[f32]>,
+        retrieval: Retrieval,
+        lang: Lang,
+        taxonomy: Option<Taxonomy>,
+        limit: usize,
+    ) -> Vec<RankedOccupation> {
+        let catalogue = self.index.catalogue();
+        let forms = &catalogue.forms;
+        let occupations = &catalogue.occupations;
+        let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+        let dense = IndexDense { index: &self.index, taxonomy };
+        let candidates = hybrid::gather(forms, &self.lexical, &dense, text, query, retrieval, &keep, &self.hybrid);
+        hybrid::fuse(&candidates, retrieval, &self.hybrid)
+            .into_iter()
+            .take(limit)
+            .map(|(i, score)| {
+                let c = &candidates[i];
+                let mut matched: Vec<MatchedForm> = c
+                    .forms
+                    .iter()
+                    .map(|&(f, s, _)| {
+                        let form = &forms[f as usize];
+                        MatchedForm { text: form.text.clone(), kind: MatchKind::Form(form.kind), lang: form.lang, score: s }
+                    })
+                    .collect();
+                matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
+                let mut seen = std::collections::HashSet::new();
+                matched.retain(|m| seen.insert(m.text.clone()));
+                matched.truncate(MATCHES_PER_RESULT);
+                self.ranked(c.occupation, lang, score, matched)
+            })
+            .collect()
     }
 
     /// Ranks occupations for an already embedded query.
@@ -275,6 +368,38 @@ impl Engine {
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         ranked.truncate(limit);
         ranked
+    }
+}
+
+/// The engine's dense channel: the HNSW graph, filtered by taxonomy.
+struct IndexDense<'a> {
+    index: &'a VectorIndex,
+    taxonomy: Option<Taxonomy>,
+}
+
+impl hybrid::DenseSource for IndexDense<'_> {
+    fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
+        let occupations = &self.index.catalogue().occupations;
+        let taxonomy = self.taxonomy;
+        let keep_form = |f: &crate::catalog::SurfaceForm| taxonomy.is_none_or(|t| occupations[f.occupation as usize].id.taxonomy == t);
+        let hits = self.index.search(query, k, taxonomy.is_some().then_some(&keep_form as &dyn Fn(&_) -> bool));
+        let mut out = Vec::new();
+        for hit in hits {
+            out.extend(self.index.forms_of_row(hit.row).iter().filter(|&&f| keep(f)).map(|&f| (f, hit.score)));
+        }
+        out
+    }
+
+    fn occupation_forms(&self, query: &[f32], occupation: OccupationIdx) -> Vec<(u32, f32)> {
+        let forms = &self.index.catalogue().forms;
+        let mut out = Vec::new();
+        for &row in self.index.rows_of_occupation(occupation) {
+            let score = crate::index::dot(query, self.index.vector(row as usize));
+            out.extend(
+                self.index.forms_of_row(row as usize).iter().filter(|&&f| forms[f as usize].occupation == occupation).map(|&f| (f, score)),
+            );
+        }
+        out
     }
 }
 

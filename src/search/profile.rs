@@ -29,6 +29,12 @@ const OPTIONAL_WEIGHT: f32 = 0.5;
 const TEXT_WEIGHT: f32 = 0.6;
 const SKILL_WEIGHT: f32 = 0.3;
 const INTEREST_WEIGHT: f32 = 0.1;
+/// Weight, relative to a listed skill, of a skill read from the free text.
+const TEXT_SKILL_WEIGHT: f32 = 0.5;
+/// Skills read from the free text at most.
+const TEXT_SKILLS: usize = 10;
+/// Weight of the skill evidence when it only comes from the free text.
+const TEXT_ONLY_SKILL_WEIGHT: f32 = 0.1;
 /// Text candidates considered before re-ranking with the profile.
 const TEXT_CANDIDATES: usize = 200;
 /// Most profile skills or interests accepted in one request.
@@ -54,18 +60,27 @@ impl Engine {
         if let Some(text) = text {
             let text = self.validate_text(text)?;
             let query = self.embed_query(text)?;
-            for r in self.rank(&query, req.lang, req.taxonomy, TEXT_CANDIDATES.min(max.max(TEXT_CANDIDATES))) {
+            for r in self.rank_hybrid(text, Some(&query), super::Retrieval::Hybrid, req.lang, req.taxonomy, TEXT_CANDIDATES) {
                 title.insert(r.index, (r.score, r.matched));
             }
         }
 
-        let skills: Vec<(String, HashSet<SkillIdx>)> = req
+        // Listed skills weigh 1; skills read from the free text weigh TEXT_SKILL_WEIGHT.
+        let mut skills: Vec<(String, HashSet<SkillIdx>, f32)> = req
             .skills
             .iter()
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
-            .map(|s| (s.to_string(), self.resolve_skill(s)))
+            .map(|s| (s.to_string(), self.resolve_skill(s), 1.0))
             .collect();
+        let listed_skills = !skills.is_empty();
+        if let (Some(text), true) = (text, self.text_skills) {
+            for (idx, _) in self.skill_index.from_text(text, TEXT_SKILLS) {
+                let label = catalogue.skills[idx as usize].label.get_or_any(req.lang).unwrap_or_default().to_string();
+                skills.push((label, [idx].into_iter().collect(), TEXT_SKILL_WEIGHT));
+            }
+        }
+        let skill_total: f32 = skills.iter().map(|s| s.2).sum();
         let interests: Vec<&str> = req.interests.iter().filter_map(|i| self.skill_index.interest(i)).collect();
 
         let mut evidence: HashMap<OccupationIdx, (f32, f32, Vec<MatchedForm>)> = HashMap::new();
@@ -75,7 +90,7 @@ impl Engine {
             }
             let mut skill_score = 0.0;
             let mut matched = Vec::new();
-            for (label, ids) in &skills {
+            for (label, ids, weight) in &skills {
                 let best = occupation
                     .skills
                     .iter()
@@ -83,7 +98,7 @@ impl Engine {
                     .map(|l| if l.relation == SkillRelation::Essential { ESSENTIAL_WEIGHT } else { OPTIONAL_WEIGHT })
                     .fold(0.0f32, f32::max);
                 if best > 0.0 {
-                    skill_score += best;
+                    skill_score += best * weight;
                     matched.push(MatchedForm { text: label.clone(), kind: MatchKind::Profile(ProfileEvidence::Skill), lang: req.lang, score: best });
                 }
             }
@@ -95,7 +110,7 @@ impl Engine {
                 }
             }
             if !matched.is_empty() {
-                let s = if skills.is_empty() { 0.0 } else { skill_score / skills.len() as f32 };
+                let s = if skills.is_empty() { 0.0 } else { skill_score / skill_total };
                 let i = if interests.is_empty() { 0.0 } else { interest_score / interests.len() as f32 };
                 evidence.insert(idx as OccupationIdx, (s, i, matched));
             }
@@ -103,7 +118,13 @@ impl Engine {
 
         // Weights of absent evidence are spread over the present ones so scores stay comparable.
         let w_text = if text.is_some() { TEXT_WEIGHT } else { 0.0 };
-        let w_skill = if skills.is_empty() { 0.0 } else { SKILL_WEIGHT };
+        let w_skill = if listed_skills {
+            SKILL_WEIGHT
+        } else if skills.is_empty() {
+            0.0
+        } else {
+            TEXT_ONLY_SKILL_WEIGHT
+        };
         let w_interest = if interests.is_empty() { 0.0 } else { INTEREST_WEIGHT };
         let total = (w_text + w_skill + w_interest).max(f32::EPSILON);
 
@@ -130,6 +151,12 @@ impl Engine {
         if !exact.is_empty() {
             return exact.iter().copied().collect();
         }
-        self.skill_index.lookup(label, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect()
+        let found: HashSet<SkillIdx> =
+            self.skill_index.lookup(label, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect();
+        if !found.is_empty() {
+            return found;
+        }
+        // Typos and inflections ("patisserie" for "pâtisseries").
+        self.skill_index.fuzzy(label, 3, 0.7).into_iter().collect()
     }
 }

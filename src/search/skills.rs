@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::lexical::LexicalIndex;
 use super::Engine;
-use crate::catalog::{Catalogue, Lang, SkillIdx, SkillKind, Taxonomy};
+use crate::catalog::{Catalogue, FormKind, Lang, SkillIdx, SkillKind, SurfaceForm, Taxonomy};
 use crate::text::fold;
 
 /// A skill suggested for a typed prefix.
@@ -40,6 +41,10 @@ pub(crate) struct SkillIndex {
     exact: HashMap<String, Vec<SkillIdx>>,
     /// Distinct centres d'intérêt, by folded label.
     interests: BTreeMap<String, String>,
+    /// Skill labels as pseudo surface forms (`occupation` holds the skill index).
+    label_forms: Vec<SurfaceForm>,
+    /// Lexical index over `label_forms` (folded, stemmed, typo-tolerant).
+    lexical: LexicalIndex,
 }
 
 impl SkillIndex {
@@ -67,7 +72,55 @@ impl SkillIndex {
             .flat_map(|o| o.interests.iter())
             .map(|label| (fold(label), label.clone()))
             .collect();
-        SkillIndex { labels, exact, interests }
+        let label_forms: Vec<SurfaceForm> = catalogue
+            .skills
+            .iter()
+            .enumerate()
+            .flat_map(|(i, skill)| {
+                Lang::ALL.into_iter().filter_map(move |lang| {
+                    skill.label.get(lang).map(|t| SurfaceForm { text: t.to_string(), kind: FormKind::Preferred, lang, occupation: i as u32 })
+                })
+            })
+            .collect();
+        let lexical = LexicalIndex::new(&label_forms);
+        SkillIndex { labels, exact, interests, label_forms, lexical }
+    }
+
+    /// Skills whose every label word occurs (possibly with a typo or inflected) in a free
+    /// text: "j'aime dessiner et la cuisine" → "dessiner", "cuisine"... Best first.
+    pub(crate) fn from_text(&self, text: &str, limit: usize) -> Vec<(SkillIdx, f32)> {
+        let mut out: Vec<(SkillIdx, f32)> = Vec::new();
+        for hit in self.lexical.search(text, 4000, &|_| true) {
+            if hit.coverage < 0.999 {
+                continue;
+            }
+            let skill = self.label_forms[hit.form as usize].occupation;
+            if !out.iter().any(|(s, _)| *s == skill) {
+                out.push((skill, hit.score));
+            }
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Best typo-tolerant matches of a typed skill label.
+    pub(crate) fn fuzzy(&self, label: &str, limit: usize, min_score: f32) -> Vec<SkillIdx> {
+        let mut out: Vec<SkillIdx> = Vec::new();
+        for hit in self.lexical.search(label, limit * 4, &|_| true) {
+            if hit.score < min_score {
+                break;
+            }
+            let skill = self.label_forms[hit.form as usize].occupation;
+            if !out.contains(&skill) {
+                out.push(skill);
+            }
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
     }
 
     /// Skills whose folded label equals `label` folded.

@@ -1,0 +1,253 @@
+//! Evaluation splits: generation with a fixed seed, and their JSONL files.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::Result;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{read_jsonl, write_jsonl};
+use crate::catalog::{Catalogue, FormKind, Lang, OccupationId, Taxonomy};
+use crate::search::Engine;
+use crate::text::fold;
+
+/// A surface form held out of the index and used as a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOutForm {
+    /// Stable id (`h-00001`), in shuffled order.
+    pub id: String,
+    /// Taxonomy of the occupation.
+    pub taxonomy: Taxonomy,
+    /// Code of the occupation (the gold answer).
+    pub code: String,
+    /// Language of the form.
+    pub lang: Lang,
+    /// `synonym` (ROME) or `alt` (ESCO).
+    pub kind: FormKind,
+    /// The form's text.
+    pub text: String,
+}
+
+impl HeldOutForm {
+    /// The form as a query, restricted to its taxonomy.
+    pub fn as_query(&self) -> EvalQuery {
+        EvalQuery {
+            id: self.id.clone(),
+            query: self.text.clone(),
+            lang: self.lang,
+            taxonomy: Some(self.taxonomy),
+            gold: vec![OccupationId { taxonomy: self.taxonomy, code: self.code.clone() }],
+            original: None,
+        }
+    }
+}
+
+/// One evaluation query with its gold occupations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalQuery {
+    /// Stable id.
+    pub id: String,
+    /// Text searched.
+    pub query: String,
+    /// Display language.
+    pub lang: Lang,
+    /// Taxonomy searched (both when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy: Option<Taxonomy>,
+    /// Accepted answers.
+    pub gold: Vec<OccupationId>,
+    /// Text before the typos were added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
+}
+
+/// Held-out file name.
+pub const HELDOUT_FILE: &str = "heldout.jsonl";
+/// Typos file name.
+pub const TYPOS_FILE: &str = "typos.jsonl";
+
+/// Picks `fraction` of the ROME synonyms and ESCO alt labels of each (taxonomy, language),
+/// distinct per (occupation, folded text), then shuffles them all.
+pub fn generate_heldout(catalogue: &Catalogue, seed: u64, fraction: f64) -> Vec<HeldOutForm> {
+    let mut groups: BTreeMap<(Taxonomy, Lang), Vec<HeldOutForm>> = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for form in &catalogue.forms {
+        let occupation = &catalogue.occupations[form.occupation as usize];
+        let eligible = matches!(
+            (occupation.id.taxonomy, form.kind),
+            (Taxonomy::Rome, FormKind::Synonym) | (Taxonomy::Esco, FormKind::Alt)
+        );
+        if !eligible || !seen.insert((form.occupation, fold(&form.text))) {
+            continue;
+        }
+        groups.entry((occupation.id.taxonomy, form.lang)).or_default().push(HeldOutForm {
+            id: String::new(),
+            taxonomy: occupation.id.taxonomy,
+            code: occupation.id.code.clone(),
+            lang: form.lang,
+            kind: form.kind,
+            text: form.text.clone(),
+        });
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut all = Vec::new();
+    for (_, mut group) in groups {
+        group.shuffle(&mut rng);
+        let n = (group.len() as f64 * fraction).ceil() as usize;
+        all.extend(group.into_iter().take(n));
+    }
+    all.shuffle(&mut rng);
+    for (i, h) in all.iter_mut().enumerate() {
+        h.id = format!("h-{:05}", i + 1);
+    }
+    all
+}
+
+/// Loads `heldout.jsonl` from `dir`, or generates and writes it when absent or asked to.
+pub fn load_or_generate_heldout(engine: &Engine, dir: &Path, seed: u64, fraction: f64, regenerate: bool) -> Result<Vec<HeldOutForm>> {
+    let path = dir.join(HELDOUT_FILE);
+    if path.exists() && !regenerate {
+        return read_jsonl(&path);
+    }
+    let items = generate_heldout(engine.index().catalogue(), seed, fraction);
+    write_jsonl(&path, &items)?;
+    tracing::info!(path = %path.display(), forms = items.len(), "wrote the held-out split");
+    Ok(items)
+}
+
+/// Loads `typos.jsonl` when it covers exactly `queries` (same ids, same order); otherwise
+/// generates the typo queries and writes the file.
+pub fn load_or_generate_typos(dir: &Path, queries: &[EvalQuery], seed: u64, regenerate: bool) -> Result<Vec<EvalQuery>> {
+    let path = dir.join(TYPOS_FILE);
+    if path.exists() && !regenerate {
+        let loaded: Vec<EvalQuery> = read_jsonl(&path)?;
+        if loaded.len() == queries.len() && loaded.iter().zip(queries).all(|(a, b)| a.id == b.id) {
+            return Ok(loaded);
+        }
+    }
+    let items: Vec<EvalQuery> = queries
+        .iter()
+        .map(|q| {
+            let mut rng = StdRng::seed_from_u64(seed ^ fnv(&q.id));
+            EvalQuery { query: add_typos(&q.query, &mut rng), original: Some(q.query.clone()), ..q.clone() }
+        })
+        .collect();
+    write_jsonl(&path, &items)?;
+    tracing::info!(path = %path.display(), queries = items.len(), "wrote the typo split");
+    Ok(items)
+}
+
+/// The hand-written natural queries.
+pub fn load_natural(path: &Path) -> Result<Vec<EvalQuery>> {
+    read_jsonl(path)
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+}
+
+/// Lower-cases, removes accents and makes 1 (under 10 letters) or 2 character edits, each in
+/// a different word of 4+ letters when there are enough: deletion, insertion (a doubled
+/// letter), substitution (a neighbouring key) or transposition.
+pub fn add_typos(text: &str, rng: &mut impl Rng) -> String {
+    let mut chars: Vec<char> = text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    let edits = if letters >= 10 { 2 } else { 1 };
+    let mut used_words: Vec<usize> = Vec::new();
+    for _ in 0..edits {
+        // Word spans (start, end) of 4+ letters, recomputed after each edit.
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in chars.iter().chain(std::iter::once(&' ')).enumerate() {
+            match (c.is_alphabetic(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if i - s >= 4 {
+                        words.push((s, i));
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if words.is_empty() {
+            let n = chars.len();
+            if n >= 2 {
+                words.push((0, n));
+            } else {
+                break;
+            }
+        }
+        let fresh: Vec<usize> = (0..words.len()).filter(|w| !used_words.contains(w)).collect();
+        let w = if fresh.is_empty() { rng.random_range(0..words.len()) } else { fresh[rng.random_range(0..fresh.len())] };
+        used_words.push(w);
+        let (s, e) = words[w];
+        // Keep the first letter: people rarely get it wrong.
+        let i = rng.random_range((s + 1).min(e - 1)..e);
+        match rng.random_range(0..4) {
+            0 => {
+                chars.remove(i);
+            }
+            1 => {
+                let c = chars[i];
+                chars.insert(i, c);
+            }
+            2 => chars[i] = neighbour(chars[i], rng),
+            _ => {
+                if i + 1 < e {
+                    chars.swap(i, i + 1);
+                } else {
+                    chars.swap(i - 1, i);
+                }
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// A key next to `c` on an AZERTY/QWERTY-ish keyboard row.
+fn neighbour(c: char, rng: &mut impl Rng) -> char {
+    const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    for row in ROWS {
+        if let Some(p) = row.find(c) {
+            let bytes = row.as_bytes();
+            let left = p.checked_sub(1).map(|q| bytes[q] as char);
+            let right = bytes.get(p + 1).map(|&b| b as char);
+            return match (left, right) {
+                (Some(l), Some(r)) => {
+                    if rng.random_bool(0.5) {
+                        l
+                    } else {
+                        r
+                    }
+                }
+                (Some(l), None) => l,
+                (None, Some(r)) => r,
+                (None, None) => c,
+            };
+        }
+    }
+    'e'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_are_deterministic_small_and_accent_free() {
+        let mut a = StdRng::seed_from_u64(7);
+        let mut b = StdRng::seed_from_u64(7);
+        let t = add_typos("Boulangère pâtissière", &mut a);
+        assert_eq!(t, add_typos("Boulangère pâtissière", &mut b));
+        assert!(t.is_ascii(), "{t}");
+        assert_ne!(t, "boulangere patissiere");
+        let diff = t.len().abs_diff("boulangere patissiere".len());
+        assert!(diff <= 2, "{t}");
+    }
+}

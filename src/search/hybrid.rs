@@ -1,0 +1,272 @@
+//! Hybrid retrieval: lexical and dense candidates gathered per occupation, then fused.
+//!
+//! Both channels score surface forms; an occupation's channel score is its best form plus a
+//! little support from its second-best distinct form (`support`), so an occupation named by
+//! several close labels edges out one matched by a single stray label, and every occupation
+//! appears once. Every candidate gets both scores: a dense-only candidate's lexical score is 0
+//! (lexical search is exhaustive over matching words) and a lexical-only candidate's dense score
+//! is computed exactly from its own vectors.
+//!
+//! Fusion (see [`Fusion`]): a convex combination `alpha·dense' + (1 − alpha)·lexical` where
+//! `dense'` is the dense score min-max normalised over the candidate set (e5 cosines cluster in
+//! 0.80–0.95, so raw cosines would drown the lexical signal) and the lexical score is already in
+//! [0, 1]; or reciprocal rank fusion. The defaults ([`HybridParams::default`]) were chosen by
+//! `boussole eval` on the development part of the held-out split (see datasets/eval/RESULTS.md).
+
+use std::collections::HashMap;
+
+use super::lexical::LexicalIndex;
+use crate::catalog::{OccupationIdx, SurfaceForm};
+
+/// Which channels rank occupations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Retrieval {
+    /// Lexical index only.
+    Lexical,
+    /// Dense (embedding) index only.
+    Dense,
+    /// Both, fused.
+    Hybrid,
+}
+
+impl Retrieval {
+    /// Name used in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Retrieval::Lexical => "lexical",
+            Retrieval::Dense => "dense",
+            Retrieval::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// How the two channel scores are fused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fusion {
+    /// `alpha · minmax(dense) + (1 − alpha) · lexical`.
+    Convex {
+        /// Weight of the dense channel.
+        alpha: f32,
+    },
+    /// `alpha · clamp((dense − floor) / (1 − floor)) + (1 − alpha) · lexical`: a fixed
+    /// rescaling of the cosine instead of the per-query min-max.
+    ConvexFixed {
+        /// Weight of the dense channel.
+        alpha: f32,
+        /// Cosine mapped to 0.
+        floor: f32,
+    },
+    /// Reciprocal rank fusion `Σ 1 / (k + rank)`, rescaled to [0, 1].
+    Rrf {
+        /// RRF constant.
+        k: f32,
+    },
+}
+
+/// Parameters of hybrid ranking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HybridParams {
+    /// Fusion of the two channels.
+    pub fusion: Fusion,
+    /// Weight of an occupation's second-best distinct form in its channel score.
+    pub support: f32,
+    /// Dense forms (graph rows) fetched per query.
+    pub dense_forms: usize,
+    /// Lexical forms kept per query.
+    pub lexical_forms: usize,
+    /// Occupations kept per channel before fusion.
+    pub per_channel: usize,
+}
+
+impl Default for HybridParams {
+    /// Tuned with `boussole eval` (development part of the held-out split).
+    fn default() -> Self {
+        HybridParams { fusion: Fusion::Convex { alpha: 0.5 }, support: 0.05, dense_forms: 256, lexical_forms: 2000, per_channel: 100 }
+    }
+}
+
+/// Dense retrieval over some set of vectors: the engine's HNSW index, or exact search over
+/// part of it in the evaluation.
+pub trait DenseSource {
+    /// Nearest forms to a unit query vector (`keep` filters forms), best first, each with the
+    /// cosine of its text; at most `k` distinct texts.
+    fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)>;
+    /// Cosines of an occupation's own kept forms to the query.
+    fn occupation_forms(&self, query: &[f32], occupation: OccupationIdx) -> Vec<(u32, f32)>;
+}
+
+/// One occupation with both channel scores and its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The occupation.
+    pub occupation: OccupationIdx,
+    /// Lexical channel score in [0, 1] (0 when no word matched).
+    pub lexical: f32,
+    /// Dense channel score (cosine-based).
+    pub dense: f32,
+    /// 1-based rank in the lexical channel.
+    pub lexical_rank: Option<usize>,
+    /// 1-based rank in the dense channel.
+    pub dense_rank: Option<usize>,
+    /// Matching forms: (form, score, from the lexical channel), best first per channel.
+    pub forms: Vec<(u32, f32, bool)>,
+}
+
+/// Best plus `support` × second best distinct-text score.
+fn channel_score(forms: &[SurfaceForm], scored: &mut [(u32, f32)], support: f32) -> f32 {
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let Some(&(best_form, best)) = scored.first() else { return 0.0 };
+    let second = scored.iter().find(|(f, _)| forms[*f as usize].text != forms[best_form as usize].text).map_or(0.0, |s| s.1);
+    best + support * second
+}
+
+/// Gathers candidates from the channels that `retrieval` uses.
+#[allow(clippy::too_many_arguments)]
+pub fn gather(
+    forms: &[SurfaceForm],
+    lexical: &LexicalIndex,
+    dense: &dyn DenseSource,
+    text: &str,
+    vector: Option<&[f32]>,
+    retrieval: Retrieval,
+    keep: &dyn Fn(u32) -> bool,
+    params: &HybridParams,
+) -> Vec<Candidate> {
+    let mut lex_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
+    if retrieval != Retrieval::Dense {
+        for hit in lexical.search(text, params.lexical_forms, keep) {
+            lex_by_occ.entry(forms[hit.form as usize].occupation).or_default().push((hit.form, hit.score));
+        }
+    }
+    let mut dense_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
+    if let (Some(v), true) = (vector, retrieval != Retrieval::Lexical) {
+        for (f, s) in dense.nearest_forms(v, params.dense_forms, keep) {
+            dense_by_occ.entry(forms[f as usize].occupation).or_default().push((f, s));
+        }
+    }
+    let rank = |by: &mut HashMap<OccupationIdx, Vec<(u32, f32)>>| -> Vec<(OccupationIdx, f32)> {
+        let mut out: Vec<(OccupationIdx, f32)> =
+            by.iter_mut().map(|(&o, scored)| (o, channel_score(forms, scored, params.support))).collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(params.per_channel);
+        out
+    };
+    let lex_ranked = rank(&mut lex_by_occ);
+    let dense_ranked = rank(&mut dense_by_occ);
+
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut position: HashMap<OccupationIdx, usize> = HashMap::new();
+    for (i, &(o, s)) in lex_ranked.iter().enumerate() {
+        position.insert(o, out.len());
+        let forms_of = lex_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, true)).collect();
+        out.push(Candidate { occupation: o, lexical: s, dense: 0.0, lexical_rank: Some(i + 1), dense_rank: None, forms: forms_of });
+    }
+    for (i, &(o, s)) in dense_ranked.iter().enumerate() {
+        let dense_forms: Vec<(u32, f32, bool)> = dense_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, false)).collect();
+        match position.get(&o) {
+            Some(&p) => {
+                out[p].dense = s;
+                out[p].dense_rank = Some(i + 1);
+                out[p].forms.extend(dense_forms);
+            }
+            None => {
+                position.insert(o, out.len());
+                out.push(Candidate { occupation: o, lexical: 0.0, dense: s, lexical_rank: None, dense_rank: Some(i + 1), forms: dense_forms });
+            }
+        }
+    }
+    // Lexical-only candidates get their exact dense score.
+    if let (Some(v), Retrieval::Hybrid) = (vector, retrieval) {
+        for c in out.iter_mut().filter(|c| c.dense_rank.is_none()) {
+            let mut scored: Vec<(u32, f32)> = dense.occupation_forms(v, c.occupation).into_iter().filter(|(f, _)| keep(*f)).collect();
+            c.dense = channel_score(forms, &mut scored, params.support);
+        }
+    }
+    out
+}
+
+/// Orders candidates by the fused score of `retrieval`; returns (candidate index, score).
+pub fn fuse(candidates: &[Candidate], retrieval: Retrieval, params: &HybridParams) -> Vec<(usize, f32)> {
+    let mut scored: Vec<(usize, f32)> = match retrieval {
+        Retrieval::Lexical => candidates.iter().enumerate().filter(|(_, c)| c.lexical_rank.is_some()).map(|(i, c)| (i, c.lexical)).collect(),
+        Retrieval::Dense => candidates.iter().enumerate().filter(|(_, c)| c.dense_rank.is_some()).map(|(i, c)| (i, c.dense)).collect(),
+        Retrieval::Hybrid => match params.fusion {
+            Fusion::Convex { alpha } => {
+                let (lo, hi) = candidates.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
+                candidates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (i, convex(alpha, c.lexical, c.dense, lo, hi)))
+                    .collect()
+            }
+            Fusion::ConvexFixed { alpha, floor } => {
+                candidates.iter().enumerate().map(|(i, c)| (i, convex(alpha, c.lexical, c.dense, floor, 1.0))).collect()
+            }
+            Fusion::Rrf { k } => candidates
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let r = |rank: Option<usize>| rank.map_or(0.0, |r| 1.0 / (k + r as f32));
+                    (i, (r(c.lexical_rank) + r(c.dense_rank)) * (k + 1.0) / 2.0)
+                })
+                .collect(),
+        },
+    };
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(candidates[a.0].occupation.cmp(&candidates[b.0].occupation)));
+    scored
+}
+
+/// `alpha · (dense − lo) / (hi − lo) + (1 − alpha) · lexical`; monotone in both scores.
+pub fn convex(alpha: f32, lexical: f32, dense: f32, lo: f32, hi: f32) -> f32 {
+    let d = if hi > lo { ((dense - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 1.0 };
+    alpha * d + (1.0 - alpha) * lexical.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(o: u32, lexical: f32, dense: f32, lr: Option<usize>, dr: Option<usize>) -> Candidate {
+        Candidate { occupation: o, lexical, dense, lexical_rank: lr, dense_rank: dr, forms: Vec::new() }
+    }
+
+    #[test]
+    fn convex_fusion_is_monotone_in_each_score() {
+        for alpha in [0.0, 0.3, 0.5, 0.8, 1.0] {
+            let mut prev = -1.0;
+            for l in 0..=10 {
+                let s = convex(alpha, l as f32 / 10.0, 0.85, 0.8, 0.95);
+                assert!(s >= prev, "alpha {alpha}");
+                prev = s;
+            }
+            let mut prev = -1.0;
+            for d in 0..=10 {
+                let s = convex(alpha, 0.4, 0.8 + d as f32 * 0.015, 0.8, 0.95);
+                assert!(s >= prev, "alpha {alpha}");
+                prev = s;
+            }
+        }
+    }
+
+    #[test]
+    fn fusion_ranks_agreement_first_and_each_channel_alone_by_its_score() {
+        let cands = vec![
+            cand(0, 0.9, 0.86, Some(1), Some(3)),
+            cand(1, 0.0, 0.95, None, Some(1)),
+            cand(2, 0.8, 0.90, Some(2), Some(2)),
+            cand(3, 0.0, 0.80, None, Some(4)),
+        ];
+        let p = HybridParams { fusion: Fusion::Convex { alpha: 0.5 }, ..HybridParams::default() };
+        let order: Vec<u32> = fuse(&cands, Retrieval::Hybrid, &p).iter().map(|(i, _)| cands[*i].occupation).collect();
+        assert_eq!(order, vec![2, 0, 1, 3]);
+        let lex: Vec<u32> = fuse(&cands, Retrieval::Lexical, &p).iter().map(|(i, _)| cands[*i].occupation).collect();
+        assert_eq!(lex, vec![0, 2]);
+        let dense: Vec<u32> = fuse(&cands, Retrieval::Dense, &p).iter().map(|(i, _)| cands[*i].occupation).collect();
+        assert_eq!(dense, vec![1, 2, 0, 3]);
+        let rrf = HybridParams { fusion: Fusion::Rrf { k: 60.0 }, ..p };
+        let fused = fuse(&cands, Retrieval::Hybrid, &rrf);
+        // Found by both channels beats found by one.
+        assert!(fused[..2].iter().all(|(i, _)| cands[*i].lexical_rank.is_some() && cands[*i].dense_rank.is_some()));
+        assert!(fused.iter().all(|(_, s)| (0.0..=1.0).contains(s)));
+    }
+}

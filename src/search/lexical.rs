@@ -1,0 +1,486 @@
+//! Lexical index over the surface forms: folded, gender-normalised, lightly stemmed words with
+//! typo tolerance, so that "boulangere", "Boulangère" and "boulangé" find "Boulanger / Boulangère"
+//! even where the dense embedding stumbles.
+//!
+//! Analysis of a text (labels and queries alike):
+//! 1. [`fold`]: lower case, accents stripped, punctuation → spaces ("d'engins" → "d engins");
+//! 2. stop words (French and English articles, prepositions, pronouns) dropped;
+//! 3. [`normalize_word`]: plural stripped, French feminine → masculine ("boulangère" →
+//!    "boulanger", "coiffeuse" → "coiffeur", "directrice" → "directeur", "infirmière" →
+//!    "infirmier", "technicienne" → "technicien", "sportive" → "sportif", "avocate" →
+//!    "avocat"), light English stemming ("engineering" → "engineer", "nurse"/"nurses" → "nurs").
+//!
+//! Matching a query word against the vocabulary (every distinct normalised word of the forms):
+//! - exact: similarity 1;
+//! - typo: optimal-string-alignment edit distance within a budget that grows with the word's
+//!   length, as Meilisearch and Typesense do ([`typo_budget`]: 0 under 5 characters, 1 for 5–8,
+//!   2 from 9); similarity `1 − 0.2 × distance`;
+//! - prefix: a query word of 4+ characters that starts a longer word ("kine" →
+//!   "kinesitherapeute", "immo" → "immobilier"); similarity 0.7.
+//!
+//! A form's score is Σ over query words of `similarity × min(idf(matched word), idf(closest
+//! match))`, divided by the best
+//! score the query could reach (so it lies in [0, 1] and reads as "weighted share of the query
+//! found"), times `0.8 + 0.2 × share of the form's words matched` so that "Boulanger" beats
+//! "Boulanger industriel" for "boulanger".
+
+use std::collections::HashMap;
+
+use crate::catalog::SurfaceForm;
+use crate::text::fold;
+
+/// Words too common to identify an occupation (after folding).
+const STOP_WORDS: &[&str] = &[
+    // French
+    "a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "j", "je", "l", "la", "le", "les",
+    "m", "me", "mes", "mon", "ma", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "sur", "t",
+    "un", "une", "y", "il", "elle", "on", "nous", "vous", "est", "sont", "suis", "trop", "bien", "tres", "plus", "sans",
+    // English
+    "an", "and", "as", "at", "be", "by", "for", "from", "i", "in", "is", "it", "my", "of", "on", "or", "the", "to",
+    "with", "who", "that", "this", "someone", "like", "want",
+];
+
+/// Words that say what the person wants rather than which job ("j'aime", "bosser dans",
+/// "I want to work with"): ignored in queries only (labels keep them: "travailleur social").
+const QUERY_STOP_WORDS: &[&str] = &[
+    "aime", "aimerais", "adore", "veux", "voudrais", "voudrai", "travailler", "bosser", "taf", "boulot", "metier",
+    "metiers", "faire", "truc", "trucs", "chose", "choses", "genre", "quelque", "sais", "peut", "etre", "fait",
+    "work", "working", "job", "jobs", "love", "would", "something", "things", "thing", "good", "really", "doing",
+];
+
+/// Whether a folded word is a stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// Whether a folded query word carries no occupation meaning.
+pub fn is_query_stop_word(word: &str) -> bool {
+    is_stop_word(word) || QUERY_STOP_WORDS.contains(&word)
+}
+
+/// Gender-normalises and lightly stems one folded word (see the module documentation).
+pub fn normalize_word(word: &str) -> String {
+    let mut w = word.to_string();
+    let len = |s: &str| s.chars().count();
+    if len(&w) <= 3 || !w.is_ascii() {
+        return w;
+    }
+    // Plural.
+    if w.ends_with("aux") && len(&w) > 5 {
+        w.truncate(w.len() - 3);
+        w.push_str("al");
+    } else if (w.ends_with('s') && !w.ends_with("ss")) || w.ends_with('x') {
+        w.pop();
+    }
+    // English "-ies" (after the plural "s": "bakeries" → "bakerie").
+    if w.ends_with("ie") && len(&w) > 5 {
+        w.pop();
+        w.pop();
+        w.push('y');
+    }
+    // French feminine → masculine.
+    const RULES: &[(&str, &str)] = &[
+        ("trice", "teur"),
+        ("euse", "eur"),
+        ("iere", "ier"),
+        ("ere", "er"),
+        ("ienne", "ien"),
+        ("enne", "en"),
+        ("onne", "on"),
+        ("ette", "et"),
+        ("ive", "if"),
+    ];
+    for (from, to) in RULES {
+        if w.ends_with(from) && len(&w) > from.len() + 1 {
+            w.truncate(w.len() - from.len());
+            w.push_str(to);
+            return finish(w);
+        }
+    }
+    // English "-ing".
+    if w.ends_with("ing") && len(&w) >= 7 {
+        w.truncate(w.len() - 3);
+        return finish(w);
+    }
+    // Mute final "e" ("avocate" → "avocat", "nurse" → "nurs").
+    if w.ends_with('e') && len(&w) > 4 {
+        w.pop();
+    }
+    finish(w)
+}
+
+fn finish(mut w: String) -> String {
+    // "bakery" and "bakeri(e)" meet at "bakeri".
+    if w.ends_with('y') && w.len() > 4 {
+        w.pop();
+        w.push('i');
+    }
+    w
+}
+
+/// Normalised words of a text, stop words removed, in order (duplicates kept).
+pub fn analyze(text: &str) -> Vec<String> {
+    fold(text).split(' ').filter(|w| !w.is_empty() && !is_stop_word(w)).map(normalize_word).collect()
+}
+
+/// Typos allowed in a query word of `chars` characters: 0 under 5, 1 for 5–8, 2 from 9.
+pub fn typo_budget(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `None`
+/// when it exceeds `max`.
+pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let n = b.len();
+    let mut prev2 = vec![0usize; n + 1];
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur = vec![0usize; n + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[n] <= max).then_some(prev[n])
+}
+
+/// Similarity of a prefix match.
+const PREFIX_SIM: f32 = 0.7;
+/// Similarity lost per typo.
+const TYPO_PENALTY: f32 = 0.2;
+/// Shortest query word matched as a prefix.
+const MIN_PREFIX: usize = 4;
+/// Part of a form's score that depends on how much of the form the query covers.
+const FORM_COVERAGE_WEIGHT: f32 = 0.2;
+
+/// One form matched lexically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LexicalHit {
+    /// Index into the catalogue's forms.
+    pub form: u32,
+    /// Score in [0, 1].
+    pub score: f32,
+    /// Share of the form's own words that the query matched.
+    pub coverage: f32,
+}
+
+/// Lexical features, all on by default; switched off one at a time by the evaluation's
+/// ablations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LexicalConfig {
+    /// Typo tolerance ([`typo_budget`]).
+    pub typos: bool,
+    /// Prefix matching of query words of 4+ characters.
+    pub prefix: bool,
+    /// Gender normalisation and light stemming ([`normalize_word`]).
+    pub normalize: bool,
+}
+
+impl Default for LexicalConfig {
+    fn default() -> Self {
+        LexicalConfig { typos: true, prefix: true, normalize: true }
+    }
+}
+
+impl LexicalConfig {
+    fn word(&self, raw: &str) -> String {
+        if self.normalize {
+            normalize_word(raw)
+        } else {
+            raw.to_string()
+        }
+    }
+}
+
+/// Inverted index from normalised words to the forms that contain them.
+pub struct LexicalIndex {
+    /// Features in use.
+    config: LexicalConfig,
+    /// Word → term id.
+    vocab: HashMap<String, u32>,
+    /// Term id → word.
+    terms: Vec<String>,
+    /// Term id → forms containing it (ascending, distinct).
+    postings: Vec<Vec<u32>>,
+    /// Term id → inverse document frequency.
+    idf: Vec<f32>,
+    /// Form → number of distinct normalised words (0 for forms not indexed).
+    form_words: Vec<u16>,
+    /// Distinct folded (not normalised) words and the term each normalises to: typos and
+    /// prefixes are matched on these, so "plombie" is one typo from "plombier".
+    raw: Vec<(String, u32)>,
+    /// Raw word ids grouped by byte length, for typo and prefix scans.
+    by_len: Vec<Vec<u32>>,
+    /// Bound used for a query word found nowhere (half the idf of a word in one form).
+    unknown_idf: f32,
+}
+
+impl LexicalIndex {
+    /// Indexes every form.
+    pub fn new(forms: &[SurfaceForm]) -> LexicalIndex {
+        LexicalIndex::with_filter(forms, |_| true)
+    }
+
+    /// Indexes the forms for which `keep(form index)` holds (the others never match).
+    pub fn with_filter(forms: &[SurfaceForm], keep: impl Fn(usize) -> bool) -> LexicalIndex {
+        LexicalIndex::with_config(forms, keep, LexicalConfig::default())
+    }
+
+    /// Indexes the kept forms with the given features.
+    pub fn with_config(forms: &[SurfaceForm], keep: impl Fn(usize) -> bool, config: LexicalConfig) -> LexicalIndex {
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut terms: Vec<String> = Vec::new();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let mut form_words = vec![0u16; forms.len()];
+        // Identical texts are analysed once.
+        let mut cache: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut raw_ids: HashMap<String, u32> = HashMap::new();
+        let mut indexed = 0usize;
+        for (i, form) in forms.iter().enumerate() {
+            if !keep(i) {
+                continue;
+            }
+            indexed += 1;
+            let ids = cache.entry(form.text.as_str()).or_insert_with(|| {
+                let mut ids: Vec<u32> = fold(&form.text)
+                    .split(' ')
+                    .filter(|w| !w.is_empty() && !is_stop_word(w))
+                    .map(|raw| {
+                        let id = *vocab.entry(config.word(raw)).or_insert_with_key(|w| {
+                            terms.push(w.clone());
+                            postings.push(Vec::new());
+                            (terms.len() - 1) as u32
+                        });
+                        raw_ids.entry(raw.to_string()).or_insert(id);
+                        id
+                    })
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            });
+            form_words[i] = ids.len().min(u16::MAX as usize) as u16;
+            for &t in ids.iter() {
+                postings[t as usize].push(i as u32);
+            }
+        }
+        let n = indexed.max(1) as f32;
+        let idf = postings.iter().map(|p| (1.0 + (n - p.len() as f32 + 0.5) / (p.len() as f32 + 0.5)).ln()).collect();
+        let mut raw: Vec<(String, u32)> = raw_ids.into_iter().collect();
+        raw.sort();
+        let mut by_len: Vec<Vec<u32>> = Vec::new();
+        for (id, (w, _)) in raw.iter().enumerate() {
+            if by_len.len() <= w.len() {
+                by_len.resize(w.len() + 1, Vec::new());
+            }
+            by_len[w.len()].push(id as u32);
+        }
+        let unknown_idf = 0.5 * (1.0 + (n - 0.5) / 1.5).ln();
+        LexicalIndex { config, vocab, terms, postings, idf, form_words, raw, by_len, unknown_idf }
+    }
+
+    /// Distinct normalised words.
+    pub fn vocabulary_len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Vocabulary terms matching one query word (`raw` folded, `word` normalised), with their
+    /// similarity (best per term).
+    fn expand(&self, raw: &str, word: &str) -> Vec<(u32, f32)> {
+        let mut out: HashMap<u32, f32> = HashMap::new();
+        if let Some(&t) = self.vocab.get(word) {
+            out.insert(t, 1.0);
+        }
+        let budget = if self.config.typos { typo_budget(raw.chars().count()) } else { 0 };
+        let bytes = raw.as_bytes();
+        let lo = bytes.len().saturating_sub(budget);
+        let prefix_min = self.config.prefix && bytes.len() >= MIN_PREFIX;
+        for len in lo..self.by_len.len() {
+            let typo_ok = budget > 0 && len <= bytes.len() + budget;
+            let prefix_ok = prefix_min && len > bytes.len();
+            if !typo_ok && !prefix_ok {
+                if len > bytes.len() + budget && !prefix_min {
+                    break;
+                }
+                continue;
+            }
+            for &r in &self.by_len[len] {
+                let (candidate, t) = &self.raw[r as usize];
+                let candidate = candidate.as_bytes();
+                let mut sim = 0.0f32;
+                if typo_ok {
+                    if let Some(d) = edit_distance(bytes, candidate, budget) {
+                        sim = 1.0 - TYPO_PENALTY * d as f32;
+                    }
+                }
+                if prefix_ok && candidate.starts_with(bytes) {
+                    sim = sim.max(PREFIX_SIM);
+                }
+                if sim > 0.0 {
+                    let e = out.entry(*t).or_insert(0.0);
+                    *e = e.max(sim);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Forms matching `query`, best first, at most `limit`; `keep(form)` filters them.
+    pub fn search(&self, query: &str, limit: usize, keep: &dyn Fn(u32) -> bool) -> Vec<LexicalHit> {
+        let folded = fold(query);
+        let words: Vec<(&str, String)> = folded
+            .split(' ')
+            .filter(|w| !w.is_empty() && !is_query_stop_word(w))
+            .map(|w| (w, self.config.word(w)))
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        // Per query word: matched terms and their weights; the best weight bounds the score.
+        let mut contributions: HashMap<u32, Vec<f32>> = HashMap::new();
+        let mut matched_words: HashMap<u32, u16> = HashMap::new();
+        let mut max_total = 0.0f32;
+        let nq = words.len();
+        for (qi, (raw, word)) in words.iter().enumerate() {
+            let expanded = self.expand(raw, word);
+            // The word's weight is the idf of its closest match (the rarest among equally close
+            // ones): a fuzzy or prefix match to a rarer word must not outweigh the closer match
+            // ("boulangé" → boulanger before boulangerie).
+            let best_sim = expanded.iter().map(|&(_, s)| s).fold(0.0f32, f32::max);
+            let anchor_idf =
+                expanded.iter().filter(|&&(_, s)| s >= best_sim).map(|&(t, _)| self.idf[t as usize]).fold(0.0f32, f32::max);
+            let weight = |t: u32, sim: f32| sim * self.idf[t as usize].min(anchor_idf);
+            let best = expanded.iter().map(|&(t, s)| weight(t, s)).fold(0.0f32, f32::max);
+            // A word found nowhere still counts in the bound, at a typical idf, so that
+            // "boulanger zzz" scores below "boulanger".
+            max_total += if best > 0.0 { best } else { self.unknown_idf };
+            let mut per_form: HashMap<u32, f32> = HashMap::new();
+            for &(t, sim) in &expanded {
+                let w = weight(t, sim);
+                for &f in &self.postings[t as usize] {
+                    if !keep(f) {
+                        continue;
+                    }
+                    let e = per_form.entry(f).or_insert(0.0);
+                    *e = e.max(w);
+                }
+            }
+            for (f, w) in per_form {
+                let c = contributions.entry(f).or_insert_with(|| vec![0.0; nq]);
+                c[qi] = w;
+                *matched_words.entry(f).or_insert(0) += 1;
+            }
+        }
+        if max_total <= 0.0 {
+            return Vec::new();
+        }
+        let mut hits: Vec<LexicalHit> = contributions
+            .into_iter()
+            .map(|(f, c)| {
+                let share = c.iter().sum::<f32>() / max_total;
+                let form_words = self.form_words[f as usize].max(1) as f32;
+                let covered = (matched_words[&f] as f32 / form_words).min(1.0);
+                LexicalHit {
+                    form: f,
+                    score: share.min(1.0) * (1.0 - FORM_COVERAGE_WEIGHT + FORM_COVERAGE_WEIGHT * covered),
+                    coverage: covered,
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.form.cmp(&b.form)));
+        hits.truncate(limit);
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{FormKind, Lang};
+
+    fn form(text: &str, occupation: u32) -> SurfaceForm {
+        SurfaceForm { text: text.into(), kind: FormKind::Alt, lang: Lang::Fr, occupation }
+    }
+
+    #[test]
+    fn typo_budget_scales_with_word_length() {
+        assert_eq!(typo_budget(1), 0);
+        assert_eq!(typo_budget(4), 0);
+        assert_eq!(typo_budget(5), 1);
+        assert_eq!(typo_budget(8), 1);
+        assert_eq!(typo_budget(9), 2);
+        assert_eq!(typo_budget(20), 2);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_and_respects_the_bound() {
+        assert_eq!(edit_distance(b"plombier", b"plombier", 1), Some(0));
+        assert_eq!(edit_distance(b"plombie", b"plombier", 1), Some(1));
+        assert_eq!(edit_distance(b"plmobier", b"plombier", 1), Some(1));
+        assert_eq!(edit_distance(b"devloppeur", b"developpeur", 2), Some(1));
+        assert_eq!(edit_distance(b"abcdef", b"azcdxf", 1), None);
+        assert_eq!(edit_distance(b"abc", b"abcdef", 2), None);
+    }
+
+    #[test]
+    fn folding_gender_and_stemming_normalise_words() {
+        assert_eq!(analyze("Boulangère"), analyze("boulanger"));
+        assert_eq!(analyze("Boulanger / Boulangère"), vec!["boulanger", "boulanger"]);
+        assert_eq!(normalize_word("coiffeuse"), "coiffeur");
+        assert_eq!(normalize_word("directrice"), "directeur");
+        assert_eq!(normalize_word("infirmieres"), "infirmier");
+        assert_eq!(normalize_word("technicienne"), "technicien");
+        assert_eq!(normalize_word("sportive"), normalize_word("sportif"));
+        assert_eq!(normalize_word("avocate"), normalize_word("avocat"));
+        assert_eq!(normalize_word("animaux"), "animal");
+        assert_eq!(normalize_word("engineering"), normalize_word("engineer"));
+        assert_eq!(normalize_word("nurses"), normalize_word("nurse"));
+        assert_eq!(normalize_word("bakeries"), normalize_word("bakery"));
+        assert_eq!(analyze("Conducteur d'engins"), vec!["conducteur", "engin"]);
+    }
+
+    #[test]
+    fn search_finds_gendered_typo_and_prefix_forms() {
+        let forms = vec![
+            form("Boulanger / Boulangère", 0),
+            form("Boulanger industriel", 1),
+            form("Développeur web", 2),
+            form("Masseur-kinésithérapeute", 3),
+            form("Plombier", 4),
+        ];
+        let index = LexicalIndex::new(&forms);
+        let all = |_| true;
+        let hits = index.search("boulangère", 10, &all);
+        assert_eq!(hits[0].form, 0, "{hits:?}");
+        assert!(hits[0].score > hits[1].score);
+        assert_eq!(index.search("devloppeur web", 10, &all)[0].form, 2);
+        assert_eq!(index.search("kine", 10, &all)[0].form, 3);
+        assert_eq!(index.search("plombié", 10, &all)[0].form, 4);
+        // Under five characters no typo is allowed.
+        assert!(index.search("plom", 10, &all).iter().all(|h| h.form == 4));
+        assert!(index.search("zzzz", 10, &all).is_empty());
+        // A filtered form never matches.
+        assert!(index.search("plombier", 10, &|f| f != 4).is_empty());
+        // Scores lie in [0, 1].
+        assert!(index.search("boulanger", 10, &all).iter().all(|h| (0.0..=1.0).contains(&h.score)));
+    }
+}
