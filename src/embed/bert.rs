@@ -105,18 +105,32 @@ impl BertEmbedder {
         // Batching texts of similar length wastes little compute on padding.
         let mut order: Vec<usize> = (0..encodings.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(encodings[i].len()));
-        let mut out = vec![Vec::new(); texts.len()];
+        let mut batches = Vec::new();
         let mut rest = order.as_slice();
         while !rest.is_empty() {
             let take = self.batch_len(encodings[rest[0]].len()).min(rest.len());
             let (chunk, tail) = rest.split_at(take);
+            batches.push(chunk);
             rest = tail;
-            let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
-            let vectors = self.forward(&batch)?;
-            for (&i, v) in chunk.iter().zip(vectors) {
-                out[i] = v;
+        }
+        // candle barely parallelises the small matrices of short texts, so whole batches run
+        // side by side, one wave per round of threads, keeping progress reports in order.
+        let wave = rayon::current_num_threads().max(1);
+        let mut out = vec![Vec::new(); texts.len()];
+        for group in batches.chunks(wave) {
+            let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = group
+                .par_iter()
+                .map(|chunk| {
+                    let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
+                    self.forward(&batch)
+                })
+                .collect();
+            for (chunk, vectors) in group.iter().zip(results) {
+                for (&i, v) in chunk.iter().zip(vectors?) {
+                    out[i] = v;
+                }
+                on_progress(chunk.len());
             }
-            on_progress(chunk.len());
         }
         Ok(out)
     }
