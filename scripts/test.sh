@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Idempotent: on a fresh machine this installs the toolchain's needs, the model and the browser;
+# afterwards it only confirms the build is up to date.
+if [ "${BOUSSOLE_SKIP_BROWSER:-0}" = 1 ]; then
+  bash scripts/setup.sh
+else
+  BOUSSOLE_BROWSER_TESTS=1 bash scripts/setup.sh
+fi
+
 cargo test --release --locked
 
 if [ "${BOUSSOLE_SKIP_BROWSER:-0}" = 1 ]; then
   echo "test: browser test skipped (BOUSSOLE_SKIP_BROWSER=1)"
   exit 0
 fi
-command -v chromium >/dev/null || { echo "test: chromium missing (run: BOUSSOLE_BROWSER_TESTS=1 scripts/setup.sh)"; exit 1; }
 
 bin=target/release/boussole
 index=target/browser-index
