@@ -366,6 +366,12 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
         v["related"].as_array().is_some_and(|r| !r.is_empty()),
         "{v}"
     );
+    // ROME mobilités come first (D1104 is D1102's first mobilité), then embedding neighbours.
+    let related = v["related"].as_array().expect("related");
+    assert_eq!(related[0]["code"], "D1104", "{v}");
+    assert_eq!(related[0]["relation"], "mobility", "{v}");
+    assert!(related.iter().any(|r| r["relation"] == "similar"), "{v}");
+    assert!(related.iter().all(|r| r["code"] != "D1102"), "an occupation is not related to itself");
 
     // Lower-case ROME codes are accepted; `lang` is honoured.
     let r = get(&app, "/v1/occupations/rome/d1102?lang=en").await;

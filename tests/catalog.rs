@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use boussole::catalog::{
-    form_key, load_catalogue, Catalogue, CatalogError, FormKind, Lang, MatchRelation, Occupation, SkillKind,
+    form_key, load_catalogue, Catalogue, CatalogError, FormKind, Kinship, Lang, MatchRelation, Occupation, SkillKind,
     SkillRelation, Sources, Taxonomy,
 };
 
@@ -186,6 +186,29 @@ fn crosswalk_links_both_ways() {
             assert!(target.links.iter().any(|back| back.target as usize == i), "{} → {} has no reverse", o.id, target.id);
             assert!(targets.insert(link.target), "duplicate link {} → {}", o.id, target.id);
         }
+    }
+}
+
+#[test]
+fn mobilites_and_broader_links_are_kept_in_order_and_both_ways() {
+    let cat = load_fixture();
+    let (bakery_pastry, _) = find(&cat, Taxonomy::Rome, "D1104");
+    let (line_operator, _) = find(&cat, Taxonomy::Rome, "H2102");
+    let (_, bakery) = find(&cat, Taxonomy::Rome, "D1102");
+    // unix_rubrique_mobilite lists D1104 (numero_ordre 1) before H2102 (8).
+    let mobilities: Vec<u32> = bakery.kin.iter().filter(|k| k.kinship == Kinship::Mobility).map(|k| k.target).collect();
+    assert_eq!(mobilities, vec![bakery_pastry, line_operator]);
+
+    // broaderRelationsOccPillar: animal groomer (5a940ae0) is narrower than 0b14d5d7.
+    let groomer_uri = "http://data.europa.eu/esco/occupation/5a940ae0-3fa4-40f9-8ca4-17bf792da243";
+    let parent_uri = "http://data.europa.eu/esco/occupation/0b14d5d7-1bbe-4403-b9e6-7b0f37fc44fc";
+    let (groomer_idx, groomer) = find(&cat, Taxonomy::Esco, groomer_uri);
+    let (parent_idx, parent) = find(&cat, Taxonomy::Esco, parent_uri);
+    assert!(groomer.kin.iter().any(|k| k.target == parent_idx && k.kinship == Kinship::Broader));
+    assert!(parent.kin.iter().any(|k| k.target == groomer_idx && k.kinship == Kinship::Narrower));
+    // Kin stays inside its taxonomy.
+    for o in &cat.occupations {
+        assert!(o.kin.iter().all(|k| cat.occupations[k.target as usize].id.taxonomy == o.id.taxonomy));
     }
 }
 

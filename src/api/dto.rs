@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
 use crate::index::IndexManifest;
 use crate::search::{
-    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef,
+    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, Relatedness,
     SkillHit, SkillRef,
 };
 
@@ -278,6 +278,10 @@ pub struct RelatedItem {
     pub label: String,
     /// Similarity to the occupation shown.
     pub score: f32,
+    /// Why it is related: `broader`, `narrower` (ESCO), `mobility` (ROME mobilité) or
+    /// `similar` (nearest in the index).
+    #[schema(value_type = String)]
+    pub relation: Relatedness,
 }
 
 impl From<RelatedRef> for RelatedItem {
@@ -287,6 +291,7 @@ impl From<RelatedRef> for RelatedItem {
             code: r.code,
             label: r.label,
             score: r.score,
+            relation: r.relation,
         }
     }
 }

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use super::error::CatalogError;
 use super::forms::clean_label;
 use super::model::{
-    FormKind, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
+    FormKind, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
     SkillRelation, Taxonomy,
 };
 use super::prepass::issue;
@@ -23,19 +23,21 @@ const OCCUPATIONS_FR: &str = "occupations_fr.csv";
 const SKILLS_EN: &str = "skills_en.csv";
 const SKILLS_FR: &str = "skills_fr.csv";
 const RELATIONS: &str = "occupationSkillRelations.csv";
+const BROADER: &str = "broaderRelationsOccPillar.csv";
 
 const OCCUPATION_COLUMNS: [&str; 6] = ["conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "description"];
 
 /// Loads ESCO occupations, skills and relations into `b`; returns occupation URI → index.
 pub fn load(data_dir: &Path, b: &mut Builder) -> Result<HashMap<String, OccupationIdx>, CatalogError> {
     let mut reader = DatasetReader::new(data_dir, ESCO_DIR);
-    reader.require(&[OCCUPATIONS_EN, OCCUPATIONS_FR, SKILLS_EN, SKILLS_FR, RELATIONS])?;
+    reader.require(&[OCCUPATIONS_EN, OCCUPATIONS_FR, SKILLS_EN, SKILLS_FR, RELATIONS, BROADER])?;
 
     let occupations = read_occupations(&mut reader, b)?;
     let occupation_index = add_occupations(&occupations, b)?;
     let skills = read_skills(&mut reader, b)?;
     let skill_index = add_skills(&skills, b)?;
     add_relations(&mut reader, &occupation_index, &skill_index, b)?;
+    add_broader(&mut reader, &occupation_index, b)?;
 
     let version = ESCO_DIR.trim_start_matches("esco-");
     b.datasets.push(reader.info("esco", version));
@@ -108,6 +110,7 @@ fn add_occupations(table: &Table, b: &mut Builder) -> Result<HashMap<String, Occ
             interests: Vec::new(),
             skills: Vec::new(),
             links: Vec::new(),
+            kin: Vec::new(),
         };
         let idx = b.push_occupation(occupation);
         index.insert(uri.to_owned(), idx);
@@ -219,6 +222,27 @@ fn add_relations(
     }
     if unknown > 0 {
         tracing::info!(file, unknown, "relations to unknown occupations or skills skipped");
+    }
+    Ok(())
+}
+
+/// Occupation → broader occupation links, recorded both ways (ISCO-group rows are skipped:
+/// ISCO codes are already on each occupation).
+fn add_broader(reader: &mut DatasetReader<'_>, index: &HashMap<String, OccupationIdx>, b: &mut Builder) -> Result<(), CatalogError> {
+    let columns = ["conceptType", "conceptUri", "broaderType", "broaderUri"];
+    let table = reader.read(&TableSpec::new(BROADER, &columns, &columns), &mut b.issues)?;
+    let (df, rel) = (&table.df, table.file.as_str());
+    let (types, uris) = (str_col(df, "conceptType", rel)?, str_col(df, "conceptUri", rel)?);
+    let (broader_types, broader_uris) = (str_col(df, "broaderType", rel)?, str_col(df, "broaderUri", rel)?);
+    for i in 0..df.height() {
+        if types.get(i) != Some("Occupation") || broader_types.get(i) != Some("Occupation") {
+            continue;
+        }
+        let (Some(&child), Some(&parent)) = (uris.get(i).and_then(|u| index.get(u)), broader_uris.get(i).and_then(|u| index.get(u))) else {
+            continue;
+        };
+        b.link_kin(child, parent, Kinship::Broader);
+        b.link_kin(parent, child, Kinship::Narrower);
     }
     Ok(())
 }

@@ -75,6 +75,17 @@ impl Builder {
         index(self.skills.len() - 1)
     }
 
+    /// Records that `from` is related to `to`; self-links and repeats are ignored.
+    fn link_kin(&mut self, from: OccupationIdx, to: OccupationIdx, kinship: Kinship) {
+        if from == to {
+            return;
+        }
+        let Some(occupation) = self.occupations.get_mut(from as usize) else { return };
+        if !occupation.kin.iter().any(|k| k.target == to) {
+            occupation.kin.push(Kin { target: to, kinship });
+        }
+    }
+
     /// Links a skill to an occupation; a pair seen twice keeps Essential.
     fn link_skill(&mut self, occupation: OccupationIdx, link: SkillLink) {
         let Some(occupation) = self.occupations.get_mut(occupation as usize) else { return };

@@ -223,6 +223,27 @@ pub struct CrossLink {
     pub relation: MatchRelation,
 }
 
+/// How the classification itself relates two of its occupations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kinship {
+    /// The target is the broader ESCO occupation.
+    Broader,
+    /// The target is a narrower (more specific) ESCO occupation.
+    Narrower,
+    /// The target is a ROME mobilité: a fiche people commonly move to.
+    Mobility,
+}
+
+/// A link to a related occupation of the same taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kin {
+    /// The related occupation.
+    pub target: OccupationIdx,
+    /// How it is related.
+    pub kinship: Kinship,
+}
+
 /// One occupation (ESCO occupation or ROME fiche) with what the service shows about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Occupation {
@@ -250,6 +271,9 @@ pub struct Occupation {
     /// Crosswalk links to the other taxonomy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<CrossLink>,
+    /// ESCO broader/narrower occupations and ROME mobilités, in published order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kin: Vec<Kin>,
 }
 
 /// What a skill is (ESCO `skillType`, or the ROME referential it comes from).

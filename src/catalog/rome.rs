@@ -8,7 +8,7 @@ use polars::prelude::*;
 use super::error::CatalogError;
 use super::forms::clean_label;
 use super::model::{
-    FormKind, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
+    FormKind, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
     SkillRelation, Taxonomy,
 };
 use super::prepass::issue;
@@ -25,7 +25,7 @@ fn file_name(stem: &str) -> String {
 }
 
 /// Stems of every ROME file the loader reads.
-const STEMS: [&str; 9] = [
+const STEMS: [&str; 10] = [
     "referentiel_code_rome",
     "texte",
     "referentiel_code_rome_riasec",
@@ -35,6 +35,7 @@ const STEMS: [&str; 9] = [
     "coherence_item",
     "referentiel_competence",
     "referentiel_savoir",
+    "rubrique_mobilite",
 ];
 
 /// The "Compétences" block of a fiche in `unix_liens_rome_referentiels`.
@@ -57,6 +58,7 @@ pub fn load(data_dir: &Path, b: &mut Builder) -> Result<RomeIndex, CatalogError>
     let codes = add_fiches(&fiches, b)?;
     let index = add_appellations(&mut reader, &codes, b)?;
     add_skills(&mut reader, &codes, b)?;
+    add_mobilities(&mut reader, &codes, b)?;
 
     let version = ROME_DIR.trim_start_matches("rome-");
     b.datasets.push(reader.info("rome", version));
@@ -158,12 +160,39 @@ fn add_fiches(fiches: &Table, b: &mut Builder) -> Result<HashMap<String, Occupat
             interests: interests[i].iter().map(|s| clean_text(s)).collect(),
             skills: Vec::new(),
             links: Vec::new(),
+            kin: Vec::new(),
         };
         let idx = b.push_occupation(occupation);
         b.forms.add_label(idx, Lang::Fr, FormKind::Preferred, &label);
         index.insert(code.to_owned(), idx);
     }
     Ok(index)
+}
+
+/// Links each fiche to its mobilités (fiches people commonly move to), in published order.
+fn add_mobilities(
+    reader: &mut DatasetReader<'_>,
+    codes: &HashMap<String, OccupationIdx>,
+    b: &mut Builder,
+) -> Result<(), CatalogError> {
+    let file = file_name("rubrique_mobilite");
+    let columns = ["code_rome", "code_rome_cible", "numero_ordre"];
+    let table = reader.read(&TableSpec::new(&file, &columns, &columns[..2]), &mut b.issues)?;
+    let (df, rel) = (&table.df, table.file.as_str());
+    let (sources, targets, orders) = (str_col(df, "code_rome", rel)?, str_col(df, "code_rome_cible", rel)?, str_col(df, "numero_ordre", rel)?);
+    let mut pairs: Vec<(OccupationIdx, u32, OccupationIdx)> = (0..df.height())
+        .filter_map(|i| {
+            let from = codes.get(sources.get(i)?)?;
+            let to = codes.get(targets.get(i)?)?;
+            let order = orders.get(i).and_then(|o| o.trim().parse().ok()).unwrap_or(u32::MAX);
+            Some((*from, order, *to))
+        })
+        .collect();
+    pairs.sort_unstable();
+    for (from, _, to) in pairs {
+        b.link_kin(from, to, Kinship::Mobility);
+    }
+    Ok(())
 }
 
 /// Adds every appellation as a form of its fiche (principal → Appellation, others → Synonym).

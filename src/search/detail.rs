@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{display_label, Engine};
-use crate::catalog::{LangText, Lang, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
+use crate::catalog::{Kinship, LangText, Lang, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
 use crate::index::dot;
 
 /// A skill as listed on an occupation.
@@ -41,7 +41,32 @@ pub struct LinkRef {
     pub relation: MatchRelation,
 }
 
-/// A related occupation (nearest in the index).
+/// Why an occupation is listed as related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relatedness {
+    /// The broader ESCO occupation.
+    Broader,
+    /// A narrower ESCO occupation.
+    Narrower,
+    /// A ROME mobilité (a fiche people commonly move to).
+    Mobility,
+    /// Nearest in the embedding index.
+    Similar,
+}
+
+impl From<Kinship> for Relatedness {
+    fn from(k: Kinship) -> Self {
+        match k {
+            Kinship::Broader => Relatedness::Broader,
+            Kinship::Narrower => Relatedness::Narrower,
+            Kinship::Mobility => Relatedness::Mobility,
+        }
+    }
+}
+
+/// A related occupation: from the classification (broader, narrower, mobilité) or nearest in
+/// the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RelatedRef {
     /// Taxonomy.
@@ -52,6 +77,8 @@ pub struct RelatedRef {
     pub label: String,
     /// Cosine similarity between the two occupations' label centroids.
     pub score: f32,
+    /// Why it is related.
+    pub relation: Relatedness,
 }
 
 /// The detail view of one occupation.
@@ -83,7 +110,7 @@ pub struct OccupationDetail {
     pub related: Vec<RelatedRef>,
 }
 
-/// Related occupations listed in a detail view.
+/// Related occupations listed in a detail view, per source (classification, embeddings).
 const RELATED: usize = 8;
 
 impl Engine {
@@ -117,14 +144,30 @@ impl Engine {
                 })
             })
             .collect();
-        let related = self
-            .related(idx, RELATED)
-            .into_iter()
-            .map(|(other, score)| {
-                let o = &catalogue.occupations[other as usize];
-                RelatedRef { taxonomy: o.id.taxonomy, code: o.id.code.clone(), label: display_label(o, lang), score }
-            })
+        let centroid = self.centroid(idx);
+        let similarity = |other: OccupationIdx| match (&centroid, self.centroid(other)) {
+            (Some(a), Some(b)) => dot(a, &b),
+            _ => 0.0,
+        };
+        let reference = |other: OccupationIdx, score: f32, relation: Relatedness| {
+            let o = &catalogue.occupations[other as usize];
+            RelatedRef { taxonomy: o.id.taxonomy, code: o.id.code.clone(), label: display_label(o, lang), score, relation }
+        };
+        // The classification's own links come first; embedding neighbours fill in after them.
+        let mut related: Vec<RelatedRef> = occupation
+            .kin
+            .iter()
+            .take(RELATED)
+            .map(|k| reference(k.target, similarity(k.target), k.kinship.into()))
             .collect();
+        let listed: Vec<OccupationIdx> = occupation.kin.iter().take(RELATED).map(|k| k.target).collect();
+        related.extend(
+            self.related(idx, RELATED + listed.len())
+                .into_iter()
+                .filter(|(other, _)| !listed.contains(other))
+                .take(RELATED)
+                .map(|(other, score)| reference(other, score, Relatedness::Similar)),
+        );
         Some(OccupationDetail {
             taxonomy: occupation.id.taxonomy,
             code: occupation.id.code.clone(),

@@ -12,7 +12,7 @@ pub mod lexical;
 mod profile;
 mod skills;
 
-pub use detail::{LinkRef, OccupationDetail, RelatedRef, SkillRef, SkillsByRelation};
+pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use profile::ProfileRequest;
 pub use hybrid::{Fusion, HybridParams, Retrieval};
 pub use lexical::{LexicalConfig, LexicalIndex};

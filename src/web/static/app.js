@@ -75,6 +75,7 @@
       links: 'Dans l’autre référentiel',
       relations: { exact: 'équivalent', close: 'proche', broad: 'plus général', narrow: 'plus précis' },
       related: 'Métiers proches',
+      kin: { broader: 'plus général', narrower: 'plus précis', mobility: 'évolution possible' },
       iscoGroup: 'Groupe CITP',
       otherLang: 'En anglais : ',
       notFound: 'Cette fiche métier est introuvable.',
@@ -170,6 +171,7 @@
       links: 'In the other classification',
       relations: { exact: 'equivalent', close: 'close', broad: 'broader', narrow: 'narrower' },
       related: 'Related jobs',
+      kin: { broader: 'broader', narrower: 'more specific', mobility: 'possible next step' },
       iscoGroup: 'ISCO group',
       otherLang: 'In French: ',
       notFound: 'This job sheet could not be found.',
@@ -587,7 +589,8 @@
     }
     if (Array.isArray(d.related) && d.related.length) {
       out.append(section(t('related'), h('ul', { class: 'related' }, d.related.map((r) => h('li', null,
-        h('a', { href: detailHref(r.taxonomy, r.code), class: 'related-link' }, badge(r.taxonomy), h('span', { text: r.label || r.code })))))));
+        h('a', { href: detailHref(r.taxonomy, r.code), class: 'related-link' }, badge(r.taxonomy), h('span', { text: r.label || r.code }),
+          t('kin')[r.relation] ? h('span', { class: 'kin', text: t('kin')[r.relation] }) : null))))));
     }
     document.title = `${d.label || d.code} — Boussole`;
   }
