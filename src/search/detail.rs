@@ -161,8 +161,9 @@ impl Engine {
             .map(|k| reference(k.target, similarity(k.target), k.kinship.into()))
             .collect();
         let listed: Vec<OccupationIdx> = occupation.kin.iter().take(RELATED).map(|k| k.target).collect();
+        let neighbours = centroid.as_deref().map(|c| self.neighbours(c, idx, RELATED + listed.len())).unwrap_or_default();
         related.extend(
-            self.related(idx, RELATED + listed.len())
+            neighbours
                 .into_iter()
                 .filter(|(other, _)| !listed.contains(other))
                 .take(RELATED)
@@ -186,10 +187,14 @@ impl Engine {
 
     /// The `n` occupations nearest to `idx`, by the centroid of their surface-form vectors.
     pub fn related(&self, idx: OccupationIdx, n: usize) -> Vec<(OccupationIdx, f32)> {
-        let Some(centroid) = self.centroid(idx) else { return Vec::new() };
+        self.centroid(idx).map(|c| self.neighbours(&c, idx, n)).unwrap_or_default()
+    }
+
+    /// The `n` occupations other than `idx` nearest to an occupation centroid.
+    fn neighbours(&self, centroid: &[f32], idx: OccupationIdx, n: usize) -> Vec<(OccupationIdx, f32)> {
         let catalogue = self.index.catalogue();
         let mut best: HashMap<OccupationIdx, f32> = HashMap::new();
-        for hit in self.index.search(&centroid, (n * 10).max(50), None) {
+        for hit in self.index.search(centroid, (n * 10).max(50), None) {
             for &f in self.index.forms_of_row(hit.row) {
                 let occ = catalogue.forms[f as usize].occupation;
                 if occ != idx {
