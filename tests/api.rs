@@ -210,6 +210,21 @@ async fn http(
     }
 }
 
+/// Sends `n` GETs to `url` all at once and returns every reply.
+async fn parallel_gets(client: &reqwest::Client, url: &str, n: usize) -> Vec<Reply> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move { http(&client, Method::GET, url, None, Vec::new()).await })
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(n);
+    for task in tasks {
+        replies.push(task.await.expect("request task"));
+    }
+    replies
+}
+
 fn first_code(reply: &Reply) -> String {
     reply.json()["results"][0]["code"]
         .as_str()
@@ -1107,14 +1122,7 @@ async fn two_hundred_parallel_searches_all_succeed() {
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger&taxonomy=rome&limit=3");
-    let tasks: Vec<_> = (0..200)
-        .map(|_| {
-            let (client, url) = (client.clone(), url.clone());
-            tokio::spawn(async move { http(&client, Method::GET, url, None, Vec::new()).await })
-        })
-        .collect();
-    for task in tasks {
-        let r = task.await.expect("request task");
+    for r in parallel_gets(&client, &url, 200).await {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(first_code(&r), "D1102");
     }
@@ -1130,15 +1138,8 @@ async fn overload_sheds_with_503_and_never_500() {
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger%20p%C3%A2tissier&limit=50");
-    let tasks: Vec<_> = (0..64)
-        .map(|_| {
-            let (client, url) = (client.clone(), url.clone());
-            tokio::spawn(async move { http(&client, Method::GET, url, None, Vec::new()).await })
-        })
-        .collect();
     let (mut ok, mut shed) = (0, 0);
-    for task in tasks {
-        let r = task.await.expect("request task");
+    for r in parallel_gets(&client, &url, 64).await {
         match r.status.as_u16() {
             200 => ok += 1,
             503 => {
