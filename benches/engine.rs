@@ -8,7 +8,7 @@ use std::sync::Arc;
 use boussole::catalog::{load_catalogue, Lang, Sources};
 use boussole::embed::{BertEmbedder, Embedder, TextRole};
 use boussole::index::{build_index, BuildOptions, VectorIndex};
-use boussole::search::{Engine, QueryLimits, SearchRequest};
+use boussole::search::{Engine, QueryLimits, Retrieval, SearchRequest};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn root() -> PathBuf {
@@ -42,7 +42,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function(text, |b| b.iter(|| engine.search(&req).expect("search")));
     }
     let query = engine.embed_query("boulanger").expect("embed");
-    group.bench_function("rank only (pre-embedded)", |b| b.iter(|| engine.rank(&query, Lang::Fr, None, 10)));
+    group.bench_function("hybrid ranking only (pre-embedded)", |b| {
+        b.iter(|| engine.rank_hybrid("boulanger", Some(&query), Retrieval::Hybrid, Lang::Fr, None, 10))
+    });
     group.finish();
 }
 

@@ -330,45 +330,6 @@ impl Engine {
             .collect()
     }
 
-    /// Ranks occupations for an already embedded query.
-    pub fn rank(&self, query: &[f32], lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
-        let catalogue = self.index.catalogue();
-        // Several forms per occupation: over-fetch rows so `limit` distinct occupations remain.
-        let k = (limit * 8).max(64);
-        let keep = |f: &crate::catalog::SurfaceForm| {
-            taxonomy.is_none_or(|t| catalogue.occupations[f.occupation as usize].id.taxonomy == t)
-        };
-        let hits = self.index.search(query, k, taxonomy.is_some().then_some(&keep as &dyn Fn(&_) -> bool));
-
-        let mut by_occupation: HashMap<OccupationIdx, Vec<MatchedForm>> = HashMap::new();
-        for hit in hits {
-            for &f in self.index.forms_of_row(hit.row) {
-                let form = &catalogue.forms[f as usize];
-                if !keep(form) {
-                    continue;
-                }
-                by_occupation.entry(form.occupation).or_default().push(MatchedForm {
-                    text: form.text.clone(),
-                    kind: MatchKind::Form(form.kind),
-                    lang: form.lang,
-                    score: hit.score,
-                });
-            }
-        }
-        let mut ranked: Vec<RankedOccupation> = by_occupation
-            .into_iter()
-            .map(|(idx, mut matched)| {
-                matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
-                matched.dedup_by(|a, b| a.text == b.text);
-                matched.truncate(MATCHES_PER_RESULT);
-                let score = matched.first().map_or(0.0, |m| m.score);
-                self.ranked(idx, lang, score, matched)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        ranked.truncate(limit);
-        ranked
-    }
 }
 
 /// The engine's dense channel: the HNSW graph, filtered by taxonomy.
