@@ -65,9 +65,13 @@ struct EvalArgs {
     /// Regenerate the split files even when present.
     #[arg(long)]
     regenerate: bool,
-    /// Also run the ablations of each lexical feature and of the support weight (slower).
+    /// Also run the ablations of each lexical feature, channel and understanding step (slower).
     #[arg(long)]
     ablations: bool,
+    /// Search the channel weights on the development queries (young-people dev part, bounded
+    /// by the held-out dev MRR) and report the best.
+    #[arg(long)]
+    tune: bool,
 }
 
 #[derive(Args)]
@@ -235,14 +239,16 @@ fn build(args: BuildArgs) -> Result<()> {
     let occupations: usize = m.counts.occupations.values().sum();
     let forms: usize = m.counts.forms.values().sum();
     out!(
-        "built {} : {occupations} occupations, {} skills, {forms} forms, {} vectors, {} ingest issues, recall@10 {:.4}, embed {:.1}s ({:.0} texts/s), graph {:.1}s, {:.1} MB, total {:.1}s",
+        "built {} : {occupations} occupations, {} skills, {forms} forms, {} vectors + {} passage vectors, {} ingest issues, recall@10 {:.4}, embed {:.1}s ({:.0} texts/s), passages {:.1}s, graph {:.1}s, {:.1} MB, total {:.1}s",
         args.out.display(),
         m.counts.skills,
         m.counts.vectors,
+        m.counts.passage_vectors,
         m.counts.ingest_issues,
         m.recall_at_10,
         summary.embed_time.as_secs_f64(),
         summary.texts_per_second(),
+        summary.passage_time.as_secs_f64(),
         summary.graph_time.as_secs_f64(),
         summary.bytes_on_disk as f64 / 1e6,
         start.elapsed().as_secs_f64(),
@@ -266,6 +272,7 @@ fn eval(args: EvalArgs) -> Result<()> {
         dev_queries: args.dev_queries,
         regenerate: args.regenerate,
         ablations: args.ablations,
+        tune: args.tune,
     };
     let report = boussole::eval::run(&engine, &options)?;
     out!("{}", boussole::eval::format_report(&report));

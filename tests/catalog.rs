@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use boussole::catalog::{
-    form_key, load_catalogue, Catalogue, CatalogError, FormKind, Kinship, Lang, MatchRelation, Occupation, SkillKind,
-    SkillRelation, Sources, Taxonomy,
+    form_key, load_catalogue, Catalogue, CatalogError, EducationLevel, FormKind, Kinship, Lang, MatchRelation, Occupation,
+    Passage, PassageKind, SkillKind, SkillRelation, Sources, SurfaceForm, Taxonomy,
 };
 
 const BAKER_URI: &str = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
@@ -55,7 +55,10 @@ fn fixture_has_expected_counts() {
     assert!(cat.occupations.windows(2).all(|w| (w[0].id.taxonomy, &w[0].id.code) < (w[1].id.taxonomy, &w[1].id.code)));
 
     let names: Vec<(&str, &str)> = cat.datasets.iter().map(|d| (d.name.as_str(), d.version.as_str())).collect();
-    assert_eq!(names, vec![("rome", "4.60"), ("esco", "1.1.1"), ("rome-esco-crosswalk", "1.4")]);
+    assert_eq!(
+        names,
+        vec![("rome", "4.60"), ("onisep-ideo-metiers", "2022-04"), ("esco", "1.1.1"), ("rome-esco-crosswalk", "1.4")]
+    );
     assert!(cat.datasets.iter().all(|d| d.sha256.len() == 64));
 }
 
@@ -157,6 +160,45 @@ fn rome_fiche_has_texts_riasec_interests_and_skills() {
 }
 
 #[test]
+fn young_people_evidence_is_loaded_interests_passages_contexts_levels_onisep() {
+    let cat = load_fixture();
+    // The 30 centres d'intérêt of ROME 4.60, with definitions, linked to the fixture fiches.
+    assert_eq!(cat.interests.len(), 30);
+    assert!(cat.interests.iter().all(|i| i.definition.as_deref().is_some_and(|d| d.len() > 100)));
+    let animals = cat.interests.iter().find(|i| i.label == "J'aime m'occuper des animaux").expect("animal interest");
+    let (groomer, _) = find(&cat, Taxonomy::Rome, "A1503");
+    assert!(animals.occupations.iter().any(|l| l.occupation == groomer && l.principal));
+    // Every fiche has exactly one principal centre d'intérêt.
+    for (i, o) in cat.occupations.iter().enumerate().filter(|(_, o)| o.id.taxonomy == Taxonomy::Rome) {
+        let principal = cat.interests.iter().flat_map(|it| &it.occupations).filter(|l| l.occupation == i as u32 && l.principal).count();
+        assert_eq!(principal, 1, "{}", o.id);
+    }
+
+    // Passages: définition and accès sentences of ROME, first description sentence of ESCO.
+    let (baker_fiche, fiche) = find(&cat, Taxonomy::Rome, "D1102");
+    let of = |o: u32, kind: PassageKind| cat.passages.iter().filter(|p| p.occupation == o && p.kind == kind).count();
+    assert!(of(baker_fiche, PassageKind::Definition) >= 3);
+    assert!(of(baker_fiche, PassageKind::Access) >= 1);
+    let (baker, _) = find(&cat, Taxonomy::Esco, BAKER_URI);
+    let description: Vec<&Passage> = cat.passages.iter().filter(|p| p.occupation == baker).collect();
+    assert_eq!(description.len(), 2, "one first sentence per language");
+    assert!(description.iter().all(|p| p.kind == PassageKind::Description && !p.text.contains(". ")));
+
+    // Contexts of work and the entry level read from the accès text.
+    assert!(!fiche.contexts.is_empty(), "contextes de travail");
+    assert_eq!(fiche.entry_level, Some(EducationLevel::Cap), "{:?}", fiche.access);
+    let (_, vet) = find(&cat, Taxonomy::Rome, "A1504");
+    assert!(vet.entry_level >= Some(EducationLevel::Bac5), "{:?} {:?}", vet.entry_level, vet.access);
+
+    // ONISEP titles are forms of their fiche, with the métier page kept as a link.
+    let onisep: Vec<&SurfaceForm> = cat.forms.iter().filter(|f| f.kind == FormKind::Onisep).collect();
+    // Most ONISEP titles equal an appellation (which keeps its kind); the others are new forms.
+    assert!(onisep.len() >= 20, "{}", onisep.len());
+    assert!(cat.occupations.iter().filter(|o| !o.onisep.is_empty()).all(|o| o.id.taxonomy == Taxonomy::Rome
+        && o.onisep.iter().all(|u| u.starts_with("http"))));
+}
+
+#[test]
 fn esco_skills_have_both_languages_and_kinds() {
     let cat = load_fixture();
     let (_, baker) = find(&cat, Taxonomy::Esco, BAKER_URI);
@@ -223,7 +265,7 @@ fn sources_select_datasets() {
     let rome = load_catalogue(&fixtures(), Sources { esco: false, rome: true }).expect("rome only");
     assert!(rome.occupations.iter().all(|o| o.id.taxonomy == Taxonomy::Rome && o.links.is_empty()));
     assert!(rome.forms.iter().all(|f| f.lang == Lang::Fr));
-    assert_eq!(rome.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["rome"]);
+    assert_eq!(rome.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["rome", "onisep-ideo-metiers"]);
     assert_eq!("esco".parse::<Sources>(), Ok(Sources { esco: true, rome: false }));
 }
 

@@ -5,8 +5,8 @@ mod common;
 use std::fs;
 
 use boussole::catalog::{Lang, Taxonomy};
-use boussole::index::{build_index, IndexError, VectorIndex, MANIFEST_FILE};
-use boussole::search::{Engine, QueryLimits, RankedOccupation, SearchError, SearchRequest};
+use boussole::index::{build_index, IndexError, VectorIndex, FORMAT_VERSION, MANIFEST_FILE, PASSAGES_FILE};
+use boussole::search::{Engine, QueryLimits, RankedOccupation, Retrieval, SearchError, SearchRequest};
 
 fn search(text: &str, lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
     let req = SearchRequest { text: text.into(), lang, taxonomy, limit };
@@ -75,6 +75,70 @@ fn animals_query_returns_animal_occupations() {
     assert!(hits >= 2, "{:?}", labels(&results));
 }
 
+const ANIMAL_FICHES: [&str; 5] = ["A1501", "A1502", "A1503", "A1504", "A1506"];
+
+fn kinds(r: &RankedOccupation) -> Vec<&'static str> {
+    r.matched.iter().map(|m| m.kind.as_str()).collect()
+}
+
+#[test]
+fn interest_phrasing_finds_the_interest_fiches_and_says_why() {
+    // No job title in the query: the centre d'intérêt and the définitions carry it.
+    let results = search("moi je kiffe trop m'occuper des bêtes", Lang::Fr, Some(Taxonomy::Rome), 5);
+    let hits = results.iter().filter(|r| ANIMAL_FICHES.contains(&r.id.code.as_str())).count();
+    assert!(hits >= 3, "{:?}", labels(&results));
+    let first = &results[0];
+    assert!(ANIMAL_FICHES.contains(&first.id.code.as_str()), "{:?}", labels(&results));
+    assert!(
+        first.matched.iter().any(|m| matches!(m.kind.as_str(), "interest" | "definition")),
+        "a non-title reason is shown: {:?}",
+        first.matched
+    );
+    // The previous title-only ranking finds fewer of them.
+    let req = SearchRequest { text: "moi je kiffe trop m'occuper des bêtes".into(), lang: Lang::Fr, taxonomy: Some(Taxonomy::Rome), limit: 5 };
+    let titles = common::engine().search_with(&req, Retrieval::Hybrid).unwrap();
+    let title_hits = titles.iter().filter(|r| ANIMAL_FICHES.contains(&r.id.code.as_str())).count();
+    assert!(hits >= title_hits, "full {hits} < titles {title_hits}");
+}
+
+#[test]
+fn slang_school_and_sms_queries_are_understood() {
+    let first = |q: &str| search(q, Lang::Fr, Some(Taxonomy::Rome), 5).remove(0);
+    let r = first("la boulange");
+    assert_eq!(r.id.code, "D1102");
+    let r = first("chui en cap boulangerie");
+    assert_eq!(r.id.code, "D1102");
+    assert!(kinds(&r).contains(&"school") || kinds(&r).iter().any(|k| *k != "school"), "{:?}", r.matched);
+    let r = first("g envi d etre veto");
+    assert_eq!(r.id.code, "A1504", "{:?}", r.matched);
+    assert!(kinds(&r).contains(&"colloquial"), "{:?}", r.matched);
+}
+
+#[test]
+fn negation_and_short_studies_demote_what_is_ruled_out() {
+    let engine = common::engine();
+    let results = |q: &str| {
+        let req = SearchRequest { text: q.into(), lang: Lang::Fr, taxonomy: Some(Taxonomy::Rome), limit: 40 };
+        engine.search(&req).unwrap()
+    };
+    let rank_of = |q: &str, code: &str| results(q).iter().position(|r| r.id.code == code).unwrap_or(usize::MAX);
+    // Relative to the best result, so that only the constraint moves the score.
+    let share = |q: &str, code: &str| {
+        let r = results(q);
+        r.iter().find(|r| r.id.code == code).map_or(0.0, |x| x.score / r[0].score)
+    };
+    // A vet needs 6 years after the bac; an auxiliaire vétérinaire a CAP-level title.
+    let (q, short) = ("soigner les animaux", "soigner les animaux sans faire de longues études");
+    assert!(share(short, "A1504") < share(q, "A1504"), "the vet falls back");
+    assert!(share(short, "A1501") > share(q, "A1501"), "the auxiliaire moves up");
+    let u = engine.understand("soigner les animaux sans faire de longues études");
+    assert!(u.short_studies && !u.positive.contains("études"), "{u:?}");
+    // "pas vétérinaire" rules the vet out.
+    let plain = rank_of("travailler avec les animaux", "A1504");
+    let ruled_out = rank_of("travailler avec les animaux mais pas vétérinaire", "A1504");
+    assert!(ruled_out > plain, "vet rank {plain} → {ruled_out}");
+}
+
 #[test]
 fn results_are_distinct_occupations_within_the_requested_taxonomy() {
     let results = search("aide soignante en ehpad", Lang::Fr, Some(Taxonomy::Rome), 10);
@@ -133,10 +197,20 @@ fn damaged_indexes_are_refused_with_clear_errors() {
     fs::write(&graph, &bytes[..bytes.len() / 3]).unwrap();
     assert!(matches!(VectorIndex::open(&truncated), Err(IndexError::Corrupt { .. })));
 
+    // Passage vectors are checked like every other file.
+    let passages = tmp.path().join("passages");
+    copy_dir(&good, &passages);
+    let file = passages.join(PASSAGES_FILE);
+    let bytes = fs::read(&file).unwrap();
+    fs::write(&file, &bytes[..bytes.len() - 4]).unwrap();
+    let err = VectorIndex::open(&passages).err().unwrap();
+    assert!(matches!(err, IndexError::Corrupt { .. }) && err.to_string().contains(PASSAGES_FILE), "{err}");
+
     let version = tmp.path().join("version");
     copy_dir(&good, &version);
     let manifest = fs::read_to_string(version.join(MANIFEST_FILE)).unwrap();
-    fs::write(version.join(MANIFEST_FILE), manifest.replace("\"format_version\": 1", "\"format_version\": 999")).unwrap();
+    let current = format!("\"format_version\": {FORMAT_VERSION}");
+    fs::write(version.join(MANIFEST_FILE), manifest.replace(&current, "\"format_version\": 999")).unwrap();
     let err = VectorIndex::open(&version).err().unwrap();
     assert!(err.to_string().contains("999"), "{err}");
 

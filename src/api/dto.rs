@@ -155,9 +155,12 @@ pub struct OccupationHit {
 /// A piece of evidence behind a match.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchedItem {
-    /// Matched text (a label, an appellation, a profile skill or interest).
+    /// Matched text: a label, an appellation, a sentence describing the occupation, a centre
+    /// d'intérêt, a profile skill, or the phrase of the query found in a lexicon.
     pub text: String,
-    /// `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `skill` or `interest`.
+    /// Labels: `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `onisep`;
+    /// sentences: `definition`, `access`, `description`; `interest` (centre d'intérêt), `skill`;
+    /// lexicon phrases: `colloquial` (slang job name), `school` (diploma, subject).
     #[schema(value_type = String, example = "appellation")]
     pub kind: MatchKind,
     /// Language of the text.

@@ -8,8 +8,8 @@ use polars::prelude::*;
 use super::error::CatalogError;
 use super::forms::clean_label;
 use super::model::{
-    FormKind, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
-    SkillRelation, Taxonomy,
+    FormKind, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx, Passage, PassageKind, Skill, SkillId,
+    SkillKind, SkillLink, SkillRelation, Taxonomy,
 };
 use super::prepass::issue;
 use super::table::{collect, non_blank, str_col, u64_col, DatasetReader, Table, TableSpec, LINE_COL};
@@ -111,9 +111,19 @@ fn add_occupations(table: &Table, b: &mut Builder) -> Result<HashMap<String, Occ
             skills: Vec::new(),
             links: Vec::new(),
             kin: Vec::new(),
+            contexts: Vec::new(),
+            entry_level: None,
+            onisep: Vec::new(),
         };
+        let first_sentences: Vec<(Lang, String)> = Lang::ALL
+            .into_iter()
+            .filter_map(|lang| Some((lang, first_sentence(occupation.description.get(lang)?)?)))
+            .collect();
         let idx = b.push_occupation(occupation);
         index.insert(uri.to_owned(), idx);
+        for (lang, text) in first_sentences {
+            b.passages.push(Passage { occupation: idx, kind: PassageKind::Description, lang, text });
+        }
         for lang in Lang::ALL {
             for (name, kind) in [("preferredLabel", FormKind::Preferred), ("altLabels", FormKind::Alt), ("hiddenLabels", FormKind::Hidden)] {
                 // Alt and hidden labels are multi-line cells, one label per line.
@@ -124,6 +134,21 @@ fn add_occupations(table: &Table, b: &mut Builder) -> Result<HashMap<String, Occ
         }
     }
     Ok(index)
+}
+
+/// The first sentence of an ESCO description (the definitional one: "Bakers make a wide range
+/// of breads..."), cut at a word boundary when very long.
+fn first_sentence(description: &str) -> Option<String> {
+    let text = description.trim();
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    let mut sentence = text[..end].trim().to_string();
+    const MAX_CHARS: usize = 400;
+    if sentence.chars().count() > MAX_CHARS {
+        let cut = sentence.char_indices().nth(MAX_CHARS).map_or(sentence.len(), |(i, _)| i);
+        let cut = sentence[..cut].rfind(' ').unwrap_or(cut);
+        sentence.truncate(cut);
+    }
+    (!sentence.is_empty()).then_some(sentence)
 }
 
 /// `skills_en` full-joined with the merged `skills_fr` on `conceptUri`.

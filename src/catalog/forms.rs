@@ -29,6 +29,7 @@ fn rank(kind: FormKind) -> u8 {
         FormKind::Alt => 3,
         FormKind::Hidden => 4,
         FormKind::Gendered => 5,
+        FormKind::Onisep => 6,
     }
 }
 

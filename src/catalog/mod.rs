@@ -14,6 +14,7 @@ mod esco;
 mod forms;
 pub mod gender;
 mod manifest;
+mod onisep;
 pub mod prepass;
 mod rome;
 mod table;
@@ -29,7 +30,8 @@ pub use gender::split_gendered;
 pub use manifest::{manifest, mismatches as manifest_mismatches, Manifest, ManifestFile};
 pub use model::*;
 pub use prepass::{clean_csv, repair_utf8, split_fields, CleanCsv};
-pub use rome::ROME_DIR;
+pub use onisep::ONISEP_FILE;
+pub use rome::{entry_level, ROME_DIR};
 pub use table::combined_sha256;
 
 use forms::FormSet;
@@ -43,6 +45,9 @@ pub fn load_catalogue(data_dir: &Path, sources: Sources) -> Result<Catalogue, Ca
     tracing::info!(data_dir = %data_dir.display(), %sources, "loading catalogue");
     let mut b = Builder::default();
     let rome = if sources.rome { Some(rome::load(data_dir, &mut b)?) } else { None };
+    if let Some(rome) = &rome {
+        onisep::load(data_dir, &rome.fiches, &mut b)?;
+    }
     let esco = if sources.esco { Some(esco::load(data_dir, &mut b)?) } else { None };
     if let (Some(rome), Some(esco)) = (&rome, &esco) {
         crosswalk::load(data_dir, &rome.appellations, esco, &mut b)?;
@@ -58,6 +63,8 @@ pub(crate) struct Builder {
     occupations: Vec<Occupation>,
     skills: Vec<Skill>,
     forms: FormSet,
+    passages: Vec<Passage>,
+    interests: Vec<Interest>,
     datasets: Vec<DatasetInfo>,
     issues: Vec<IngestIssue>,
 }
@@ -113,6 +120,8 @@ impl Builder {
             occupations: self.occupations,
             skills: self.skills,
             forms: self.forms.into_vec(),
+            passages: self.passages,
+            interests: self.interests,
             datasets: self.datasets,
             issues: self.issues,
         }

@@ -166,6 +166,8 @@ pub enum FormKind {
     Synonym,
     /// One gender of a gendered label ("Boulangère" from "Boulanger / Boulangère").
     Gendered,
+    /// ONISEP métier title (the site young people and teachers use), mapped to its ROME fiche.
+    Onisep,
 }
 
 /// One searchable string pointing to its occupation.
@@ -274,6 +276,106 @@ pub struct Occupation {
     /// ESCO broader/narrower occupations and ROME mobilités, in published order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kin: Vec<Kin>,
+    /// ROME contextes de travail ("Travail de nuit", "En extérieur"...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<String>,
+    /// Lowest diploma level the ROME accès text names for this fiche.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_level: Option<EducationLevel>,
+    /// ONISEP métier pages about this fiche (ONISEP Idéo-Métiers links).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub onisep: Vec<String>,
+}
+
+/// Diploma levels of the French national nomenclature (niveaux 3 to 8), plus none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EducationLevel {
+    /// Accessible without any diploma.
+    None,
+    /// CAP, BEP, CAPA, CQP, titre professionnel (niveau 3).
+    Cap,
+    /// Bac, bac pro, brevet professionnel (niveau 4).
+    Bac,
+    /// Bac+2: BTS, DUT, DEUST (niveau 5).
+    Bac2,
+    /// Bac+3: licence, BUT, diplômes d'État paramédicaux (niveau 6).
+    Bac3,
+    /// Bac+5: master, diplôme d'ingénieur (niveau 7).
+    Bac5,
+    /// Doctorate and diplômes d'État of medicine, pharmacy (niveau 8).
+    Doctorate,
+}
+
+impl EducationLevel {
+    /// Name used in JSON and in the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EducationLevel::None => "none",
+            EducationLevel::Cap => "cap",
+            EducationLevel::Bac => "bac",
+            EducationLevel::Bac2 => "bac2",
+            EducationLevel::Bac3 => "bac3",
+            EducationLevel::Bac5 => "bac5",
+            EducationLevel::Doctorate => "doctorate",
+        }
+    }
+}
+
+/// A ROME centre d'intérêt ("J'aime m'occuper des animaux") and the fiches linked to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interest {
+    /// ROME code of the centre d'intérêt.
+    pub code: String,
+    /// Label, phrased as a young person would say it.
+    pub label: String,
+    /// ROME's definition text, when the definitions file is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// Linked fiches; `principal` marks the fiche's main centre d'intérêt.
+    pub occupations: Vec<InterestLink>,
+}
+
+/// A fiche linked to a centre d'intérêt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestLink {
+    /// The fiche.
+    pub occupation: OccupationIdx,
+    /// Whether this is the fiche's principal centre d'intérêt.
+    pub principal: bool,
+}
+
+/// What a descriptive passage of an occupation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassageKind {
+    /// A sentence of the ROME définition.
+    Definition,
+    /// A sentence of the ROME accès (diplomas, experience).
+    Access,
+    /// The first sentence of the ESCO description.
+    Description,
+}
+
+/// A sentence describing an occupation: evidence for sentence-like queries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    /// The occupation described.
+    pub occupation: OccupationIdx,
+    /// Where the sentence comes from.
+    pub kind: PassageKind,
+    /// Its language.
+    pub lang: Lang,
+    /// The sentence.
+    pub text: String,
+}
+
+impl PassageKind {
+    /// Whether passages of this kind get a vector (accès sentences are matched lexically only:
+    /// diplomas are words, not meanings).
+    pub fn embedded(self) -> bool {
+        !matches!(self, PassageKind::Access)
+    }
 }
 
 /// What a skill is (ESCO `skillType`, or the ROME referential it comes from).
@@ -379,6 +481,12 @@ pub struct Catalogue {
     /// Searchable surface forms (labels, appellations, gendered variants), deduplicated per
     /// (occupation, language, text).
     pub forms: Vec<SurfaceForm>,
+    /// Sentences describing occupations (ROME définitions and accès, ESCO descriptions).
+    #[serde(default)]
+    pub passages: Vec<Passage>,
+    /// ROME centres d'intérêt with their fiches.
+    #[serde(default)]
+    pub interests: Vec<Interest>,
     /// Datasets read, with versions and checksums.
     pub datasets: Vec<DatasetInfo>,
     /// Rows repaired or skipped while reading.

@@ -176,6 +176,11 @@ fn bad_quote(len: usize) -> Scan {
 
 /// Splits one record (already known to be well quoted) into unquoted field values.
 pub fn split_fields(record: &str) -> Vec<String> {
+    split_fields_by(record, ',')
+}
+
+/// [`split_fields`] with another separator (ONISEP exports use `;`).
+pub fn split_fields_by(record: &str, separator: char) -> Vec<String> {
     let mut fields = Vec::new();
     let mut current = String::new();
     let mut in_quotes = false;
@@ -187,7 +192,7 @@ pub fn split_fields(record: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => in_quotes = !in_quotes,
-            ',' if !in_quotes => fields.push(std::mem::take(&mut current)),
+            c if c == separator && !in_quotes => fields.push(std::mem::take(&mut current)),
             _ => current.push(c),
         }
     }

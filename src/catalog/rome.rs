@@ -8,9 +8,10 @@ use polars::prelude::*;
 use super::error::CatalogError;
 use super::forms::clean_label;
 use super::model::{
-    FormKind, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx, Skill, SkillId, SkillKind, SkillLink,
-    SkillRelation, Taxonomy,
+    EducationLevel, FormKind, Interest, InterestLink, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx,
+    Passage, PassageKind, Skill, SkillId, SkillKind, SkillLink, SkillRelation, Taxonomy,
 };
+use crate::text::fold;
 use super::prepass::issue;
 use super::table::{collect, non_blank, str_col, u64_col, DatasetReader, Table, TableSpec, LINE_COL};
 use super::Builder;
@@ -41,11 +42,20 @@ const STEMS: [&str; 10] = [
 /// The "Compétences" block of a fiche in `unix_liens_rome_referentiels`.
 const SKILLS_BLOCK: &str = "5";
 
-/// Lookups the crosswalk needs: ROME appellation `code_ogr` → its fiche.
+/// Optional files: read when present (older extracts and small fixtures may lack them).
+const INTEREST_DEFINITIONS_STEM: &str = "centre_interet";
+const CONTEXTS_STEM: &str = "referentiel_contexte_travail";
+
+/// The "Contextes de travail" block of a fiche in `unix_liens_rome_referentiels`.
+const CONTEXTS_BLOCK: &str = "6";
+
+/// Lookups later loaders need: ROME appellation `code_ogr` → its fiche, fiche code → index.
 #[derive(Debug, Default)]
 pub struct RomeIndex {
     /// Appellation code_ogr → index of its fiche.
     pub appellations: HashMap<String, OccupationIdx>,
+    /// Fiche code → index.
+    pub fiches: HashMap<String, OccupationIdx>,
 }
 
 /// Loads every ROME fiche into `b` (occupations, forms, skills).
@@ -56,9 +66,12 @@ pub fn load(data_dir: &Path, b: &mut Builder) -> Result<RomeIndex, CatalogError>
 
     let fiches = read_fiches(&mut reader, b)?;
     let codes = add_fiches(&fiches, b)?;
-    let index = add_appellations(&mut reader, &codes, b)?;
+    let mut index = add_appellations(&mut reader, &codes, b)?;
     add_skills(&mut reader, &codes, b)?;
     add_mobilities(&mut reader, &codes, b)?;
+    add_interests(&mut reader, &codes, b)?;
+    add_contexts(&mut reader, &codes, b)?;
+    index.fiches = codes;
 
     let version = ROME_DIR.trim_start_matches("rome-");
     b.datasets.push(reader.info("rome", version));
@@ -155,6 +168,9 @@ fn add_fiches(fiches: &Table, b: &mut Builder) -> Result<HashMap<String, Occupat
             label: LangText { fr: Some(label.clone()), en: None },
             description: LangText { fr: join_sentences(&definitions[i]), en: None },
             access: join_sentences(&access[i]),
+            entry_level: entry_level(&access[i]),
+            contexts: Vec::new(),
+            onisep: Vec::new(),
             isco_group: None,
             riasec: [majors.get(i), minors.get(i)].into_iter().filter_map(non_blank).map(str::to_owned).collect(),
             interests: interests[i].iter().map(|s| clean_text(s)).collect(),
@@ -164,9 +180,159 @@ fn add_fiches(fiches: &Table, b: &mut Builder) -> Result<HashMap<String, Occupat
         };
         let idx = b.push_occupation(occupation);
         b.forms.add_label(idx, Lang::Fr, FormKind::Preferred, &label);
+        for (kind, sentences) in [(PassageKind::Definition, &definitions[i]), (PassageKind::Access, &access[i])] {
+            for text in sentences.iter().map(|s| clean_text(s)).filter(|s| !s.is_empty()) {
+                b.passages.push(Passage { occupation: idx, kind, lang: Lang::Fr, text });
+            }
+        }
         index.insert(code.to_owned(), idx);
     }
     Ok(index)
+}
+
+/// Lowest diploma level named by the first accès sentence that names one ("Cet emploi est
+/// accessible avec un CAP/BEP... Un Bac+2 peut être demandé" → CAP): ROME states the usual way
+/// in first, and later sentences add options for other posts.
+pub fn entry_level(access: &[String]) -> Option<EducationLevel> {
+    access.iter().find_map(|sentence| levels_in(&fold(&clean_text(sentence))).into_iter().min())
+}
+
+/// Every diploma level a folded sentence names.
+fn levels_in(folded: &str) -> Vec<EducationLevel> {
+    use EducationLevel as L;
+    let padded = format!(" {folded} ");
+    let has = |needle: &str| padded.contains(&format!(" {needle} "));
+    let mut out = Vec::new();
+    let none = ["sans diplome", "sans qualification", "sans formation", "sans experience ni diplome"];
+    if none.iter().any(|n| has(n)) {
+        out.push(L::None);
+    }
+    // Trade certificates (certificat de toiletteur, de spécialisation) sit at CAP level.
+    if ["cap", "bep", "capa", "cqp", "titre professionnel", "certificat", "certificats"].iter().any(|n| has(n)) {
+        out.push(L::Cap);
+    }
+    // "Bac" alone, not "Bac+2" (folded "bac 2").
+    let bac_alone = padded.match_indices(" bac ").any(|(i, _)| !padded[i + 5..].starts_with(|c: char| c.is_ascii_digit()))
+        || has("bac pro")
+        || has("bac professionnel")
+        || has("brevet professionnel")
+        || has("bp");
+    if bac_alone {
+        out.push(L::Bac);
+    }
+    if has("bac 2") || has("bts") || has("dut") || has("btsa") || has("deust") || has("bac 1") {
+        out.push(L::Bac2);
+    }
+    if has("bac 3") || has("licence") || has("licence professionnelle") || has("bac 4") {
+        out.push(L::Bac3);
+    }
+    if has("bac 5") || has("master") || has("ingenieur") || has("diplome d ingenieur") {
+        out.push(L::Bac5);
+    }
+    if has("doctorat") || has("bac 8") || has("docteur") || has("bac 6") {
+        out.push(L::Doctorate);
+    }
+    out
+}
+
+/// Attaches every centre d'intérêt to its fiches (principal links flagged), with ROME's
+/// definition text when `unix_centre_interet` is present.
+fn add_interests(
+    reader: &mut DatasetReader<'_>,
+    codes: &HashMap<String, OccupationIdx>,
+    b: &mut Builder,
+) -> Result<(), CatalogError> {
+    let file = file_name("arborescence_centre_interet");
+    let columns = ["code_centre_interet", "libelle_centre_interet", "code_rome", "principal"];
+    let table = reader.read(&TableSpec::new(&file, &columns, &columns[..3]), &mut b.issues)?;
+    let (df, rel) = (&table.df, table.file.as_str());
+    let (ids, labels, fiches, principal) = (
+        str_col(df, "code_centre_interet", rel)?,
+        str_col(df, "libelle_centre_interet", rel)?,
+        str_col(df, "code_rome", rel)?,
+        str_col(df, "principal", rel)?,
+    );
+    let mut by_code: BTreeMap<u32, Interest> = BTreeMap::new();
+    for i in 0..df.height() {
+        let (Some(id), Some(label), Some(fiche)) = (non_blank(ids.get(i)), non_blank(labels.get(i)), non_blank(fiches.get(i))) else {
+            continue;
+        };
+        let key = id.trim().parse().unwrap_or(u32::MAX);
+        let interest = by_code.entry(key).or_insert_with(|| Interest {
+            code: id.trim().to_owned(),
+            label: clean_text(label),
+            definition: None,
+            occupations: Vec::new(),
+        });
+        let Some(&occupation) = codes.get(fiche) else { continue };
+        let principal = non_blank(principal.get(i)).is_some_and(|p| p.eq_ignore_ascii_case("oui"));
+        if !interest.occupations.iter().any(|l| l.occupation == occupation) {
+            interest.occupations.push(InterestLink { occupation, principal });
+        }
+    }
+    let definitions_file = file_name(INTEREST_DEFINITIONS_STEM);
+    if reader.path(&definitions_file).is_file() {
+        let columns = ["code_centre_interet", "libelle_centre_interet", "definition_centre_interet"];
+        let table = reader.read(&TableSpec::new(&definitions_file, &columns, &columns), &mut b.issues)?;
+        let (df, rel) = (&table.df, table.file.as_str());
+        let (ids, labels, texts) =
+            (str_col(df, "code_centre_interet", rel)?, str_col(df, "libelle_centre_interet", rel)?, str_col(df, "definition_centre_interet", rel)?);
+        for ((id, label), text) in ids.iter().zip(labels.iter()).zip(texts.iter()) {
+            let (Some(id), Some(label), Some(text)) = (non_blank(id), non_blank(label), non_blank(text)) else { continue };
+            // The referential lists every centre d'intérêt, even one no loaded fiche links to.
+            let interest = by_code.entry(id.trim().parse().unwrap_or(u32::MAX)).or_insert_with(|| Interest {
+                code: id.trim().to_owned(),
+                label: clean_text(label),
+                definition: None,
+                occupations: Vec::new(),
+            });
+            interest.definition = Some(clean_text(text));
+        }
+    }
+    b.interests = by_code.into_values().collect();
+    Ok(())
+}
+
+/// Attaches the contextes de travail ("Travail de nuit", "En extérieur") of each fiche, when
+/// `unix_referentiel_contexte_travail` is present.
+fn add_contexts(
+    reader: &mut DatasetReader<'_>,
+    codes: &HashMap<String, OccupationIdx>,
+    b: &mut Builder,
+) -> Result<(), CatalogError> {
+    let referential_file = file_name(CONTEXTS_STEM);
+    if !reader.path(&referential_file).is_file() {
+        tracing::info!(file = %reader.relative(&referential_file), "absent: fiches get no contextes de travail");
+        return Ok(());
+    }
+    let columns = ["code_ogr", "libelle_cont_travail"];
+    let table = reader.read(&TableSpec::new(&referential_file, &columns, &columns), &mut b.issues)?;
+    let (df, rel) = (&table.df, table.file.as_str());
+    let labels: HashMap<&str, String> = str_col(df, "code_ogr", rel)?
+        .iter()
+        .zip(str_col(df, "libelle_cont_travail", rel)?.iter())
+        .filter_map(|(c, l)| Some((non_blank(c)?, clean_text(non_blank(l)?))))
+        .collect();
+    let links_file = file_name("liens_rome_referentiels");
+    let links = reader.read(
+        &TableSpec::new(&links_file, &["code_rome", "code_compo_bloc", "code_ogr"], &["code_rome", "code_ogr"]),
+        &mut b.issues,
+    )?;
+    let (df, rel) = (&links.df, links.file.as_str());
+    let rows = str_col(df, "code_rome", rel)?.iter().zip(str_col(df, "code_compo_bloc", rel)?.iter()).zip(str_col(df, "code_ogr", rel)?.iter());
+    for ((fiche, block), item) in rows {
+        if non_blank(block) != Some(CONTEXTS_BLOCK) {
+            continue;
+        }
+        let (Some(&occupation), Some(label)) = (fiche.and_then(|f| codes.get(f)), item.and_then(|i| labels.get(i))) else {
+            continue;
+        };
+        let contexts = &mut b.occupations[occupation as usize].contexts;
+        if !contexts.contains(label) {
+            contexts.push(label.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Links each fiche to its mobilités (fiches people commonly move to), in published order.
@@ -402,6 +568,19 @@ pub fn join_sentences(sentences: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_level_reads_the_first_sentence_naming_a_diploma() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(entry_level(&s(&["Cet emploi est accessible sans diplôme particulier.", "Un Bac+2 peut être demandé."])), Some(EducationLevel::None));
+        assert_eq!(entry_level(&s(&["Cet emploi est accessible avec un CAP/BEP en boulangerie."])), Some(EducationLevel::Cap));
+        assert_eq!(entry_level(&s(&["Accessible avec une formation de niveau CAP à Bac en travaux forestiers."])), Some(EducationLevel::Cap));
+        assert_eq!(entry_level(&s(&["Le permis B est requis.", "Cet emploi est accessible avec un diplôme de niveau Bac+2 (BTS, DUT)."])), Some(EducationLevel::Bac2));
+        assert_eq!(entry_level(&s(&["Cet emploi est accessible avec un Bac professionnel."])), Some(EducationLevel::Bac));
+        assert_eq!(entry_level(&s(&["Accessible avec un Master (Bac+5) en droit."])), Some(EducationLevel::Bac5));
+        assert_eq!(entry_level(&s(&["L'exercice requiert le diplôme d'État de docteur en médecine."])), Some(EducationLevel::Doctorate));
+        assert_eq!(entry_level(&s(&["Le permis B est requis."])), None);
+    }
 
     #[test]
     fn file_names_follow_the_release() {

@@ -18,8 +18,10 @@
 //! (no re-embedding, no graph), so held-out forms are really absent; the service uses the HNSW
 //! graph (recall@10 ≥ 0.98 against the same exact search).
 
+pub mod graded;
 pub mod metrics;
 pub mod splits;
+pub mod young;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -30,8 +32,8 @@ use rayon::prelude::*;
 
 use crate::catalog::{OccupationId, OccupationIdx};
 use crate::index::{dot, VectorIndex};
-use crate::search::hybrid::{self, Candidate, DenseSource, Fusion, HybridParams, Retrieval};
-use crate::search::{Engine, LexicalConfig, LexicalIndex, ProfileRequest, SearchRequest};
+use crate::search::hybrid::{self, Candidate, DenseSource, Fusion, HybridParams, QueryInput, Retrieval};
+use crate::search::{Engine, LexicalConfig, LexicalIndex, ProfileRequest, SearchRequest, Understood};
 use crate::text::fold;
 
 pub use metrics::{QueryMetrics, Summary};
@@ -57,6 +59,8 @@ pub struct EvalOptions {
     pub regenerate: bool,
     /// Also run the lexical-feature and support ablations (slower).
     pub ablations: bool,
+    /// Search the channel weights on the development queries and report the best.
+    pub tune: bool,
 }
 
 /// One row of the result table.
@@ -79,6 +83,8 @@ pub struct Report {
     pub tuning: Vec<(String, f64)>,
     /// Fusion chosen on the development set.
     pub chosen: Fusion,
+    /// The young-people split: per-style tables, ablations and tuning.
+    pub young: Option<young::YoungReport>,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -167,16 +173,18 @@ fn contains_words(haystack: &str, needle: &str) -> bool {
 }
 
 /// Candidates for every query of a split (computed once; fusions are then cheap).
-struct SplitRun {
+pub(crate) struct SplitRun {
     name: String,
     candidates: Vec<Vec<Candidate>>,
+    /// Candidates of [`Retrieval::Full`] (understood query, every channel).
+    full: Vec<Vec<Candidate>>,
     gold: Vec<HashSet<OccupationIdx>>,
 }
 
 impl SplitRun {
-    fn evaluate(&self, retrieval: Retrieval, params: &HybridParams) -> Summary {
-        let per_query: Vec<QueryMetrics> = self
-            .candidates
+    pub(crate) fn evaluate(&self, retrieval: Retrieval, params: &HybridParams) -> Summary {
+        let candidates = if retrieval == Retrieval::Full { &self.full } else { &self.candidates };
+        let per_query: Vec<QueryMetrics> = candidates
             .iter()
             .zip(&self.gold)
             .map(|(c, gold)| {
@@ -189,36 +197,95 @@ impl SplitRun {
     }
 }
 
-/// A split's queries with their embeddings (computed once, reused by every variant).
-struct Embedded {
+/// A split's queries with their embeddings (computed once, reused by every variant): the
+/// text as typed (title channels) and the understood query with its positive text's vector.
+pub(crate) struct Embedded {
     name: String,
     queries: Vec<EvalQuery>,
     vectors: Vec<Vec<f32>>,
+    understood: Vec<Understood>,
+    positive_vectors: Vec<Vec<f32>>,
+}
+
+/// Embeds texts in batches.
+pub(crate) fn embed_texts(engine: &Engine, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+    let mut vectors = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(64) {
+        vectors.extend(engine.embed_queries(chunk)?);
+    }
+    Ok(vectors)
+}
+
+/// Understands every query and embeds the positive texts that differ from the typed ones.
+pub(crate) fn understand_all(engine: &Engine, texts: &[&str], vectors: &[Vec<f32>]) -> Result<(Vec<Understood>, Vec<Vec<f32>>)> {
+    let understood: Vec<Understood> = texts.iter().map(|t| engine.understand(t)).collect();
+    let changed: Vec<usize> = (0..texts.len()).filter(|&i| understood[i].positive != texts[i]).collect();
+    let changed_texts: Vec<&str> = changed.iter().map(|&i| understood[i].positive.as_str()).collect();
+    let mut positive = vectors.to_vec();
+    for (i, v) in changed.into_iter().zip(embed_texts(engine, &changed_texts)?) {
+        positive[i] = v;
+    }
+    Ok((understood, positive))
 }
 
 fn embed_split(engine: &Engine, name: &str, queries: Vec<EvalQuery>) -> Result<Embedded> {
     let start = Instant::now();
     let texts: Vec<&str> = queries.iter().map(|q| q.query.as_str()).collect();
-    let mut vectors = Vec::with_capacity(texts.len());
-    for chunk in texts.chunks(64) {
-        vectors.extend(engine.embed_queries(chunk)?);
-    }
+    let vectors = embed_texts(engine, &texts)?;
+    let (understood, positive_vectors) = understand_all(engine, &texts, &vectors)?;
     tracing::info!(split = name, queries = queries.len(), secs = start.elapsed().as_secs_f64(), "split embedded");
-    Ok(Embedded { name: name.to_string(), queries, vectors })
+    Ok(Embedded { name: name.to_string(), queries, vectors, understood, positive_vectors })
+}
+
+/// Candidates of one query for the title channels (`understood` absent) or every channel.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gather_one(
+    engine: &Engine,
+    lexical: &LexicalIndex,
+    dense: &dyn DenseSource,
+    text: &str,
+    vector: &[f32],
+    taxonomy: Option<crate::catalog::Taxonomy>,
+    understood: Option<(&Understood, &[f32])>,
+    params: &HybridParams,
+) -> Vec<Candidate> {
+    let catalogue = engine.index().catalogue();
+    let (forms, occupations) = (&catalogue.forms, &catalogue.occupations);
+    let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+    let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
+    match understood {
+        None => {
+            let input = QueryInput { text, vector: Some(vector), retrieval: Retrieval::Hybrid, keep: &keep, keep_occupation: &keep_occupation, signals: None };
+            hybrid::gather(forms, lexical, dense, &input, params)
+        }
+        Some((u, positive)) => {
+            let signals = engine.query_signals(u, positive);
+            let input = QueryInput {
+                text: &u.positive,
+                vector: Some(positive),
+                retrieval: Retrieval::Full,
+                keep: &keep,
+                keep_occupation: &keep_occupation,
+                signals: Some(&signals),
+            };
+            hybrid::gather(forms, lexical, dense, &input, params)
+        }
+    }
 }
 
 fn run_split(engine: &Engine, lexical: &LexicalIndex, dense: &ExactDense<'_>, split: &Embedded, params: &HybridParams) -> SplitRun {
-    let catalogue = engine.index().catalogue();
     let start = Instant::now();
-    let forms = &catalogue.forms;
-    let occupations = &catalogue.occupations;
     let candidates: Vec<Vec<Candidate>> = split
         .queries
         .par_iter()
         .zip(split.vectors.par_iter())
-        .map(|(q, v)| {
-            let keep = |f: u32| q.taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
-            hybrid::gather(forms, lexical, dense, &q.query, Some(v), Retrieval::Hybrid, &keep, params)
+        .map(|(q, v)| gather_one(engine, lexical, dense, &q.query, v, q.taxonomy, None, params))
+        .collect();
+    let full: Vec<Vec<Candidate>> = (0..split.queries.len())
+        .into_par_iter()
+        .map(|i| {
+            let q = &split.queries[i];
+            gather_one(engine, lexical, dense, &q.query, &split.vectors[i], q.taxonomy, Some((&split.understood[i], &split.positive_vectors[i])), params)
         })
         .collect();
     let gold = split
@@ -227,7 +294,7 @@ fn run_split(engine: &Engine, lexical: &LexicalIndex, dense: &ExactDense<'_>, sp
         .map(|q| q.gold.iter().filter_map(|id| engine.find(id.taxonomy, &id.code)).collect())
         .collect();
     tracing::info!(split = split.name.as_str(), secs = start.elapsed().as_secs_f64(), "split ranked");
-    SplitRun { name: split.name.clone(), candidates, gold }
+    SplitRun { name: split.name.clone(), candidates, full, gold }
 }
 
 /// The fusions tried on the development queries.
@@ -322,6 +389,7 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         if rrf.fusion != params.fusion && rrf.fusion != chosen {
             push("hybrid, rrf k=60".into(), split.evaluate(Retrieval::Hybrid, &rrf));
         }
+        push("full (understanding + all channels)".into(), split.evaluate(Retrieval::Full, &params));
     }
     if options.ablations {
         let off = |f: fn(&mut LexicalConfig)| {
@@ -366,7 +434,15 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         system: "service: hybrid + skills (match_profile, text only)".into(),
         summary: Summary::mean(&profiled),
     });
-    Ok(Report { rows, tuning, chosen, seconds: start.elapsed().as_secs_f64() })
+    let young_path = options.splits_dir.join(young::YOUNG_FILE);
+    let young = if young_path.exists() {
+        // The held-out development queries (every channel gathered) bound the tuning.
+        Some(young::run(engine, &young_path, &params, options, options.tune.then_some(&dev))?)
+    } else {
+        tracing::warn!(path = %young_path.display(), "no young-people split");
+        None
+    };
+    Ok(Report { rows, tuning, chosen, young, seconds: start.elapsed().as_secs_f64() })
 }
 
 /// The report as a Markdown table.
@@ -389,7 +465,11 @@ pub fn format_report(report: &Report) -> String {
     for (name, mrr) in &report.tuning {
         out.push_str(&format!("- {name}: {mrr:.3}\n"));
     }
-    out.push_str(&format!("\nChosen on dev: {}. Took {:.0} s.\n", fusion_name(report.chosen), report.seconds));
+    out.push_str(&format!("\nChosen on dev: {}.\n", fusion_name(report.chosen)));
+    if let Some(y) = &report.young {
+        out.push_str(&young::format_report(y));
+    }
+    out.push_str(&format!("\nTook {:.0} s.\n", report.seconds));
     out
 }
 

@@ -11,6 +11,7 @@ use rand::SeedableRng;
 
 use super::graph::{exact_search, Graph, HnswParams, GRAPH_BASENAME};
 use super::manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
+use super::passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FILE};
 use super::{distinct_texts, IndexError};
 use crate::catalog::{Catalogue, Sources};
 use crate::embed::{Embedder, TextRole};
@@ -54,8 +55,10 @@ impl Default for BuildOptions {
 pub struct BuildSummary {
     /// The written manifest.
     pub manifest: IndexManifest,
-    /// Wall time spent embedding.
+    /// Wall time spent embedding the surface forms.
     pub embed_time: Duration,
+    /// Wall time spent embedding passages and centres d'intérêt.
+    pub passage_time: Duration,
     /// Wall time spent building the graph.
     pub graph_time: Duration,
     /// Total wall time of [`build_index`].
@@ -87,9 +90,17 @@ pub fn build_index(
     let dim = embedder.dimension();
 
     let t = Instant::now();
-    let vectors = embed_all(&texts, embedder, options)?;
+    let vectors = embed_all(&texts, embedder, options, "embed")?;
     let embed_time = t.elapsed();
     tracing::info!(texts = texts.len(), secs = embed_time.as_secs_f64(), "embedded distinct texts");
+
+    let t = Instant::now();
+    let layout = PassageLayout::of(catalogue);
+    let passage_strings = passage_texts(catalogue, &layout);
+    let passage_refs: Vec<&str> = passage_strings.iter().map(String::as_str).collect();
+    let passage_vectors = embed_all(&passage_refs, embedder, options, "passages")?;
+    let passage_time = t.elapsed();
+    tracing::info!(texts = passage_refs.len(), secs = passage_time.as_secs_f64(), "embedded passages and centres d'intérêt");
 
     let t = Instant::now();
     let bar = progress_bar(options.progress, texts.len() as u64, "graph");
@@ -107,7 +118,8 @@ pub fn build_index(
     }
 
     let staging = staging_dir(out_dir).map_err(IndexError::io(out_dir))?;
-    let result = write_index(&staging, catalogue, embedder, options, &graph, texts.len(), recall);
+    let result = PassageVectors::write(&passage_vectors, &staging)
+        .and_then(|()| write_index(&staging, catalogue, embedder, options, &graph, texts.len(), layout.rows(), recall));
     let manifest = match result {
         Ok(m) => m,
         Err(e) => {
@@ -118,12 +130,12 @@ pub fn build_index(
     replace_dir(&staging, out_dir).map_err(IndexError::io(out_dir))?;
     let bytes_on_disk = manifest.files.iter().map(|f| f.bytes).sum::<u64>()
         + fs::metadata(out_dir.join(MANIFEST_FILE)).map(|m| m.len()).unwrap_or(0);
-    Ok(BuildSummary { manifest, embed_time, graph_time, total_time: start.elapsed(), bytes_on_disk })
+    Ok(BuildSummary { manifest, embed_time, passage_time, graph_time, total_time: start.elapsed(), bytes_on_disk })
 }
 
-fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions) -> Result<Vec<f32>, IndexError> {
+fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions, stage: &str) -> Result<Vec<f32>, IndexError> {
     let dim = embedder.dimension();
-    let bar = progress_bar(options.progress, texts.len() as u64, "embed");
+    let bar = progress_bar(options.progress, texts.len() as u64, stage);
     let mut out = Vec::with_capacity(texts.len() * dim);
     let started = Instant::now();
     let mut next_log = 0.1;
@@ -139,7 +151,7 @@ fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions) ->
         let done = out.len() / dim;
         if bar.is_hidden() && done as f64 >= next_log * texts.len() as f64 {
             let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!(done, total = texts.len(), texts_per_sec = rate.round(), "embedding");
+            tracing::info!(stage, done, total = texts.len(), texts_per_sec = rate.round(), "embedding");
             next_log += 0.1;
         }
     }
@@ -154,6 +166,7 @@ fn write_index(
     options: &BuildOptions,
     graph: &Graph,
     vectors: usize,
+    passage_vectors: usize,
     recall: f64,
 ) -> Result<IndexManifest, IndexError> {
     let catalogue_path = dir.join(CATALOGUE_FILE);
@@ -161,7 +174,12 @@ fn write_index(
     fs::write(&catalogue_path, json).map_err(IndexError::io(&catalogue_path))?;
     graph.dump(dir)?;
 
-    let names = [CATALOGUE_FILE.to_string(), format!("{GRAPH_BASENAME}.hnsw.graph"), format!("{GRAPH_BASENAME}.hnsw.data")];
+    let names = [
+        CATALOGUE_FILE.to_string(),
+        format!("{GRAPH_BASENAME}.hnsw.graph"),
+        format!("{GRAPH_BASENAME}.hnsw.data"),
+        PASSAGES_FILE.to_string(),
+    ];
     let files = names
         .iter()
         .map(|n| FileEntry::of(dir, n).map_err(IndexError::io(dir.join(n))))
@@ -174,7 +192,7 @@ fn write_index(
         model: ModelRef { name: model.name.clone(), fingerprint: model.fingerprint(), dimension: embedder.dimension() },
         sources: options.sources,
         datasets: catalogue.datasets.clone(),
-        counts: counts(catalogue, vectors),
+        counts: Counts { passage_vectors, ..counts(catalogue, vectors) },
         hnsw: options.hnsw,
         recall_at_10: recall,
         files,
@@ -195,7 +213,7 @@ fn counts(catalogue: &Catalogue, vectors: usize) -> Counts {
         let taxonomy = catalogue.occupations[f.occupation as usize].id.taxonomy;
         *forms.entry(format!("{taxonomy}/{}", f.lang)).or_insert(0) += 1;
     }
-    Counts { occupations, skills: catalogue.skills.len(), forms, vectors, ingest_issues: catalogue.issues.len() }
+    Counts { occupations, skills: catalogue.skills.len(), forms, vectors, passage_vectors: 0, ingest_issues: catalogue.issues.len() }
 }
 
 /// Recall@k of the graph against exact search, over `samples` rows used as queries.

@@ -9,7 +9,7 @@ use crate::catalog::{DatasetInfo, Sources};
 use crate::fsutil::FileEntry;
 
 /// Version of the on-disk layout; bumped whenever a reader of the old layout would misread it.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// File name of the manifest inside an index directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -38,6 +38,9 @@ pub struct Counts {
     pub forms: BTreeMap<String, usize>,
     /// Distinct texts embedded (= points in the graph).
     pub vectors: usize,
+    /// Passage and centre d'intérêt vectors (searched exhaustively, not in the graph).
+    #[serde(default)]
+    pub passage_vectors: usize,
     /// Rows repaired or skipped while reading the datasets.
     pub ingest_issues: usize,
 }

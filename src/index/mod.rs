@@ -8,6 +8,7 @@
 mod build;
 mod graph;
 mod manifest;
+mod passages;
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,6 +23,7 @@ use crate::fsutil::FileEntry;
 pub use build::{build_index, recall_at_k, BuildOptions, BuildSummary};
 pub use graph::{dot, exact_search, HnswParams};
 pub use manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
+pub use passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FILE};
 
 use graph::Graph;
 
@@ -107,6 +109,7 @@ pub struct VectorIndex {
     /// Rows carrying each occupation's forms.
     occupation_rows: Vec<Vec<u32>>,
     graph: Graph,
+    passages: PassageVectors,
 }
 
 /// One approximate nearest-neighbour hit: a graph row and its cosine similarity to the query.
@@ -143,6 +146,7 @@ impl VectorIndex {
         let graph = Graph::load(dir, texts.len(), dim)?;
         let vectors = graph.vectors(dim)?;
         let row_forms = group_forms_by_row(&form_rows, texts.len());
+        let passages = PassageVectors::read(dir, PassageLayout::of(&catalogue), dim)?;
         let mut occupation_rows = vec![Vec::new(); catalogue.occupations.len()];
         for (form, &row) in catalogue.forms.iter().zip(&form_rows) {
             let rows: &mut Vec<u32> = &mut occupation_rows[form.occupation as usize];
@@ -150,7 +154,7 @@ impl VectorIndex {
                 rows.push(row);
             }
         }
-        Ok(VectorIndex { manifest, catalogue, vectors, row_forms, occupation_rows, graph })
+        Ok(VectorIndex { manifest, catalogue, vectors, row_forms, occupation_rows, graph, passages })
     }
 
     /// Refuses an index built with another model than `model`.
@@ -175,6 +179,11 @@ impl VectorIndex {
     /// The catalogue records.
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue
+    }
+
+    /// Vectors of the occupation passages and centres d'intérêt.
+    pub fn passages(&self) -> &PassageVectors {
+        &self.passages
     }
 
     /// Vector dimension.

@@ -21,12 +21,15 @@ use crate::catalog::{OccupationIdx, SurfaceForm};
 /// Which channels rank occupations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Retrieval {
-    /// Lexical index only.
+    /// Lexical index of the titles only.
     Lexical,
-    /// Dense (embedding) index only.
+    /// Dense (embedding) index of the titles only.
     Dense,
-    /// Both, fused.
+    /// Both title channels, fused (the ranking before query understanding).
     Hybrid,
+    /// Titles plus every other channel: passages, centres d'intérêt, lexicon hints, negations
+    /// and study-length constraints, young-audience prior (see [`ChannelWeights`]).
+    Full,
 }
 
 impl Retrieval {
@@ -36,6 +39,60 @@ impl Retrieval {
             Retrieval::Lexical => "lexical",
             Retrieval::Dense => "dense",
             Retrieval::Hybrid => "hybrid",
+            Retrieval::Full => "full",
+        }
+    }
+
+    /// Whether the title lexical channel runs.
+    fn lexical(self) -> bool {
+        self != Retrieval::Dense
+    }
+
+    /// Whether the title dense channel runs.
+    fn dense(self) -> bool {
+        self != Retrieval::Lexical
+    }
+}
+
+/// Weights of the channels beyond titles in [`Retrieval::Full`]; every signal lies in [0, 1]
+/// (the passage cosine min-max normalised over the candidates like the title cosine), so a
+/// weight reads as "how much a perfect signal adds to a perfect title match (1.0)".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelWeights {
+    /// Fused title score.
+    pub title: f32,
+    /// Best passage cosine (ROME définition sentences, ESCO descriptions), min-max normalised.
+    pub passage: f32,
+    /// Best lexical passage score (définition, accès, description words).
+    pub passage_lexical: f32,
+    /// Centre d'intérêt match × link strength.
+    pub interest: f32,
+    /// Fiche named by the slang lexicon.
+    pub colloquial: f32,
+    /// Fiche named by the school lexicon.
+    pub school: f32,
+    /// Fit to a short-studies request, in [-1, 1].
+    pub level: f32,
+    /// Penalty when the occupation shows a ruled-out condition.
+    pub negation: f32,
+    /// Prior for occupations young people are shown (a ROME fiche with an ONISEP métier page).
+    pub young: f32,
+}
+
+impl Default for ChannelWeights {
+    /// Tuned with `boussole eval` on the development part of the young-people split, under the
+    /// constraint that the held-out development MRR does not drop (datasets/eval/RESULTS.md).
+    fn default() -> Self {
+        ChannelWeights {
+            title: 1.0,
+            passage: 0.3,
+            passage_lexical: 0.1,
+            interest: 0.2,
+            colloquial: 0.5,
+            school: 0.3,
+            level: 0.15,
+            negation: 0.4,
+            young: 0.05,
         }
     }
 }
@@ -76,12 +133,21 @@ pub struct HybridParams {
     pub lexical_forms: usize,
     /// Occupations kept per channel before fusion.
     pub per_channel: usize,
+    /// Channel weights of [`Retrieval::Full`].
+    pub weights: ChannelWeights,
 }
 
 impl Default for HybridParams {
     /// Tuned with `boussole eval` (development part of the held-out split).
     fn default() -> Self {
-        HybridParams { fusion: Fusion::Convex { alpha: 0.5 }, support: 0.05, dense_forms: 256, lexical_forms: 2000, per_channel: 100 }
+        HybridParams {
+            fusion: Fusion::Convex { alpha: 0.5 },
+            support: 0.05,
+            dense_forms: 256,
+            lexical_forms: 2000,
+            per_channel: 100,
+            weights: ChannelWeights::default(),
+        }
     }
 }
 
@@ -110,6 +176,53 @@ pub struct Candidate {
     pub dense_rank: Option<usize>,
     /// Matching forms: (form, score, from the lexical channel), best first per channel.
     pub forms: Vec<(u32, f32, bool)>,
+    /// Signals of the other channels ([`Retrieval::Full`] only).
+    pub signals: Signals,
+}
+
+/// What the channels beyond titles say about one occupation, with the evidence behind each.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Signals {
+    /// Best passage cosine and that passage.
+    pub passage: Option<(f32, u32)>,
+    /// Best lexical passage score and that passage.
+    pub passage_lexical: Option<(f32, u32)>,
+    /// Centre d'intérêt score and that interest.
+    pub interest: Option<(f32, u32)>,
+    /// Slang-lexicon hint weight and the hint's position in the query's hints.
+    pub colloquial: Option<(f32, u32)>,
+    /// School-lexicon hint weight and the hint's position.
+    pub school: Option<(f32, u32)>,
+    /// Fit to the study length asked for, in [-1, 1] (0 when not asked).
+    pub level: f32,
+    /// Index of the first negated concept the occupation shows.
+    pub negated: Option<u32>,
+    /// Whether the occupation is one young people are shown (ONISEP).
+    pub young: bool,
+}
+
+/// Source of the non-title signals of [`Retrieval::Full`] for one query.
+pub trait SignalSource {
+    /// Occupations the other channels put forward (they join the candidates), best first.
+    fn proposals(&self, keep_occupation: &dyn Fn(OccupationIdx) -> bool, limit: usize) -> Vec<OccupationIdx>;
+    /// Every signal for one occupation.
+    fn signals(&self, occupation: OccupationIdx) -> Signals;
+}
+
+/// One query as the channels see it.
+pub struct QueryInput<'a> {
+    /// Text for the lexical title channel.
+    pub text: &'a str,
+    /// Unit query vector (absent for lexical retrieval).
+    pub vector: Option<&'a [f32]>,
+    /// Channels to run.
+    pub retrieval: Retrieval,
+    /// Forms that may match (taxonomy filter, held-out forms).
+    pub keep: &'a dyn Fn(u32) -> bool,
+    /// Occupations that may be proposed by the other channels.
+    pub keep_occupation: &'a dyn Fn(OccupationIdx) -> bool,
+    /// Signals of the other channels (required by [`Retrieval::Full`]).
+    pub signals: Option<&'a dyn SignalSource>,
 }
 
 /// Best plus `support` × second best distinct-text score.
@@ -120,26 +233,23 @@ fn channel_score(forms: &[SurfaceForm], scored: &mut [(u32, f32)], support: f32)
     best + support * second
 }
 
-/// Gathers candidates from the channels that `retrieval` uses.
-#[allow(clippy::too_many_arguments)]
+/// Gathers candidates from the channels that `query.retrieval` uses.
 pub fn gather(
     forms: &[SurfaceForm],
     lexical: &LexicalIndex,
     dense: &dyn DenseSource,
-    text: &str,
-    vector: Option<&[f32]>,
-    retrieval: Retrieval,
-    keep: &dyn Fn(u32) -> bool,
+    query: &QueryInput<'_>,
     params: &HybridParams,
 ) -> Vec<Candidate> {
+    let (retrieval, vector, keep) = (query.retrieval, query.vector, query.keep);
     let mut lex_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
-    if retrieval != Retrieval::Dense {
-        for hit in lexical.search(text, params.lexical_forms, keep) {
+    if retrieval.lexical() {
+        for hit in lexical.search(query.text, params.lexical_forms, keep) {
             lex_by_occ.entry(forms[hit.form as usize].occupation).or_default().push((hit.form, hit.score));
         }
     }
     let mut dense_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
-    if let (Some(v), true) = (vector, retrieval != Retrieval::Lexical) {
+    if let (Some(v), true) = (vector, retrieval.dense()) {
         for (f, s) in dense.nearest_forms(v, params.dense_forms, keep) {
             dense_by_occ.entry(forms[f as usize].occupation).or_default().push((f, s));
         }
@@ -156,10 +266,19 @@ pub fn gather(
 
     let mut out: Vec<Candidate> = Vec::new();
     let mut position: HashMap<OccupationIdx, usize> = HashMap::new();
+    let empty = |o: OccupationIdx| Candidate {
+        occupation: o,
+        lexical: 0.0,
+        dense: 0.0,
+        lexical_rank: None,
+        dense_rank: None,
+        forms: Vec::new(),
+        signals: Signals::default(),
+    };
     for (i, &(o, s)) in lex_ranked.iter().enumerate() {
         position.insert(o, out.len());
         let forms_of = lex_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, true)).collect();
-        out.push(Candidate { occupation: o, lexical: s, dense: 0.0, lexical_rank: Some(i + 1), dense_rank: None, forms: forms_of });
+        out.push(Candidate { lexical: s, lexical_rank: Some(i + 1), forms: forms_of, ..empty(o) });
     }
     for (i, &(o, s)) in dense_ranked.iter().enumerate() {
         let dense_forms: Vec<(u32, f32, bool)> = dense_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, false)).collect();
@@ -171,12 +290,23 @@ pub fn gather(
             }
             None => {
                 position.insert(o, out.len());
-                out.push(Candidate { occupation: o, lexical: 0.0, dense: s, lexical_rank: None, dense_rank: Some(i + 1), forms: dense_forms });
+                out.push(Candidate { dense: s, dense_rank: Some(i + 1), forms: dense_forms, ..empty(o) });
             }
         }
     }
-    // Lexical-only candidates get their exact dense score.
-    if let (Some(v), Retrieval::Hybrid) = (vector, retrieval) {
+    if let (Retrieval::Full, Some(signals)) = (retrieval, query.signals) {
+        for o in signals.proposals(query.keep_occupation, params.per_channel) {
+            position.entry(o).or_insert_with(|| {
+                out.push(empty(o));
+                out.len() - 1
+            });
+        }
+        for c in out.iter_mut() {
+            c.signals = signals.signals(c.occupation);
+        }
+    }
+    // Candidates the dense title channel did not reach get their exact dense score.
+    if let (Some(v), Retrieval::Hybrid | Retrieval::Full) = (vector, retrieval) {
         for c in out.iter_mut().filter(|c| c.dense_rank.is_none()) {
             let mut scored: Vec<(u32, f32)> = dense.occupation_forms(v, c.occupation).into_iter().filter(|(f, _)| keep(*f)).collect();
             c.dense = channel_score(forms, &mut scored, params.support);
@@ -190,30 +320,102 @@ pub fn fuse(candidates: &[Candidate], retrieval: Retrieval, params: &HybridParam
     let mut scored: Vec<(usize, f32)> = match retrieval {
         Retrieval::Lexical => candidates.iter().enumerate().filter(|(_, c)| c.lexical_rank.is_some()).map(|(i, c)| (i, c.lexical)).collect(),
         Retrieval::Dense => candidates.iter().enumerate().filter(|(_, c)| c.dense_rank.is_some()).map(|(i, c)| (i, c.dense)).collect(),
-        Retrieval::Hybrid => match params.fusion {
-            Fusion::Convex { alpha } => {
-                let (lo, hi) = candidates.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
-                candidates
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (i, convex(alpha, c.lexical, c.dense, lo, hi)))
-                    .collect()
-            }
-            Fusion::ConvexFixed { alpha, floor } => {
-                candidates.iter().enumerate().map(|(i, c)| (i, convex(alpha, c.lexical, c.dense, floor, 1.0))).collect()
-            }
-            Fusion::Rrf { k } => candidates
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let r = |rank: Option<usize>| rank.map_or(0.0, |r| 1.0 / (k + r as f32));
-                    (i, (r(c.lexical_rank) + r(c.dense_rank)) * (k + 1.0) / 2.0)
-                })
-                .collect(),
-        },
+        Retrieval::Hybrid => title_scores(candidates, params.fusion).into_iter().enumerate().collect(),
+        Retrieval::Full => {
+            let title = title_scores(candidates, params.fusion);
+            let (lo, hi) = passage_bounds(candidates);
+            candidates.iter().zip(title).enumerate().map(|(i, (c, t))| (i, full_score(&params.weights, t, &c.signals, lo, hi))).collect()
+        }
     };
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(candidates[a.0].occupation.cmp(&candidates[b.0].occupation)));
     scored
+}
+
+/// The fused title score of every candidate, in candidate order.
+fn title_scores(candidates: &[Candidate], fusion: Fusion) -> Vec<f32> {
+    match fusion {
+        Fusion::Convex { alpha } => {
+            let (lo, hi) = candidates.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
+            candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, lo, hi)).collect()
+        }
+        Fusion::ConvexFixed { alpha, floor } => candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, floor, 1.0)).collect(),
+        Fusion::Rrf { k } => candidates
+            .iter()
+            .map(|c| {
+                let r = |rank: Option<usize>| rank.map_or(0.0, |r| 1.0 / (k + r as f32));
+                (r(c.lexical_rank) + r(c.dense_rank)) * (k + 1.0) / 2.0
+            })
+            .collect(),
+    }
+}
+
+/// The weighted contributions of every channel to a [`Retrieval::Full`] score, in the order of
+/// [`Contribution`]; `lo`/`hi` bound the passage cosines of the candidate set.
+pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, lo: f32, hi: f32) -> [f32; 9] {
+    let passage = s.passage.map_or(0.0, |(p, _)| if hi > lo { ((p - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 1.0 });
+    [
+        w.title * title,
+        w.passage * passage,
+        w.passage_lexical * s.passage_lexical.map_or(0.0, |p| p.0),
+        w.interest * s.interest.map_or(0.0, |p| p.0),
+        w.colloquial * s.colloquial.map_or(0.0, |p| p.0),
+        w.school * s.school.map_or(0.0, |p| p.0),
+        w.level * s.level,
+        -w.negation * f32::from(u8::from(s.negated.is_some())),
+        w.young * f32::from(u8::from(s.young)),
+    ]
+}
+
+/// What each entry of [`contributions`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contribution {
+    /// Title channels.
+    Title,
+    /// Passage cosine.
+    Passage,
+    /// Passage words.
+    PassageLexical,
+    /// Centre d'intérêt.
+    Interest,
+    /// Slang lexicon.
+    Colloquial,
+    /// School lexicon.
+    School,
+    /// Study length.
+    Level,
+    /// Negation.
+    Negation,
+    /// Young-audience prior.
+    Young,
+}
+
+impl Contribution {
+    /// In the order of [`contributions`].
+    pub const ALL: [Contribution; 9] = [
+        Contribution::Title,
+        Contribution::Passage,
+        Contribution::PassageLexical,
+        Contribution::Interest,
+        Contribution::Colloquial,
+        Contribution::School,
+        Contribution::Level,
+        Contribution::Negation,
+        Contribution::Young,
+    ];
+}
+
+/// The [`Retrieval::Full`] score: the sum of [`contributions`] rescaled from its possible
+/// range (every penalty, nothing matched … every signal perfect) to [0, 1]; same order.
+pub fn full_score(w: &ChannelWeights, title: f32, s: &Signals, lo: f32, hi: f32) -> f32 {
+    let least = -(w.negation + w.level);
+    let most = w.title + w.passage + w.passage_lexical + w.interest + w.colloquial + w.school + w.level + w.young;
+    let sum: f32 = contributions(w, title, s, lo, hi).iter().sum();
+    if most > least { ((sum - least) / (most - least)).clamp(0.0, 1.0) } else { 0.0 }
+}
+
+/// Lowest and highest passage cosine among `candidates` (for [`contributions`]).
+pub fn passage_bounds(candidates: &[Candidate]) -> (f32, f32) {
+    candidates.iter().filter_map(|c| c.signals.passage.map(|p| p.0)).fold((f32::MAX, f32::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)))
 }
 
 /// `alpha · (dense − lo) / (hi − lo) + (1 − alpha) · lexical`; monotone in both scores.
@@ -227,7 +429,7 @@ mod tests {
     use super::*;
 
     fn cand(o: u32, lexical: f32, dense: f32, lr: Option<usize>, dr: Option<usize>) -> Candidate {
-        Candidate { occupation: o, lexical, dense, lexical_rank: lr, dense_rank: dr, forms: Vec::new() }
+        Candidate { occupation: o, lexical, dense, lexical_rank: lr, dense_rank: dr, forms: Vec::new(), signals: Signals::default() }
     }
 
     #[test]

@@ -6,15 +6,19 @@
 //! index (e5 embeddings, HNSW) each score occupations, and [`hybrid`] fuses the two (convex
 //! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
 
+pub mod channels;
 mod detail;
 pub mod hybrid;
 pub mod lexical;
+pub mod lexicon;
 mod profile;
 mod skills;
+pub mod understand;
 
 pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use profile::ProfileRequest;
-pub use hybrid::{Fusion, HybridParams, Retrieval};
+pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
+pub use understand::{HintSource, UnderstandConfig, Understood};
 pub use lexical::{LexicalConfig, LexicalIndex};
 pub use skills::{InterestRef, SkillHit};
 
@@ -24,7 +28,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, SkillRelation, Taxonomy};
+use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, PassageKind, SkillRelation, Taxonomy};
 use crate::embed::{EmbedError, Embedder, TextRole};
 use crate::index::{IndexError, VectorIndex};
 
@@ -113,6 +117,10 @@ pub enum MatchKind {
     Form(FormKind),
     /// Profile evidence: a skill or a centre d'intérêt.
     Profile(ProfileEvidence),
+    /// A sentence describing the occupation close to the query.
+    Passage(PassageKind),
+    /// A phrase of the query found in a lexicon (slang job name, diploma, school subject).
+    Lexicon(HintSource),
 }
 
 impl MatchKind {
@@ -125,6 +133,12 @@ impl MatchKind {
             MatchKind::Form(FormKind::Appellation) => "appellation",
             MatchKind::Form(FormKind::Synonym) => "synonym",
             MatchKind::Form(FormKind::Gendered) => "gendered",
+            MatchKind::Form(FormKind::Onisep) => "onisep",
+            MatchKind::Passage(PassageKind::Definition) => "definition",
+            MatchKind::Passage(PassageKind::Access) => "access",
+            MatchKind::Passage(PassageKind::Description) => "description",
+            MatchKind::Lexicon(HintSource::Colloquial) => "colloquial",
+            MatchKind::Lexicon(HintSource::School) => "school",
             MatchKind::Profile(ProfileEvidence::Skill) => "skill",
             MatchKind::Profile(ProfileEvidence::Interest) => "interest",
         }
@@ -178,6 +192,8 @@ pub struct RankedOccupation {
 
 /// Forms kept per occupation to explain a match.
 const MATCHES_PER_RESULT: usize = 3;
+/// Contribution below which a channel is not shown as evidence.
+const MIN_EVIDENCE: f32 = 0.02;
 
 /// The query engine: an index and the model that embeds queries for it.
 pub struct Engine {
@@ -190,6 +206,8 @@ pub struct Engine {
     hybrid: HybridParams,
     /// Whether profile matching reads skills from the free text.
     text_skills: bool,
+    /// Query understanding and the channels beyond titles.
+    channels: channels::Channels,
 }
 
 impl Engine {
@@ -201,13 +219,25 @@ impl Engine {
         let start = std::time::Instant::now();
         let skill_index = skills::SkillIndex::new(catalogue);
         let lexical = LexicalIndex::new(&catalogue.forms);
+        let understander = understand::Understander::new(catalogue, lexicon::Lexicons::builtin());
+        let channels = channels::Channels::new(catalogue, understander);
         tracing::debug!(
             forms = catalogue.forms.len(),
             words = lexical.vocabulary_len(),
             secs = start.elapsed().as_secs_f64(),
             "lexical indexes built (forms and skills)"
         );
-        Ok(Engine { index, embedder, limits, by_id, skill_index, lexical, hybrid: HybridParams::default(), text_skills: true })
+        Ok(Engine {
+            index,
+            embedder,
+            limits,
+            by_id,
+            skill_index,
+            lexical,
+            hybrid: HybridParams::default(),
+            text_skills: true,
+            channels,
+        })
     }
 
     /// The lexical index over the surface forms.
@@ -223,6 +253,26 @@ impl Engine {
     /// Turns reading skills from a profile's free text on or off (evaluation ablation).
     pub fn set_text_skills(&mut self, on: bool) {
         self.text_skills = on;
+    }
+
+    /// Understands a query text (see [`understand`]).
+    pub fn understand(&self, text: &str) -> Understood {
+        self.channels.understander.understand(text)
+    }
+
+    /// Switches query-understanding steps on or off (evaluation ablations).
+    pub fn set_understand_config(&self, config: UnderstandConfig) {
+        self.channels.understander.set_config(config);
+    }
+
+    /// The query-understanding steps in force.
+    pub fn understand_config(&self) -> UnderstandConfig {
+        self.channels.understander.config()
+    }
+
+    /// Signals of the channels beyond titles for an understood query and its embedding.
+    pub fn query_signals<'a>(&'a self, understood: &'a Understood, vector: &[f32]) -> channels::QuerySignals<'a> {
+        self.channels.signals(self.index.catalogue(), self.index.passages(), understood, vector)
     }
 
     /// Replaces the hybrid ranking parameters (evaluation, experiments).
@@ -278,21 +328,27 @@ impl Engine {
         if req.limit == 0 || req.limit > self.limits.max_results {
             return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
         }
-        self.search_with(req, Retrieval::Hybrid)
+        self.search_with(req, Retrieval::Full)
     }
 
-    /// Ranks occupations for a free-text query with the chosen channels (hybrid by default in
-    /// [`Engine::search`]; lexical or dense alone for comparisons).
+    /// Ranks occupations for a free-text query with the chosen channels (all of them in
+    /// [`Engine::search`]; the title channels alone for comparisons).
     pub fn search_with(&self, req: &SearchRequest, retrieval: Retrieval) -> Result<Vec<RankedOccupation>, SearchError> {
         if req.limit == 0 || req.limit > self.limits.max_results {
             return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
         }
         let text = self.validate_text(&req.text)?;
-        let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
-        Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.lang, req.taxonomy, req.limit))
+        if retrieval != Retrieval::Full {
+            let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
+            return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.lang, req.taxonomy, req.limit));
+        }
+        let understood = self.understand(text);
+        let vector = self.embed_query(&understood.positive)?;
+        Ok(self.rank_full(&understood, &vector, req.lang, req.taxonomy, req.limit))
     }
 
-    /// Ranks occupations for a query text and, unless lexical only, its embedding.
+    /// Ranks occupations for a query text and, unless lexical only, its embedding, with the
+    /// title channels only.
     pub fn rank_hybrid(
         &self,
         text: &str,
@@ -302,18 +358,52 @@ impl Engine {
         taxonomy: Option<Taxonomy>,
         limit: usize,
     ) -> Vec<RankedOccupation> {
+        let retrieval = if retrieval == Retrieval::Full { Retrieval::Hybrid } else { retrieval };
+        self.rank_input(text, query, retrieval, None, lang, taxonomy, limit)
+    }
+
+    /// Ranks occupations with every channel for an understood query and the embedding of its
+    /// positive text.
+    pub fn rank_full(&self, understood: &Understood, vector: &[f32], lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
+        let signals = self.query_signals(understood, vector);
+        self.rank_input(&understood.positive, Some(vector), Retrieval::Full, Some((&signals, understood)), lang, taxonomy, limit)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rank_input(
+        &self,
+        text: &str,
+        query: Option<&[f32]>,
+        retrieval: Retrieval,
+        signals: Option<(&channels::QuerySignals<'_>, &Understood)>,
+        lang: Lang,
+        taxonomy: Option<Taxonomy>,
+        limit: usize,
+    ) -> Vec<RankedOccupation> {
         let catalogue = self.index.catalogue();
         let forms = &catalogue.forms;
         let occupations = &catalogue.occupations;
         let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+        let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
         let dense = IndexDense { index: &self.index, taxonomy };
-        let candidates = hybrid::gather(forms, &self.lexical, &dense, text, query, retrieval, &keep, &self.hybrid);
+        let input = hybrid::QueryInput {
+            text,
+            vector: query,
+            retrieval,
+            keep: &keep,
+            keep_occupation: &keep_occupation,
+            signals: signals.map(|(s, _)| s as &dyn hybrid::SignalSource),
+        };
+        let candidates = hybrid::gather(forms, &self.lexical, &dense, &input, &self.hybrid);
+        let titles = hybrid::fuse(&candidates, Retrieval::Hybrid, &self.hybrid);
+        let title_of: HashMap<usize, f32> = titles.iter().copied().collect();
+        let bounds = hybrid::passage_bounds(&candidates);
         hybrid::fuse(&candidates, retrieval, &self.hybrid)
             .into_iter()
             .take(limit)
             .map(|(i, score)| {
                 let c = &candidates[i];
-                let mut matched: Vec<MatchedForm> = c
+                let mut forms_matched: Vec<MatchedForm> = c
                     .forms
                     .iter()
                     .map(|&(f, s, _)| {
@@ -321,13 +411,79 @@ impl Engine {
                         MatchedForm { text: form.text.clone(), kind: MatchKind::Form(form.kind), lang: form.lang, score: s }
                     })
                     .collect();
-                matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
+                forms_matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
+                let matched = match signals {
+                    Some((_, understood)) if retrieval == Retrieval::Full => {
+                        let title = title_of.get(&i).copied().unwrap_or(0.0);
+                        let contributions = hybrid::contributions(&self.hybrid.weights, title, &c.signals, bounds.0, bounds.1);
+                        self.evidence(forms_matched, &c.signals, &contributions, understood)
+                    }
+                    _ => forms_matched,
+                };
                 let mut seen = std::collections::HashSet::new();
-                matched.retain(|m| seen.insert(m.text.clone()));
+                let mut matched: Vec<MatchedForm> = matched.into_iter().filter(|m| seen.insert(m.text.clone())).collect();
                 matched.truncate(MATCHES_PER_RESULT);
                 self.ranked(c.occupation, lang, score, matched)
             })
             .collect()
+    }
+
+    /// The evidence of a [`Retrieval::Full`] result, the channel that added most first.
+    fn evidence(
+        &self,
+        forms: Vec<MatchedForm>,
+        signals: &hybrid::Signals,
+        contributions: &[f32; 9],
+        understood: &Understood,
+    ) -> Vec<MatchedForm> {
+        use hybrid::Contribution as C;
+        let catalogue = self.index.catalogue();
+        let passage = |p: u32, score: f32| {
+            let passage = &catalogue.passages[p as usize];
+            MatchedForm { text: passage.text.clone(), kind: MatchKind::Passage(passage.kind), lang: passage.lang, score }
+        };
+        let mut groups: Vec<(f32, Vec<MatchedForm>)> = Vec::new();
+        for (kind, &weight) in C::ALL.iter().zip(contributions) {
+            if weight <= MIN_EVIDENCE && *kind != C::Title {
+                continue;
+            }
+            let items = match kind {
+                C::Title => forms.clone(),
+                C::Passage => signals.passage.map(|(s, p)| vec![passage(p, s)]).unwrap_or_default(),
+                C::PassageLexical => signals.passage_lexical.map(|(s, p)| vec![passage(p, s)]).unwrap_or_default(),
+                C::Interest => signals
+                    .interest
+                    .and_then(|(s, i)| catalogue.interests.get(i as usize).map(|it| (s, it)))
+                    .map(|(s, it)| {
+                        vec![MatchedForm { text: it.label.clone(), kind: MatchKind::Profile(ProfileEvidence::Interest), lang: Lang::Fr, score: s }]
+                    })
+                    .unwrap_or_default(),
+                C::Colloquial | C::School => {
+                    let hint = if *kind == C::Colloquial { signals.colloquial } else { signals.school };
+                    hint.and_then(|(s, h)| understood.hints.get(h as usize).map(|h| (s, h)))
+                        .map(|(s, h)| vec![MatchedForm { text: h.phrase.clone(), kind: MatchKind::Lexicon(h.source), lang: Lang::Fr, score: s }])
+                        .unwrap_or_default()
+                }
+                C::Level | C::Negation | C::Young => Vec::new(),
+            };
+            if !items.is_empty() {
+                groups.push((weight, items));
+            }
+        }
+        groups.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // The best title form always shows; other evidence follows by contribution.
+        let mut out: Vec<MatchedForm> = Vec::new();
+        for (_, items) in &groups {
+            out.push(items[0].clone());
+        }
+        for (_, items) in groups {
+            out.extend(items.into_iter().skip(1));
+        }
+        // Every result says why: at least its closest sentence.
+        if out.is_empty() {
+            out.extend(signals.passage.map(|(s, p)| passage(p, s)));
+        }
+        out
     }
 
 }

@@ -59,8 +59,9 @@ impl Engine {
         let mut title: HashMap<OccupationIdx, (f32, Vec<MatchedForm>)> = HashMap::new();
         if let Some(text) = text {
             let text = self.validate_text(text)?;
-            let query = self.embed_query(text)?;
-            for r in self.rank_hybrid(text, Some(&query), super::Retrieval::Hybrid, req.lang, req.taxonomy, TEXT_CANDIDATES) {
+            let understood = self.understand(text);
+            let query = self.embed_query(&understood.positive)?;
+            for r in self.rank_full(&understood, &query, req.lang, req.taxonomy, TEXT_CANDIDATES) {
                 title.insert(r.index, (r.score, r.matched));
             }
         }

@@ -52,7 +52,8 @@
       kinds: {
         preferred: 'intitulé', alt: 'autre intitulé', hidden: 'terme associé', appellation: 'appellation',
         synonym: 'synonyme', gendered: 'autre forme', skill: 'compétence', interest: 'centre d’intérêt',
-        lexical: 'mot-clé',
+        lexical: 'mot-clé', onisep: 'métier ONISEP', definition: 'ce que fait ce métier', access: 'accès au métier',
+        description: 'description', colloquial: 'mot courant', school: 'parcours scolaire',
       },
       taxonomyName: { rome: 'ROME', esco: 'ESCO' },
       taxonomyTitle: { rome: 'Fiche ROME (France Travail)', esco: 'Classification européenne ESCO' },
@@ -149,6 +150,8 @@
       kinds: {
         preferred: 'title', alt: 'alternative title', hidden: 'related term', appellation: 'job title',
         synonym: 'synonym', gendered: 'gendered form', skill: 'skill', interest: 'interest', lexical: 'keyword',
+        onisep: 'ONISEP job title', definition: 'what the job is', access: 'how to get in', description: 'description',
+        colloquial: 'everyday word', school: 'school path',
       },
       taxonomyName: { rome: 'ROME', esco: 'ESCO' },
       taxonomyTitle: { rome: 'ROME sheet (France Travail)', esco: 'European ESCO classification' },
@@ -342,6 +345,8 @@
     return h('span', { class: `badge badge-${tax}`, title: t('taxonomyTitle')[tax], text: t('taxonomyName')[tax] });
   }
 
+  const EVIDENCE_CHARS = 110;
+
   function matchedLine(matched, label) {
     if (!Array.isArray(matched) || matched.length === 0) return null;
     const seen = new Set();
@@ -355,7 +360,9 @@
       if (seen.has(key)) continue;
       seen.add(key);
       const kind = t('kinds')[m.kind] || m.kind || '';
-      const frag = h('span', { class: 'm' }, h('q', { lang: m.lang || null, text: m.text }), kind ? `\u00a0(${kind})` : '');
+      // Sentences (definitions, descriptions) are shortened to keep the card to a glance.
+      const text = m.text.length > EVIDENCE_CHARS ? `${m.text.slice(0, EVIDENCE_CHARS).replace(/\s+\S*$/, '')}…` : m.text;
+      const frag = h('span', { class: 'm' }, h('q', { lang: m.lang || null, text }), kind ? `\u00a0(${kind})` : '');
       parts.push(frag);
       if (parts.length >= 2) break;
     }
