@@ -120,7 +120,7 @@ struct ModelArg {
 #[derive(Args)]
 struct BuildArgs {
     /// Directory holding the datasets.
-    #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "../shared/datasets")]
+    #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "datasets/official")]
     data_dir: PathBuf,
     /// Datasets to index: `esco`, `rome` or `esco,rome`.
     #[arg(long, default_value = "esco,rome")]

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::error::CatalogError;
 use super::model::{FormKind, Lang, OccupationIdx};
 use super::prepass::{issue, repair_utf8, split_fields_by};
-use super::table::combined_sha256;
+use super::table::{combined_sha256, exists, read_data_file};
 use super::Builder;
 use crate::catalog::DatasetInfo;
 
@@ -27,11 +27,11 @@ const ROME_CODE: &str = "code ROME";
 /// Adds ONISEP titles and links to the ROME fiches of `fiches` (code → index).
 pub(crate) fn load(data_dir: &Path, fiches: &HashMap<String, OccupationIdx>, b: &mut Builder) -> Result<(), CatalogError> {
     let path = data_dir.join(ONISEP_FILE);
-    if !path.is_file() {
+    if !exists(&path) {
         tracing::info!(file = ONISEP_FILE, "absent: no ONISEP titles or links");
         return Ok(());
     }
-    let raw = std::fs::read(&path).map_err(|source| CatalogError::Io { path: path.clone(), source })?;
+    let raw = read_data_file(&path)?;
     let sha = {
         use sha2::{Digest, Sha256};
         hex::encode(Sha256::digest(&raw))

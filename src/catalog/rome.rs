@@ -271,7 +271,7 @@ fn add_interests(
         }
     }
     let definitions_file = file_name(INTEREST_DEFINITIONS_STEM);
-    if reader.path(&definitions_file).is_file() {
+    if reader.exists(&definitions_file) {
         let columns = ["code_centre_interet", "libelle_centre_interet", "definition_centre_interet"];
         let table = reader.read(&TableSpec::new(&definitions_file, &columns, &columns), &mut b.issues)?;
         let (df, rel) = (&table.df, table.file.as_str());
@@ -301,7 +301,7 @@ fn add_contexts(
     b: &mut Builder,
 ) -> Result<(), CatalogError> {
     let referential_file = file_name(CONTEXTS_STEM);
-    if !reader.path(&referential_file).is_file() {
+    if !reader.exists(&referential_file) {
         tracing::info!(file = %reader.relative(&referential_file), "absent: fiches get no contextes de travail");
         return Ok(());
     }

@@ -71,10 +71,15 @@ impl<'a> DatasetReader<'a> {
         format!("{}/{}", self.folder, file)
     }
 
+    /// Whether `file` exists, plain or gzip-compressed.
+    pub fn exists(&self, file: &str) -> bool {
+        exists(&self.path(file))
+    }
+
     /// Fails with [`CatalogError::MissingFile`] unless every file exists; called before any
     /// parsing so that a missing file is reported before minutes of work.
     pub fn require(&self, files: &[&str]) -> Result<(), CatalogError> {
-        match files.iter().map(|f| self.path(f)).find(|p| !p.is_file()) {
+        match files.iter().map(|f| self.path(f)).find(|p| !exists(p)) {
             Some(path) => Err(CatalogError::MissingFile { path }),
             None => Ok(()),
         }
@@ -85,10 +90,7 @@ impl<'a> DatasetReader<'a> {
         let rel = self.relative(spec.file);
         let spinner = spinner(&rel);
         let path = self.path(spec.file);
-        let raw = std::fs::read(&path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => CatalogError::MissingFile { path: path.clone() },
-            _ => CatalogError::Io { path: path.clone(), source },
-        })?;
+        let raw = read_data_file(&path)?;
         self.hashes.push((spec.file.to_owned(), hex::encode(Sha256::digest(&raw))));
         let mut clean = clean_csv(&raw, &rel, spec.header_marker);
         drop(raw);
@@ -110,6 +112,36 @@ impl<'a> DatasetReader<'a> {
     pub fn hashes(&self) -> &[(String, String)] {
         &self.hashes
     }
+}
+
+/// Whether a data file exists as `path` or as `path.gz`.
+pub fn exists(path: &Path) -> bool {
+    path.is_file() || gz_path(path).is_file()
+}
+
+fn gz_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".gz");
+    PathBuf::from(name)
+}
+
+/// Reads a data file, decompressing `path.gz` when only the compressed copy is present (the
+/// extracts committed under `datasets/official/` are gzipped). Checksums are taken on the
+/// decompressed bytes, so a compressed copy and the published file hash alike.
+pub fn read_data_file(path: &Path) -> Result<Vec<u8>, CatalogError> {
+    let io = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => CatalogError::MissingFile { path: path.to_path_buf() },
+        _ => CatalogError::Io { path: path.to_path_buf(), source },
+    };
+    if path.is_file() {
+        return std::fs::read(path).map_err(io);
+    }
+    let gz = gz_path(path);
+    let file = std::fs::File::open(&gz).map_err(io)?;
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(file), &mut out)
+        .map_err(|source| CatalogError::Io { path: gz.clone(), source })?;
+    Ok(out)
 }
 
 /// sha256 over the sorted `name:sha256` lines (one per file, `\n`-terminated).
@@ -211,4 +243,29 @@ pub fn u64_col<'a>(df: &'a DataFrame, name: &str, rel: &str) -> Result<&'a UInt6
 /// Runs a lazy query, naming `step` in errors.
 pub fn collect(lf: LazyFrame, step: &str) -> Result<DataFrame, CatalogError> {
     lf.collect().map_err(CatalogError::polars(step))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzipped_copies_read_like_the_plain_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.csv");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"x,y\n1,2\n").unwrap();
+        std::fs::write(dir.path().join("a.csv.gz"), gz.finish().unwrap()).unwrap();
+        assert!(exists(&plain));
+        assert_eq!(read_data_file(&plain).unwrap(), b"x,y\n1,2\n");
+        // The plain file wins when both exist.
+        std::fs::write(&plain, b"plain").unwrap();
+        assert_eq!(read_data_file(&plain).unwrap(), b"plain");
+        // Neither: a missing-file error naming the plain path; a broken gzip: an I/O error.
+        let missing = dir.path().join("b.csv");
+        assert!(matches!(read_data_file(&missing), Err(CatalogError::MissingFile { path }) if path == missing));
+        std::fs::write(dir.path().join("c.csv.gz"), b"not gzip").unwrap();
+        assert!(matches!(read_data_file(&dir.path().join("c.csv")), Err(CatalogError::Io { .. })));
+    }
 }
