@@ -261,7 +261,7 @@ pub(crate) fn gather_one(
         Some((u, positive)) => {
             let signals = engine.query_signals(u, positive);
             let input = QueryInput {
-                text: &u.positive,
+                text: &u.lexical,
                 vector: Some(positive),
                 retrieval: Retrieval::Full,
                 keep: &keep,
@@ -375,6 +375,9 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
             .collect()
     };
     let splits = run_all(&lexical_heldout, engine.lexical(), &params);
+    if let Some(path) = std::env::var_os("BOUSSOLE_EVAL_DUMP") {
+        dump_ranks(engine, &embedded, &splits, &params, Path::new(&path))?;
+    }
     let mut rows = Vec::new();
     for split in &splits {
         let mut push = |system: String, summary: Summary| rows.push(Row { split: split.name.clone(), system, summary });
@@ -443,6 +446,29 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         None
     };
     Ok(Report { rows, tuning, chosen, young, seconds: start.elapsed().as_secs_f64() })
+}
+
+/// Writes, per query, the gold's rank under the title-only and the full ranking (error analysis;
+/// `BOUSSOLE_EVAL_DUMP=file.jsonl boussole eval`).
+fn dump_ranks(engine: &Engine, embedded: &[Embedded], splits: &[SplitRun], params: &HybridParams, path: &Path) -> Result<()> {
+    let catalogue = engine.index().catalogue();
+    let mut out = String::new();
+    for (e, run) in embedded.iter().zip(splits) {
+        for (i, q) in e.queries.iter().enumerate() {
+            let rank = |candidates: &[Candidate], retrieval| {
+                let fused = hybrid::fuse(candidates, retrieval, params);
+                let gold_rank = fused.iter().position(|(c, _)| run.gold[i].contains(&candidates[*c].occupation)).map(|r| r + 1);
+                let top: Vec<String> = fused.iter().take(3).map(|(c, _)| catalogue.occupations[candidates[*c].occupation as usize].label.get_or_any(q.lang).unwrap_or_default().to_string()).collect();
+                (gold_rank, top)
+            };
+            let (h, _) = rank(&run.candidates[i], Retrieval::Hybrid);
+            let (f, top) = rank(&run.full[i], Retrieval::Full);
+            let line = serde_json::json!({"split": e.name, "query": q.query, "positive": e.understood[i].positive, "hybrid": h, "full": f, "full_top": top});
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
 
 /// The report as a Markdown table.

@@ -105,7 +105,7 @@ impl Channels {
             .collect();
 
         let mut passage_lexical: HashMap<OccupationIdx, (f32, u32)> = HashMap::new();
-        for hit in self.passage_lexical.search(&understood.positive, LEXICAL_PASSAGES, &|_| true) {
+        for hit in self.passage_lexical.search(&understood.lexical, LEXICAL_PASSAGES, &|_| true) {
             let o = self.passage_forms[hit.form as usize].occupation;
             let e = passage_lexical.entry(o).or_insert((0.0, hit.form));
             if hit.score > e.0 {

@@ -77,6 +77,13 @@ pub struct ChannelWeights {
     pub negation: f32,
     /// Prior for occupations young people are shown (a ROME fiche with an ONISEP métier page).
     pub young: f32,
+    /// How much a title-like query (see [`Bounds::titleness`]) mutes the channels other than
+    /// titles, negation and study level: 0 never, 1 fully for an exact title.
+    pub gate: f32,
+    /// Best title cosine at which a query starts to read as a title.
+    pub gate_lo: f32,
+    /// Best title cosine from which a query reads fully as a title.
+    pub gate_hi: f32,
 }
 
 impl Default for ChannelWeights {
@@ -93,6 +100,9 @@ impl Default for ChannelWeights {
             level: 0.15,
             negation: 0.4,
             young: 0.05,
+            gate: 0.5,
+            gate_lo: 0.88,
+            gate_hi: 0.94,
         }
     }
 }
@@ -323,8 +333,8 @@ pub fn fuse(candidates: &[Candidate], retrieval: Retrieval, params: &HybridParam
         Retrieval::Hybrid => title_scores(candidates, params.fusion).into_iter().enumerate().collect(),
         Retrieval::Full => {
             let title = title_scores(candidates, params.fusion);
-            let (lo, hi) = passage_bounds(candidates);
-            candidates.iter().zip(title).enumerate().map(|(i, (c, t))| (i, full_score(&params.weights, t, &c.signals, lo, hi))).collect()
+            let bounds = Bounds::of(candidates, &params.weights);
+            candidates.iter().zip(title).enumerate().map(|(i, (c, t))| (i, full_score(&params.weights, t, &c.signals, &bounds))).collect()
         }
     };
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(candidates[a.0].occupation.cmp(&candidates[b.0].occupation)));
@@ -335,7 +345,12 @@ pub fn fuse(candidates: &[Candidate], retrieval: Retrieval, params: &HybridParam
 fn title_scores(candidates: &[Candidate], fusion: Fusion) -> Vec<f32> {
     match fusion {
         Fusion::Convex { alpha } => {
-            let (lo, hi) = candidates.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
+            // Bounds from the title channels' own candidates: occupations proposed by the other
+            // channels must not stretch the title scale.
+            let (lo, hi) = candidates
+                .iter()
+                .filter(|c| c.lexical_rank.is_some() || c.dense_rank.is_some())
+                .fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
             candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, lo, hi)).collect()
         }
         Fusion::ConvexFixed { alpha, floor } => candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, floor, 1.0)).collect(),
@@ -349,20 +364,47 @@ fn title_scores(candidates: &[Candidate], fusion: Fusion) -> Vec<f32> {
     }
 }
 
+/// Per-query normalisation of [`Retrieval::Full`] scores, from the whole candidate set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// Lowest and highest passage cosine among the candidates (min-max normalisation).
+    pub passage: (f32, f32),
+    /// How much the query reads as a job title, in [0, 1]: its best title cosine between
+    /// `gate_lo` and `gate_hi`. Titles ("boulanger") reach 0.93–0.98, sentences and interests
+    /// stay near 0.85–0.88.
+    pub titleness: f32,
+}
+
+impl Bounds {
+    /// The bounds of `candidates` under weights `w`.
+    pub fn of(candidates: &[Candidate], w: &ChannelWeights) -> Bounds {
+        let passage = candidates
+            .iter()
+            .filter_map(|c| c.signals.passage.map(|p| p.0))
+            .fold((f32::MAX, f32::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)));
+        let best = candidates.iter().map(|c| c.dense).fold(f32::MIN, f32::max);
+        let titleness = if w.gate_hi > w.gate_lo { ((best - w.gate_lo) / (w.gate_hi - w.gate_lo)).clamp(0.0, 1.0) } else { 0.0 };
+        Bounds { passage, titleness }
+    }
+}
+
 /// The weighted contributions of every channel to a [`Retrieval::Full`] score, in the order of
-/// [`Contribution`]; `lo`/`hi` bound the passage cosines of the candidate set.
-pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, lo: f32, hi: f32) -> [f32; 9] {
+/// [`Contribution`].
+pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> [f32; 9] {
+    let (lo, hi) = b.passage;
     let passage = s.passage.map_or(0.0, |(p, _)| if hi > lo { ((p - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 1.0 });
+    // Descriptive channels step back when the query is a title.
+    let soft = 1.0 - w.gate * b.titleness;
     [
         w.title * title,
-        w.passage * passage,
-        w.passage_lexical * s.passage_lexical.map_or(0.0, |p| p.0),
-        w.interest * s.interest.map_or(0.0, |p| p.0),
-        w.colloquial * s.colloquial.map_or(0.0, |p| p.0),
-        w.school * s.school.map_or(0.0, |p| p.0),
+        soft * w.passage * passage,
+        soft * w.passage_lexical * s.passage_lexical.map_or(0.0, |p| p.0),
+        soft * w.interest * s.interest.map_or(0.0, |p| p.0),
+        soft * w.colloquial * s.colloquial.map_or(0.0, |p| p.0),
+        soft * w.school * s.school.map_or(0.0, |p| p.0),
         w.level * s.level,
         -w.negation * f32::from(u8::from(s.negated.is_some())),
-        w.young * f32::from(u8::from(s.young)),
+        soft * w.young * f32::from(u8::from(s.young)),
     ]
 }
 
@@ -406,16 +448,11 @@ impl Contribution {
 
 /// The [`Retrieval::Full`] score: the sum of [`contributions`] rescaled from its possible
 /// range (every penalty, nothing matched … every signal perfect) to [0, 1]; same order.
-pub fn full_score(w: &ChannelWeights, title: f32, s: &Signals, lo: f32, hi: f32) -> f32 {
+pub fn full_score(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> f32 {
     let least = -(w.negation + w.level);
     let most = w.title + w.passage + w.passage_lexical + w.interest + w.colloquial + w.school + w.level + w.young;
-    let sum: f32 = contributions(w, title, s, lo, hi).iter().sum();
+    let sum: f32 = contributions(w, title, s, b).iter().sum();
     if most > least { ((sum - least) / (most - least)).clamp(0.0, 1.0) } else { 0.0 }
-}
-
-/// Lowest and highest passage cosine among `candidates` (for [`contributions`]).
-pub fn passage_bounds(candidates: &[Candidate]) -> (f32, f32) {
-    candidates.iter().filter_map(|c| c.signals.passage.map(|p| p.0)).fold((f32::MAX, f32::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)))
 }
 
 /// `alpha · (dense − lo) / (hi − lo) + (1 − alpha) · lexical`; monotone in both scores.

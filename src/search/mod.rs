@@ -366,7 +366,7 @@ impl Engine {
     /// positive text.
     pub fn rank_full(&self, understood: &Understood, vector: &[f32], lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
         let signals = self.query_signals(understood, vector);
-        self.rank_input(&understood.positive, Some(vector), Retrieval::Full, Some((&signals, understood)), lang, taxonomy, limit)
+        self.rank_input(&understood.lexical, Some(vector), Retrieval::Full, Some((&signals, understood)), lang, taxonomy, limit)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -397,7 +397,7 @@ impl Engine {
         let candidates = hybrid::gather(forms, &self.lexical, &dense, &input, &self.hybrid);
         let titles = hybrid::fuse(&candidates, Retrieval::Hybrid, &self.hybrid);
         let title_of: HashMap<usize, f32> = titles.iter().copied().collect();
-        let bounds = hybrid::passage_bounds(&candidates);
+        let bounds = hybrid::Bounds::of(&candidates, &self.hybrid.weights);
         hybrid::fuse(&candidates, retrieval, &self.hybrid)
             .into_iter()
             .take(limit)
@@ -415,7 +415,7 @@ impl Engine {
                 let matched = match signals {
                     Some((_, understood)) if retrieval == Retrieval::Full => {
                         let title = title_of.get(&i).copied().unwrap_or(0.0);
-                        let contributions = hybrid::contributions(&self.hybrid.weights, title, &c.signals, bounds.0, bounds.1);
+                        let contributions = hybrid::contributions(&self.hybrid.weights, title, &c.signals, &bounds);
                         self.evidence(forms_matched, &c.signals, &contributions, understood)
                     }
                     _ => forms_matched,

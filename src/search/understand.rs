@@ -80,8 +80,12 @@ pub struct Hint {
 /// What the query says, ready for the channels.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Understood {
-    /// The text to embed and to match lexically: positive words only, rewritten.
+    /// The text to embed: positive words only, rewritten and spelling-corrected.
     pub positive: String,
+    /// The text to match lexically: as `positive`, but with words as typed where spelling
+    /// correction changed them (the lexical index has its own typo tolerance, and a wrong
+    /// correction must not hide the right match).
+    pub lexical: String,
     /// Whether anything was rewritten or removed.
     pub rewritten: bool,
     /// Folded concepts the person rules out ("nuit", "hopital"), each as alternative folded
@@ -319,6 +323,8 @@ struct Word {
     folded: String,
     shown: String,
     clause: usize,
+    /// The folded word as typed, when spelling correction replaced it.
+    typed: Option<String>,
 }
 
 /// Splits text into words with their clause number; punctuation ends a clause.
@@ -332,7 +338,7 @@ fn words(text: &str) -> Vec<Word> {
             let folded = fold(&shown);
             // Folding never splits an alphanumeric run, so one word stays one word.
             if !folded.is_empty() {
-                out.push(Word { folded, shown, clause });
+                out.push(Word { folded, shown, clause, typed: None });
             }
             current.clear();
         }
@@ -354,6 +360,9 @@ fn words(text: &str) -> Vec<Word> {
 /// Query understanding over a catalogue's vocabulary and the lexicons.
 pub struct Understander {
     vocabulary: Vocabulary,
+    /// Folded words of the occupation titles: a lexicon phrase made only of them is ordinary
+    /// job vocabulary ("maintenance", "commerce"), not slang, and is not rewritten.
+    title_words: std::collections::HashSet<String>,
     lexicons: Lexicons,
     /// [`UnderstandConfig`] bits: switched by the evaluation's ablations on a shared engine.
     config: std::sync::atomic::AtomicU8,
@@ -370,7 +379,8 @@ impl Understander {
             .chain(STUDY_WORDS.iter().map(|s| s.to_string()))
             .collect();
         let config = std::sync::atomic::AtomicU8::new(UnderstandConfig::default().bits());
-        Understander { vocabulary: Vocabulary::of(catalogue, extra), lexicons, config }
+        let title_words = catalogue.forms.iter().flat_map(|f| fold(&f.text).split(' ').map(str::to_string).collect::<Vec<_>>()).collect();
+        Understander { vocabulary: Vocabulary::of(catalogue, extra), title_words, lexicons, config }
     }
 
     /// Switches steps on or off.
@@ -401,6 +411,7 @@ impl Understander {
             for w in ws.iter_mut() {
                 if let Some(fixed) = self.vocabulary.correct(&w.folded) {
                     if !self.lexicon_word(&w.folded) {
+                        w.typed = Some(std::mem::take(&mut w.folded));
                         w.folded = fixed.to_string();
                         w.shown = fixed.to_string();
                         rewritten = true;
@@ -484,7 +495,12 @@ impl Understander {
         // say the field.
         let positive = kept.join(" ");
         let positive = if rewritten || removed { positive } else { text.trim().to_string() };
-        Understood { positive, rewritten: rewritten || removed, negated, short_studies, hints }
+        let lexical = if ws.iter().any(|w| w.typed.is_some()) {
+            ws.iter().map(|w| w.typed.as_deref().unwrap_or(&w.shown)).collect::<Vec<_>>().join(" ")
+        } else {
+            positive.clone()
+        };
+        Understood { positive, lexical, rewritten: rewritten || removed, negated, short_studies, hints }
     }
 
     /// Whether a folded word is part of a lexicon key (slang is kept as typed for the lexicons).
@@ -507,19 +523,28 @@ impl Understander {
         }
         let mut out = Vec::with_capacity(ws.len());
         let mut next = 0;
+        let mut changed = false;
         for m in &matches {
             out.extend_from_slice(&ws[next..m.start]);
             let entry = lexicon.entry(m.entry);
             let clause = ws[m.start].clause;
-            let replacement: Vec<&str> = if entry.to.is_empty() { Vec::new() } else { entry.to.split(' ').collect() };
+            // Ordinary job vocabulary ("maintenance", "tourisme") already matches the titles:
+            // rewriting it would turn "technicien de maintenance…" into another job. Only its
+            // fiches are kept, as hints. Slang ("cuistot", "bac pro melec") is rewritten.
+            let ordinary = hints.is_some() && entry.from.split(' ').all(|w| self.title_words.contains(w));
+            let replacement: Vec<&str> = if entry.to.is_empty() || ordinary { Vec::new() } else { entry.to.split(' ').collect() };
             // A school phrase keeps its own words too ("bac pro commerce" still says commerce).
-            let keep_original = hints.as_ref().is_some_and(|(s, _)| *s == HintSource::School);
+            let keep_original = ordinary || hints.as_ref().is_some_and(|(s, _)| *s == HintSource::School);
             if keep_original {
                 out.extend_from_slice(&ws[m.start..m.start + m.len]);
             }
+            if !keep_original {
+                changed = true;
+            }
             for r in replacement {
                 if !(keep_original && ws[m.start..m.start + m.len].iter().any(|w| w.folded == r)) {
-                    out.push(Word { folded: r.to_string(), shown: r.to_string(), clause });
+                    out.push(Word { folded: r.to_string(), shown: r.to_string(), clause, typed: None });
+                    changed = true;
                 }
             }
             if let Some((source, hints)) = hints.as_mut() {
@@ -532,7 +557,7 @@ impl Understander {
         }
         out.extend_from_slice(&ws[next..]);
         *ws = out;
-        true
+        changed
     }
 }
 
@@ -630,6 +655,7 @@ mod tests {
         assert_eq!(u.vocabulary().correct("zzzzzz"), None);
         let q = u.understand("g envi de bosser ds l'aviassion");
         assert_eq!(q.positive, "j ai envie de bosser dans l aviation");
+        assert_eq!(q.lexical, "j ai envie de bosser dans l aviassion", "lexical matching keeps the typed word");
         assert!(q.rewritten);
         // Untouched queries keep their exact text (accents, case) for the embedding.
         let q = u.understand("Électricien");
