@@ -253,7 +253,7 @@ pub(crate) fn tune(young: &Run, heldout_dev: &SplitRun, params: &HybridParams) -
         ("colloquial", |w| &mut w.colloquial, &[0.0, 0.1, 0.2, 0.3, 0.5, 0.8]),
         ("school", |w| &mut w.school, &[0.0, 0.1, 0.2, 0.3, 0.5, 0.8]),
         ("level", |w| &mut w.level, &[0.0, 0.05, 0.1, 0.2, 0.3]),
-        ("negation", |w| &mut w.negation, &[0.0, 0.1, 0.2, 0.4, 0.6]),
+        ("negation", |w| &mut w.negation, &[0.0, 0.1, 0.2, 0.3, 0.4, 0.6]),
         ("young", |w| &mut w.young, &[0.0, 0.02, 0.05, 0.1, 0.15]),
     ];
     for _pass in 0..3 {

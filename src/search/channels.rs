@@ -33,7 +33,7 @@ pub struct Channels {
     passage_lexical: LexicalIndex,
     occupation_interests: Vec<Vec<(u32, bool)>>,
     young: Vec<bool>,
-    negation_texts: Vec<String>,
+    negation_texts: Vec<(String, String)>,
     rome_codes: HashMap<String, OccupationIdx>,
 }
 
@@ -261,12 +261,14 @@ impl SignalSource for QuerySignals<'_> {
             colloquial: self.colloquial[i],
             school: self.school[i],
             level: self.level.get(i).copied().unwrap_or(0.0),
-            negated: self
-                .understood
-                .negated
-                .iter()
-                .position(|c| reveals(&self.channels.negation_texts[i], c))
-                .map(|p| p as u32),
+            negated: self.understood.negated.iter().enumerate().find_map(|(k, c)| {
+                let (title, other) = &self.channels.negation_texts[i];
+                if reveals(title, c) {
+                    Some((1.0, k as u32))
+                } else {
+                    reveals(other, c).then_some((super::hybrid::WEAK_NEGATION, k as u32))
+                }
+            }),
             young: self.channels.young[i],
         }
     }

@@ -92,17 +92,17 @@ impl Default for ChannelWeights {
     fn default() -> Self {
         ChannelWeights {
             title: 1.0,
-            passage: 0.3,
-            passage_lexical: 0.1,
-            interest: 0.2,
-            colloquial: 0.5,
-            school: 0.3,
-            level: 0.15,
-            negation: 0.4,
-            young: 0.05,
+            passage: 0.5,
+            passage_lexical: 0.05,
+            interest: 0.15,
+            colloquial: 0.2,
+            school: 0.8,
+            level: 0.2,
+            negation: 0.3,
+            young: 0.1,
             gate: 0.5,
-            gate_lo: 0.88,
-            gate_hi: 0.94,
+            gate_lo: 0.92,
+            gate_hi: 0.96,
         }
     }
 }
@@ -205,8 +205,9 @@ pub struct Signals {
     pub school: Option<(f32, u32)>,
     /// Fit to the study length asked for, in [-1, 1] (0 when not asked).
     pub level: f32,
-    /// Index of the first negated concept the occupation shows.
-    pub negated: Option<u32>,
+    /// How plainly the occupation shows a ruled-out concept (1 in its title, [`WEAK_NEGATION`]
+    /// in its contexts or définition only) and that concept's index.
+    pub negated: Option<(f32, u32)>,
     /// Whether the occupation is one young people are shown (ONISEP).
     pub young: bool,
 }
@@ -364,6 +365,10 @@ fn title_scores(candidates: &[Candidate], fusion: Fusion) -> Vec<f32> {
     }
 }
 
+/// Strength of a negation revealed by an occupation's contexts or définition rather than by its
+/// title: "pas vétérinaire" rules the vet out; "pas de nuit" only weighs against night work.
+pub const WEAK_NEGATION: f32 = 0.3;
+
 /// Per-query normalisation of [`Retrieval::Full`] scores, from the whole candidate set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bounds {
@@ -403,7 +408,7 @@ pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) ->
         soft * w.colloquial * s.colloquial.map_or(0.0, |p| p.0),
         soft * w.school * s.school.map_or(0.0, |p| p.0),
         w.level * s.level,
-        -w.negation * f32::from(u8::from(s.negated.is_some())),
+        -w.negation * s.negated.map_or(0.0, |(strength, _)| strength),
         soft * w.young * f32::from(u8::from(s.young)),
     ]
 }

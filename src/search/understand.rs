@@ -229,11 +229,11 @@ impl Vocabulary {
         if chars < 4 || self.contains(word) || is_query_stop_word(word) || word.chars().any(|c| c.is_ascii_digit()) || !word.is_ascii() {
             return None;
         }
-        if let Some(&i) = self.phonetic.get(&phonetic_key(word)) {
-            return Some(&self.words[i].word);
-        }
+        // The closest spelling first (a typo: "parrk" → "park"), then the same sound
+        // ("mecanik" → "mecanique", too far in letters).
+        let phonetic = || self.phonetic.get(&phonetic_key(word)).map(|&i| self.words[i].word.as_str());
         if chars < 5 {
-            return None;
+            return phonetic();
         }
         let budget = if chars >= 9 { 2 } else { 1 };
         let bytes = word.as_bytes();
@@ -258,7 +258,7 @@ impl Vocabulary {
                 }
             }
         }
-        best.map(|(_, _, i)| self.words[i].word.as_str())
+        best.map(|(_, _, i)| self.words[i].word.as_str()).or_else(phonetic)
     }
 }
 
@@ -578,23 +578,24 @@ pub fn reveals(folded_texts: &str, concept: &NegatedConcept) -> bool {
     concept.reveals.iter().any(|p| folded_texts.contains(&format!(" {p}")))
 }
 
-/// Occupation → its folded texts for negation checks (labels, contexts, definition).
-pub fn negation_texts(catalogue: &Catalogue) -> Vec<String> {
-    let mut out: Vec<String> = catalogue
+/// Occupation → its folded texts for negation checks: (labels, contexts and définition).
+pub fn negation_texts(catalogue: &Catalogue) -> Vec<(String, String)> {
+    let spaced = |texts: &mut dyn Iterator<Item = &String>| {
+        let mut s = String::from(" ");
+        for t in texts {
+            s.push_str(&fold(t));
+            s.push(' ');
+        }
+        s
+    };
+    let mut out: Vec<(String, String)> = catalogue
         .occupations
         .iter()
-        .map(|o| {
-            let mut s = String::from(" ");
-            for t in o.label.fr.iter().chain(o.label.en.iter()).chain(o.contexts.iter()) {
-                s.push_str(&fold(t));
-                s.push(' ');
-            }
-            s
-        })
+        .map(|o| (spaced(&mut o.label.fr.iter().chain(o.label.en.iter())), spaced(&mut o.contexts.iter())))
         .collect();
     for p in &catalogue.passages {
         if p.kind == crate::catalog::PassageKind::Definition || p.kind == crate::catalog::PassageKind::Description {
-            let s = &mut out[p.occupation as usize];
+            let s = &mut out[p.occupation as usize].1;
             s.push_str(&fold(&p.text));
             s.push(' ');
         }
