@@ -42,10 +42,38 @@ fn bench(c: &mut Criterion) {
         group.bench_function(text, |b| b.iter(|| engine.search(&req).expect("search")));
     }
     let query = engine.embed_query("boulanger").expect("embed");
-    group.bench_function("hybrid ranking only (pre-embedded)", |b| {
+    group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
         b.iter(|| engine.rank_hybrid("boulanger", Some(&query), Retrieval::Hybrid, Lang::Fr, None, 10))
     });
+    let text = "moi je kiffe m'occuper des bêtes mais pas de nuit";
+    group.bench_function("understanding only", |b| b.iter(|| engine.understand(text)));
+    let understood = engine.understand(text);
+    let vector = engine.embed_query(&understood.positive).expect("embed");
+    group.bench_function("full ranking only (understood, pre-embedded)", |b| {
+        b.iter(|| engine.rank_full(&understood, &vector, Lang::Fr, None, 10))
+    });
     group.finish();
+
+    // The same stages on the full index, when one is built (indexes/default).
+    let full = root().join("indexes/default");
+    if let Ok(index) = VectorIndex::open(&full) {
+        let engine = Engine::new(index, embedder.clone(), QueryLimits::default()).expect("engine");
+        let mut group = c.benchmark_group("full-index");
+        group.sample_size(20);
+        let query = engine.embed_query("boulanger").expect("embed");
+        group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
+            b.iter(|| engine.rank_hybrid("boulanger", Some(&query), Retrieval::Hybrid, Lang::Fr, None, 10))
+        });
+        for text in ["boulanger", "moi je kiffe m'occuper des bêtes mais pas de nuit", "g envi de bosser ds l'aviassion"] {
+            let understood = engine.understand(text);
+            let vector = engine.embed_query(&understood.positive).expect("embed");
+            group.bench_function(format!("understanding: {text}"), |b| b.iter(|| engine.understand(text)));
+            group.bench_function(format!("full ranking (pre-embedded): {text}"), |b| {
+                b.iter(|| engine.rank_full(&understood, &vector, Lang::Fr, None, 10))
+            });
+        }
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);

@@ -46,7 +46,10 @@ impl Channels {
             .iter()
             .map(|p| SurfaceForm { text: p.text.clone(), kind: FormKind::Alt, lang: p.lang, occupation: p.occupation })
             .collect();
-        let passage_lexical = LexicalIndex::new(&passage_forms);
+        // Exact words only: the query was already spelling-corrected, and typo and prefix scans
+        // over the ~60k words of the passages would cost more than the channel is worth.
+        let config = super::LexicalConfig { typos: false, prefix: false, normalize: true };
+        let passage_lexical = LexicalIndex::with_config(&passage_forms, |_| true, config);
         let mut occupation_interests = vec![Vec::new(); catalogue.occupations.len()];
         for (i, interest) in catalogue.interests.iter().enumerate() {
             for link in &interest.occupations {
