@@ -139,10 +139,10 @@ async function phoneFlow(browser) {
     await page.locator('#search-out .card.result', { hasText: /animal|Toiletteur|Vétérinaire/i }).first().waitFor({ state: 'visible' });
     const reasons = page.locator('#search-out .card.result .matched', { hasText: /centre d’intérêt|ce que fait ce métier|description/ });
     assert(await reasons.count() > 0, 'no card names the interest or sentence behind it');
+    await shot(page, 'phone-02b-interest');
     await typeQuery(page, 'boulanger');
     await page.locator('#search-out .card.result', { hasText: 'Boulanger' }).first().waitFor({ state: 'visible' });
   });
-  await shot(page, 'phone-02b-interest');
 
   await check('keyboard Enter on first card opens the detail view', async () => {
     const link = page.locator('#search-out .card.result a.card-link').first();

@@ -347,13 +347,17 @@
 
   const EVIDENCE_CHARS = 110;
 
-  function matchedLine(matched, label) {
+  function matchedLine(matched, label, description) {
     if (!Array.isArray(matched) || matched.length === 0) return null;
     const seen = new Set();
     const parts = [];
-    // Prefer the matches that explain something the title does not already say.
-    const same = (m) => label && m && m.text && m.text.toLowerCase() === String(label).toLowerCase();
-    const ordered = [...matched.filter((m) => !same(m)), ...matched.filter(same)];
+    // Prefer the matches that explain something the card does not already say.
+    const lower = (x) => String(x || '').toLowerCase();
+    const same = (m) => label && m && m.text && lower(m.text) === lower(label);
+    // A sentence the card already prints as its description says nothing new.
+    const repeated = (m) => description && m && m.text && lower(description).startsWith(lower(m.text));
+    const fresh = matched.filter((m) => !repeated(m));
+    const ordered = [...fresh.filter((m) => !same(m)), ...fresh.filter(same)];
     for (const m of ordered) {
       if (!m || !m.text) continue;
       const key = m.text.toLowerCase();
@@ -403,7 +407,7 @@
           h('span', { class: 'sr-only', text: `${t('keySkills')} : ` }),
           h('ul', { class: 'tags', 'aria-label': t('keySkills') }, skills.map((s) => h('li', { class: 'tag', text: truncate(s, 48) }))))
         : null,
-      matchedLine(r.matched, r.label));
+      matchedLine(r.matched, r.label, r.description));
   }
 
   function renderResults(out, data, heading) {
