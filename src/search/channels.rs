@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::hybrid::{SignalSource, Signals};
 use super::lexical::LexicalIndex;
-use super::understand::{negation_texts, reveals, rome_codes, HintSource, Understood, Understander};
+use super::understand::{negation_texts, reveals, HintSource, Understood, Understander};
 use crate::catalog::{Catalogue, EducationLevel, FormKind, MatchRelation, OccupationIdx, SurfaceForm, Taxonomy};
 use crate::index::PassageVectors;
 
@@ -157,6 +157,17 @@ impl Channels {
     }
 }
 
+/// Occupations of `catalogue` indexed for lookups by ROME code (lexicon hints name fiches).
+fn rome_codes(catalogue: &Catalogue) -> HashMap<String, OccupationIdx> {
+    catalogue
+        .occupations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.id.taxonomy == Taxonomy::Rome)
+        .map(|(i, o)| (o.id.code.clone(), i as OccupationIdx))
+        .collect()
+}
+
 /// How well a fiche reached at `level` fits "short studies", in [-1, 1].
 pub fn short_studies_fit(level: EducationLevel) -> f32 {
     match level {
@@ -274,13 +285,6 @@ impl SignalSource for QuerySignals<'_> {
             }),
             young: self.channels.young[i],
         }
-    }
-}
-
-impl Channels {
-    /// The passage pseudo form `f` (lexical evidence).
-    pub fn passage_text(&self, f: u32) -> &str {
-        &self.passage_forms[f as usize].text
     }
 }
 

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use super::lexical::{edit_distance, is_query_stop_word, is_stop_word, normalize_word};
 use super::lexicon::Lexicons;
-use crate::catalog::{Catalogue, OccupationIdx};
+use crate::catalog::Catalogue;
 use crate::text::fold;
 
 /// Which understanding steps run.
@@ -601,17 +601,6 @@ pub fn negation_texts(catalogue: &Catalogue) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// Occupations of `catalogue` indexed for lookups by ROME code.
-pub fn rome_codes(catalogue: &Catalogue) -> HashMap<String, OccupationIdx> {
-    catalogue
-        .occupations
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.id.taxonomy == crate::catalog::Taxonomy::Rome)
-        .map(|(i, o)| (o.id.code.clone(), i as OccupationIdx))
-        .collect()
 }
 
 #[cfg(test)]
