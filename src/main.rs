@@ -38,6 +38,23 @@ enum Command {
     Info(InfoArgs),
     /// Evaluate the ranking (lexical, dense, hybrid) on the held-out, typo and natural splits.
     Eval(EvalArgs),
+    /// Time the embedder: queries one at a time, passages in batches (JSON on stdout).
+    BenchEmbed(BenchEmbedArgs),
+}
+
+#[derive(Args)]
+struct BenchEmbedArgs {
+    #[command(flatten)]
+    model: ModelArg,
+    /// Queries, one per line, embedded one at a time.
+    #[arg(long)]
+    queries: PathBuf,
+    /// Passages, one per line, embedded in batches.
+    #[arg(long)]
+    passages: Option<PathBuf>,
+    /// Passages per call.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
 }
 
 #[derive(Args)]
@@ -204,7 +221,21 @@ fn main() -> Result<()> {
         Command::Serve(args) => serve(args),
         Command::Info(args) => info(args),
         Command::Eval(args) => eval(args),
+        Command::BenchEmbed(args) => bench_embed(args),
     }
+}
+
+fn bench_embed(args: BenchEmbedArgs) -> Result<()> {
+    let lines = |path: &Path| -> Result<Vec<String>> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
+    };
+    let queries = lines(&args.queries)?;
+    let passages = args.passages.as_deref().map(lines).transpose()?.unwrap_or_default();
+    let embedder = load_embedder(&args.model.model)?;
+    let report = boussole::embed::bench::measure(embedder.as_ref(), &queries, &passages, args.batch, 10)?;
+    out!("{}", serde_json::to_string(&report)?);
+    Ok(())
 }
 
 fn load_embedder(dir: &Path) -> Result<Arc<dyn Embedder>> {

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
 use rayon::prelude::*;
 use tokenizers::{Encoding, PostProcessor, Tokenizer, TruncationDirection};
 
+use super::encoder::{BertConfig, Encoder, Parallel};
 use super::error::EmbedError;
 use super::manifest::{manifest_file, ModelManifest, Pooling};
 use super::{Embedder, TextRole};
@@ -24,14 +24,12 @@ const TOKENS_PER_TEXT_BUDGET: usize = 64;
 ///
 /// Thread-safe; one instance can serve concurrent requests.
 pub struct BertEmbedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
     manifest: ModelManifest,
     /// Special tokens the post-processor adds (2 for `<s> … </s>` / `[CLS] … [SEP]`).
     added_tokens: usize,
-    pad_id: u32,
     batch_size: usize,
-    device: Device,
 }
 
 impl std::fmt::Debug for BertEmbedder {
@@ -70,20 +68,18 @@ impl BertEmbedder {
         check_manifest(&manifest, &config)?;
         let tokenizer = load_tokenizer(&model_dir.join(TOKENIZER_FILE))?;
         let added_tokens = tokenizer.get_post_processor().map_or(0, |p| p.added_tokens(false));
-        let device = Device::Cpu;
         let weights = model_dir.join(WEIGHTS_FILE);
-        // SAFETY: the file is mapped read-only and copied into candle tensors
-        // during `BertModel::load`; the map does not outlive this function.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device)? };
-        let model = BertModel::load(vb, &config)?;
+        // SAFETY: the file is mapped read-only and copied into the encoder's own buffers
+        // during `Encoder::load`; the map does not outlive this function.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu)? };
+        let encoder = Encoder::load(vb, &config)?;
+        tracing::debug!(weight_mb = encoder.weight_bytes() / (1 << 20), "encoder loaded");
         Ok(BertEmbedder {
-            model,
+            encoder,
             tokenizer,
             manifest,
             added_tokens,
-            pad_id: config.pad_token_id as u32,
             batch_size: Self::DEFAULT_BATCH_SIZE,
-            device,
         })
     }
 
@@ -113,18 +109,26 @@ impl BertEmbedder {
             batches.push(chunk);
             rest = tail;
         }
-        // candle barely parallelises the small matrices of short texts, so whole batches run
-        // side by side, one wave per round of threads, keeping progress reports in order.
-        let wave = rayon::current_num_threads().max(1);
+        // Enough batches to keep every thread busy: whole batches run side by side, one
+        // serial forward each. Fewer (a query, a handful of skills): each batch splits its
+        // matrix products across the pool instead. Waves keep progress reports in order.
+        let threads = rayon::current_num_threads().max(1);
+        let side_by_side = batches.len() >= threads;
+        let wave = if side_by_side { threads } else { 1 };
         let mut out = vec![Vec::new(); texts.len()];
         for group in batches.chunks(wave) {
-            let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = group
-                .par_iter()
-                .map(|chunk| {
-                    let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
-                    self.forward(&batch)
-                })
-                .collect();
+            let run = |chunk: &&[usize], parallel| {
+                let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
+                self.forward(&batch, parallel)
+            };
+            let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = if side_by_side {
+                group.par_iter().map(|chunk| run(chunk, Parallel::Serial)).collect()
+            } else {
+                // `scope` moves the work onto the pool, where splitting it costs no hand-off
+                // per product; under load the pool's two workers are busy and the "split"
+                // parts simply run one after the other on the same thread.
+                group.iter().map(|chunk| rayon::scope(|_| run(chunk, Parallel::Split))).collect()
+            };
             for (chunk, vectors) in group.iter().zip(results) {
                 for (&i, v) in chunk.iter().zip(vectors?) {
                     out[i] = v;
@@ -169,45 +173,22 @@ impl BertEmbedder {
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))
     }
 
-    /// One padded forward pass; returns pooled (and normalised) vectors.
-    fn forward(&self, batch: &[&Encoding]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let width = batch.iter().map(|e| e.len()).max().unwrap_or(0);
-        let mut ids = vec![self.pad_id; batch.len() * width];
-        let mut mask = vec![0u32; batch.len() * width];
-        for (row, enc) in batch.iter().enumerate() {
-            let start = row * width;
-            ids[start..start + enc.len()].copy_from_slice(enc.get_ids());
-            mask[start..start + enc.len()].fill(1);
+    /// One packed forward pass; returns pooled (and normalised) vectors.
+    fn forward(&self, batch: &[&Encoding], parallel: Parallel) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let ids: Vec<&[u32]> = batch.iter().map(|e| e.get_ids()).collect();
+        let mut pooled = match self.manifest.pooling {
+            Pooling::Mean => self.encoder.forward(&ids, parallel)?,
+        };
+        if self.manifest.normalize {
+            pooled.iter_mut().for_each(|v| l2_normalize(v));
         }
-        let shape = (batch.len(), width);
-        let ids = Tensor::from_vec(ids, shape, &self.device)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device)?;
-        let type_ids = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
-        let pooled = match self.manifest.pooling {
-            Pooling::Mean => mean_pool(&hidden, &mask)?,
-        };
-        let pooled = if self.manifest.normalize {
-            l2_normalize(&pooled)?
-        } else {
-            pooled
-        };
-        Ok(pooled.to_vec2::<f32>()?)
+        Ok(pooled)
     }
 }
 
-/// Average of token vectors `[b, t, h]` where `mask` `[b, t]` is 1.
-fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    // Every row holds at least the special tokens, so counts are >= 1.
-    let counts = mask.sum(1)?.clamp(1f32, f32::MAX)?;
-    summed.broadcast_div(&counts)
-}
-
-fn l2_normalize(x: &Tensor) -> candle_core::Result<Tensor> {
-    let norm = x.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12f32, f32::MAX)?;
-    x.broadcast_div(&norm)
+fn l2_normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
 }
 
 impl Embedder for BertEmbedder {
@@ -254,7 +235,7 @@ fn read_json(path: &Path) -> Result<serde_json::Value, EmbedError> {
 fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
     let value = read_json(path)?;
     // XLM-R/RoBERTa checkpoints offset position ids by the padding index; the
-    // stock BERT graph would silently mis-embed them, so refuse instead.
+    // BERT graph would silently mis-embed them, so refuse instead.
     if let Some(kind) = value.get("model_type").and_then(|v| v.as_str()) {
         if kind != "bert" {
             return Err(EmbedError::Config(format!(
@@ -262,10 +243,12 @@ fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
             )));
         }
     }
-    serde_json::from_value(value).map_err(|source| EmbedError::Json {
+    let config: BertConfig = serde_json::from_value(value).map_err(|source| EmbedError::Json {
         path: path.to_owned(),
         source,
-    })
+    })?;
+    config.validate()?;
+    Ok(config)
 }
 
 fn load_tokenizer(path: &Path) -> Result<Tokenizer, EmbedError> {
@@ -380,6 +363,41 @@ mod tests {
 
     fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    }
+
+    /// candle's stock f32 `BertModel` (padded batch, attention mask) is the reference: the
+    /// packed int8 forward must give the same vectors up to weight rounding.
+    #[test]
+    fn packed_int8_forward_matches_candle_bert() {
+        use candle_core::{DType, Device, Tensor};
+        use candle_transformers::models::bert::{BertModel, Config};
+        let (dir, e) = tiny();
+        let model_dir = dir.path().join("tiny-model");
+        let config: Config =
+            serde_json::from_str(&std::fs::read_to_string(model_dir.join(CONFIG_FILE)).unwrap()).unwrap();
+        let vb = unsafe {
+            VarBuilder::from_mmaped_safetensors(&[model_dir.join(WEIGHTS_FILE)], DType::F32, &Device::Cpu).unwrap()
+        };
+        let reference = BertModel::load(vb, &config).unwrap();
+        let texts = ["cat", "the big red dog eats the small fish", "web developer", "a"];
+        let ours = e.embed(&texts, TextRole::Passage).unwrap();
+        let encodings = e.tokenize(&texts, TextRole::Passage).unwrap();
+        let width = encodings.iter().map(|x| x.len()).max().unwrap();
+        let (mut ids, mut mask) = (vec![0u32; texts.len() * width], vec![0u32; texts.len() * width]);
+        for (r, enc) in encodings.iter().enumerate() {
+            ids[r * width..][..enc.len()].copy_from_slice(enc.get_ids());
+            mask[r * width..][..enc.len()].fill(1);
+        }
+        let ids = Tensor::from_vec(ids, (texts.len(), width), &Device::Cpu).unwrap();
+        let mask = Tensor::from_vec(mask, (texts.len(), width), &Device::Cpu).unwrap();
+        let hidden = reference.forward(&ids, &ids.zeros_like().unwrap(), Some(&mask)).unwrap();
+        let m = mask.to_dtype(DType::F32).unwrap().unsqueeze(2).unwrap();
+        let pooled = hidden.broadcast_mul(&m).unwrap().sum(1).unwrap().broadcast_div(&m.sum(1).unwrap()).unwrap();
+        for (text, (a, b)) in texts.iter().zip(ours.iter().zip(pooled.to_vec2::<f32>().unwrap())) {
+            let cos = a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>()
+                / b.iter().map(|y| y * y).sum::<f32>().sqrt();
+            assert!(cos > 0.9999, "{text:?}: cosine {cos}");
+        }
     }
 
     #[test]

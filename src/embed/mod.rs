@@ -23,8 +23,11 @@
 //!   other, so the default is 32. Texts are sorted by length before batching,
 //!   and batches of long texts are shrunk to bound attention memory.
 
+pub mod bench;
 mod bert;
 pub mod e5s1;
+mod encoder;
+mod quant;
 mod error;
 mod import;
 mod manifest;
