@@ -11,4 +11,5 @@ pub mod fsutil;
 pub mod index;
 pub mod search;
 pub mod text;
+pub mod vector;
 pub mod web;

@@ -180,15 +180,10 @@ impl BertEmbedder {
             Pooling::Mean => self.encoder.forward(&ids, parallel)?,
         };
         if self.manifest.normalize {
-            pooled.iter_mut().for_each(|v| l2_normalize(v));
+            pooled.iter_mut().for_each(|v| crate::vector::l2_normalize(v));
         }
         Ok(pooled)
     }
-}
-
-fn l2_normalize(v: &mut [f32]) {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-    v.iter_mut().for_each(|x| *x /= norm);
 }
 
 impl Embedder for BertEmbedder {

@@ -26,6 +26,7 @@ use half::f16;
 use rayon::prelude::*;
 
 use super::error::EmbedError;
+use crate::vector::dot;
 use super::quant::{Kernel, QuantMatrix};
 
 /// How one forward pass uses the rayon pool.
@@ -471,19 +472,6 @@ pub(crate) fn erf(x: f32) -> f32 {
     p / q
 }
 
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ac, ar) = a.split_at(a.len() / 8 * 8);
-    let (bc, br) = b.split_at(ac.len());
-    for (x, y) in ac.chunks_exact(8).zip(bc.chunks_exact(8)) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    acc.iter().sum::<f32>() + ar.iter().zip(br).map(|(x, y)| x * y).sum::<f32>()
-}
-
 fn softmax(x: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
@@ -531,13 +519,6 @@ mod tests {
         softmax(&mut x);
         assert!((x.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert!(x[1] > x[2] && x[2] > x[0] && x[3] < 1e-20);
-    }
-
-    #[test]
-    fn dot_handles_remainders() {
-        let a: Vec<f32> = (0..19).map(|i| i as f32).collect();
-        let b = vec![2.0f32; 19];
-        assert_eq!(dot(&a, &b), (0..19).map(|i| 2.0 * i as f32).sum::<f32>());
     }
 
     #[test]

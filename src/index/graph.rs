@@ -24,22 +24,7 @@ impl Distance<f32> for UnitDot {
     }
 }
 
-/// Dot product; the compiler vectorises this loop on x86_64.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight independent sums let the compiler vectorise (a single running sum may not be
-    // reordered); the tail is added at the end.
-    const LANES: usize = 8;
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0f32; LANES];
-    for (x, y) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let tail = n - n % LANES;
-    acc.iter().sum::<f32>() + a[tail..].iter().zip(&b[tail..]).map(|(x, y)| x * y).sum::<f32>()
-}
+pub use crate::vector::dot;
 
 /// HNSW construction and search parameters, recorded in the index manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -139,9 +139,18 @@ pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         return None;
     }
     let n = b.len();
-    let mut prev2 = vec![0usize; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur = vec![0usize; n + 1];
+    // Three DP rows; on the stack for the word lengths queries have.
+    let mut stack = [0usize; 3 * 64];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if 3 * (n + 1) <= stack.len() {
+        &mut stack[..3 * (n + 1)]
+    } else {
+        heap.resize(3 * (n + 1), 0);
+        &mut heap
+    };
+    let (mut prev2, rest) = rows.split_at_mut(n + 1);
+    let (mut prev, mut cur) = rest.split_at_mut(n + 1);
+    prev.iter_mut().enumerate().for_each(|(j, v)| *v = j);
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -161,6 +170,22 @@ pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         std::mem::swap(&mut prev, &mut cur);
     }
     (prev[n] <= max).then_some(prev[n])
+}
+
+/// The set of byte values of a word, folded into 64 bits.
+///
+/// One edit changes the set by at most two members, so two words whose masks differ in
+/// more than `2·max` bits are more than `max` edits apart: a test that skips most of a
+/// vocabulary before [`edit_distance`] runs. (Bytes sharing a bit can only hide
+/// differences, never invent them, so the test never skips a real match.)
+pub fn letter_mask(word: &[u8]) -> u64 {
+    word.iter().fold(0u64, |m, &b| m | 1u64 << (b % 64))
+}
+
+/// Whether words with these [`letter_mask`]s may be within `max` edits.
+#[inline]
+pub fn may_be_within(a: u64, b: u64, max: usize) -> bool {
+    (a ^ b).count_ones() as usize <= 2 * max
 }
 
 /// Similarity of a prefix match.
@@ -230,6 +255,8 @@ pub struct LexicalIndex {
     raw: Vec<(String, u32)>,
     /// Raw word ids grouped by byte length, for typo and prefix scans.
     by_len: Vec<Vec<u32>>,
+    /// [`letter_mask`] of each `raw` word.
+    masks: Vec<u64>,
     /// Bound used for a query word found nowhere (half the idf of a word in one form).
     unknown_idf: f32,
 }
@@ -295,7 +322,8 @@ impl LexicalIndex {
             by_len[w.len()].push(id as u32);
         }
         let unknown_idf = 0.5 * (1.0 + (n - 0.5) / 1.5).ln();
-        LexicalIndex { config, vocab, terms, postings, idf, form_words, raw, by_len, unknown_idf }
+        let masks = raw.iter().map(|(w, _)| letter_mask(w.as_bytes())).collect();
+        LexicalIndex { config, vocab, terms, postings, idf, form_words, raw, by_len, masks, unknown_idf }
     }
 
     /// Distinct normalised words.
@@ -310,34 +338,34 @@ impl LexicalIndex {
         if let Some(&t) = self.vocab.get(word) {
             out.insert(t, 1.0);
         }
+        let mut keep = |t: u32, sim: f32| {
+            let e = out.entry(t).or_insert(0.0);
+            *e = e.max(sim);
+        };
         let budget = if self.config.typos { typo_budget(raw.chars().count()) } else { 0 };
         let bytes = raw.as_bytes();
-        let lo = bytes.len().saturating_sub(budget);
-        let prefix_min = self.config.prefix && bytes.len() >= MIN_PREFIX;
-        for len in lo..self.by_len.len() {
-            let typo_ok = budget > 0 && len <= bytes.len() + budget;
-            let prefix_ok = prefix_min && len > bytes.len();
-            if !typo_ok && !prefix_ok {
-                if len > bytes.len() + budget && !prefix_min {
-                    break;
-                }
-                continue;
-            }
-            for &r in &self.by_len[len] {
-                let (candidate, t) = &self.raw[r as usize];
-                let candidate = candidate.as_bytes();
-                let mut sim = 0.0f32;
-                if typo_ok {
-                    if let Some(d) = edit_distance(bytes, candidate, budget) {
-                        sim = 1.0 - TYPO_PENALTY * d as f32;
+        if budget > 0 {
+            let mask = letter_mask(bytes);
+            let lo = bytes.len().saturating_sub(budget);
+            let hi = (bytes.len() + budget).min(self.by_len.len().saturating_sub(1));
+            for len in lo..=hi {
+                for &r in &self.by_len[len] {
+                    if !may_be_within(mask, self.masks[r as usize], budget) {
+                        continue;
+                    }
+                    let (candidate, t) = &self.raw[r as usize];
+                    if let Some(d) = edit_distance(bytes, candidate.as_bytes(), budget) {
+                        keep(*t, 1.0 - TYPO_PENALTY * d as f32);
                     }
                 }
-                if prefix_ok && candidate.starts_with(bytes) {
-                    sim = sim.max(PREFIX_SIM);
-                }
-                if sim > 0.0 {
-                    let e = out.entry(*t).or_insert(0.0);
-                    *e = e.max(sim);
+            }
+        }
+        if self.config.prefix && bytes.len() >= MIN_PREFIX {
+            // `raw` is sorted, so the words extending `raw` form one run.
+            let start = self.raw.partition_point(|(w, _)| w.as_bytes() < bytes);
+            for (candidate, t) in self.raw[start..].iter().take_while(|(w, _)| w.as_bytes().starts_with(bytes)) {
+                if candidate.len() > bytes.len() {
+                    keep(*t, PREFIX_SIM);
                 }
             }
         }
@@ -439,6 +467,25 @@ mod tests {
         assert_eq!(edit_distance(b"devloppeur", b"developpeur", 2), Some(1));
         assert_eq!(edit_distance(b"abcdef", b"azcdxf", 1), None);
         assert_eq!(edit_distance(b"abc", b"abcdef", 2), None);
+        let long = vec![b'a'; 100];
+        assert_eq!(edit_distance(&long, &long[..99], 1), Some(1));
+    }
+
+    /// The mask test never rejects a pair within the budget (checked on every pair of
+    /// a word list and its single and double edits).
+    #[test]
+    fn letter_masks_never_reject_a_close_word() {
+        let words = ["plombier", "plmobier", "plombiers", "lombier", "developpeur", "devloppeur", "dévelopeur", "aaa", "zzz", "électricien", "electrissien"];
+        for a in words {
+            for b in words {
+                for max in 0..=2 {
+                    if edit_distance(a.as_bytes(), b.as_bytes(), max).is_some() {
+                        assert!(may_be_within(letter_mask(a.as_bytes()), letter_mask(b.as_bytes()), max), "{a} {b} {max}");
+                    }
+                }
+            }
+        }
+        assert!(!may_be_within(letter_mask(b"boulanger"), letter_mask(b"comptable"), 1));
     }
 
     #[test]

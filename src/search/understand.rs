@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::lexical::{edit_distance, is_query_stop_word, is_stop_word, normalize_word};
+use super::lexical::{edit_distance, is_query_stop_word, is_stop_word, letter_mask, may_be_within, normalize_word};
 use super::lexicon::Lexicons;
 use crate::catalog::Catalogue;
 use crate::text::fold;
@@ -162,6 +162,8 @@ pub struct Vocabulary {
     words: Vec<VocabWord>,
     /// Word ids by byte length, for typo scans.
     by_len: Vec<Vec<u32>>,
+    /// `letter_mask` of each word (same order as `words`).
+    masks: Vec<u64>,
 }
 
 impl Vocabulary {
@@ -204,7 +206,8 @@ impl Vocabulary {
             }
             by_len[len].push(i as u32);
         }
-        Vocabulary { counts, phonetic, words, by_len }
+        let masks = words.iter().map(|w| letter_mask(w.word.as_bytes())).collect();
+        Vocabulary { counts, phonetic, words, by_len, masks }
     }
 
     /// Whether the catalogue uses this folded word.
@@ -237,6 +240,7 @@ impl Vocabulary {
         }
         let budget = if chars >= 9 { 2 } else { 1 };
         let bytes = word.as_bytes();
+        let mask = letter_mask(bytes);
         let mut best: Option<(usize, u32, usize)> = None;
         let lo = bytes.len().saturating_sub(budget);
         let hi = (bytes.len() + budget).min(self.by_len.len().saturating_sub(1));
@@ -244,7 +248,7 @@ impl Vocabulary {
             for &i in self.by_len.get(len).map(Vec::as_slice).unwrap_or(&[]) {
                 let candidate = &self.words[i as usize];
                 // A first-letter typo is rare; keeping the first letter also bounds the scan.
-                if candidate.word.as_bytes().first() != bytes.first() {
+                if candidate.word.as_bytes().first() != bytes.first() || !may_be_within(mask, self.masks[i as usize], budget) {
                     continue;
                 }
                 if let Some(d) = edit_distance(bytes, candidate.word.as_bytes(), budget) {
