@@ -101,6 +101,8 @@ def load_texts(n_queries: int) -> tuple[list[str], list[str], list[str]]:
         sys.exit(f"bench_peer: only {len(labels)} distinct labels, {need} needed "
                  f"(lower BENCH_QUERIES)")
     k = len(labels) // n_queries
+    if k < 2:   # warm-up labels sit between queries; they need a stride of 2 or more
+        sys.exit(f"bench_peer: BENCH_QUERIES too large for {len(labels)} labels")
     queries = labels[0::k][:n_queries]
     # Warm-up: the labels half a stride after the first few queries.
     warmup = labels[k // 2::k][:N_WARMUP]

@@ -160,3 +160,48 @@ fn long_input_is_truncated_not_rejected() {
     let v = embedder().embed(&[long.as_str()], TextRole::Passage).expect("embed");
     assert!((dot(&v[0], &v[0]) - 1.0).abs() < 1e-4);
 }
+
+/// Our compact Unigram segmenter must give exactly the ids of the `tokenizers` crate's own
+/// pipeline, on every label and description of the vendored catalogue plus hostile inputs.
+#[test]
+fn token_ids_match_the_tokenizers_crate_on_the_whole_catalogue() {
+    use std::io::Read;
+    let reference = tokenizers::Tokenizer::from_file(model_dir().join("tokenizer.json")).expect("tokenizer.json");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/official");
+    let mut texts: Vec<String> = [
+        "", " ", "  double  espace ", "<s>", "a</s>b", "<mask> x <pad>", "<unk>", "😀🚀 emoji", "日本語のテキスト",
+        "ﬁancé ŒUVRE naïve", "e\u{301}cole", "tab\tnew\nline\r", "\u{0}\u{7}control", "x".repeat(600).as_str(),
+        "Ǆ ǅ ǆ", "١٢٣ ٤", "ÀÉÎÕÜ àéîõü ç", "l'aide-soignant(e) H/F", "C++ / C# .NET", "https://exemple.fr?q=1&r=2",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for file in ["rome-4.60/unix_referentiel_appellation_v460_utf8.csv.gz", "esco-1.1.1/occupations_fr.csv.gz", "esco-1.1.1/occupations_en.csv.gz"] {
+        let mut raw = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(root.join(file)).expect("vendored dataset"))
+            .read_to_string(&mut raw)
+            .expect("utf-8 csv");
+        // Whole lines are fine inputs: labels, descriptions, separators and quotes.
+        texts.extend(raw.lines().map(str::to_owned));
+    }
+    assert!(texts.len() > 20_000, "{} texts", texts.len());
+    let e = embedder();
+    let mut differ = Vec::new();
+    for text in &texts {
+        for role in [TextRole::Query, TextRole::Passage] {
+            let ours = e.token_ids(text, role).expect("tokenize");
+            let prefix = e.manifest().prefix(role);
+            let mut want = reference.encode(format!("{prefix}{text}"), true).expect("reference").get_ids().to_vec();
+            if want.len() > e.manifest().max_tokens {
+                // Truncation keeps the closing special token (ours) — compare the body.
+                let last = *want.last().unwrap();
+                want.truncate(e.manifest().max_tokens - 1);
+                want.push(last);
+            }
+            if ours != want {
+                differ.push(text.chars().take(80).collect::<String>());
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} texts differ, e.g. {:?}", differ.len(), texts.len(), &differ[..differ.len().min(5)]);
+}

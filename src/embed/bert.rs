@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use rayon::prelude::*;
-use tokenizers::{Encoding, PostProcessor, Tokenizer, TruncationDirection};
+use tokenizers::{Encoding, OffsetType, PostProcessor, PreTokenizer, Tokenizer, TruncationDirection};
 
 use super::encoder::{BertConfig, Encoder, Parallel};
 use super::error::EmbedError;
+use super::unigram::Unigram;
 use super::manifest::{manifest_file, ModelManifest, Pooling};
 use super::{Embedder, TextRole};
 
@@ -26,6 +27,8 @@ const TOKENS_PER_TEXT_BUDGET: usize = 64;
 pub struct BertEmbedder {
     encoder: Encoder,
     tokenizer: Tokenizer,
+    /// Our segmenter when the tokenizer's model is a Unigram (then `tokenizer` has a stub model).
+    unigram: Option<Unigram>,
     manifest: ModelManifest,
     /// Special tokens the post-processor adds (2 for `<s> … </s>` / `[CLS] … [SEP]`).
     added_tokens: usize,
@@ -66,17 +69,22 @@ impl BertEmbedder {
             None => derive_manifest(model_dir, &config)?,
         };
         check_manifest(&manifest, &config)?;
-        let tokenizer = load_tokenizer(&model_dir.join(TOKENIZER_FILE))?;
+        let (tokenizer, unigram) = load_tokenizer(&model_dir.join(TOKENIZER_FILE))?;
         let added_tokens = tokenizer.get_post_processor().map_or(0, |p| p.added_tokens(false));
         let weights = model_dir.join(WEIGHTS_FILE);
         // SAFETY: the file is mapped read-only and copied into the encoder's own buffers
         // during `Encoder::load`; the map does not outlive this function.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu)? };
         let encoder = Encoder::load(vb, &config)?;
-        tracing::debug!(weight_mb = encoder.weight_bytes() / (1 << 20), "encoder loaded");
+        tracing::debug!(
+            weight_mb = encoder.weight_bytes() >> 20,
+            segmenter_mb = unigram.as_ref().map_or(0, Unigram::bytes) >> 20,
+            "model loaded"
+        );
         Ok(BertEmbedder {
             encoder,
             tokenizer,
+            unigram,
             manifest,
             added_tokens,
             batch_size: Self::DEFAULT_BATCH_SIZE,
@@ -152,25 +160,44 @@ impl BertEmbedder {
     fn tokenize(&self, texts: &[&str], role: TextRole) -> Result<Vec<Encoding>, EmbedError> {
         let prefix = self.manifest.prefix(role);
         let limit = self.manifest.max_tokens.saturating_sub(self.added_tokens).max(1);
-        texts
-            .par_iter()
-            .map(|text| {
-                let mut enc = self.encode_content(&format!("{prefix}{text}"))?;
-                if enc.len() > limit {
-                    enc.truncate(limit, 0, TruncationDirection::Right);
-                }
-                self.tokenizer
-                    .post_process(enc, None, true)
-                    .map_err(|e| EmbedError::Tokenizer(e.to_string()))
-            })
-            .collect()
+        let one = |text: &&str| {
+            let mut enc = self.encode_content(&format!("{prefix}{text}"))?;
+            if enc.len() > limit {
+                enc.truncate(limit, 0, TruncationDirection::Right);
+            }
+            self.tokenizer
+                .post_process(enc, None, true)
+                .map_err(|e| EmbedError::Tokenizer(e.to_string()))
+        };
+        // A query is not worth a hand-off to the pool.
+        if texts.len() < 16 {
+            texts.iter().map(one).collect()
+        } else {
+            texts.par_iter().map(one).collect()
+        }
     }
 
     /// Tokens of `text` without special tokens and without truncation.
     fn encode_content(&self, text: &str) -> Result<Encoding, EmbedError> {
-        self.tokenizer
-            .encode(text, false)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))
+        let err = |e: tokenizers::Error| EmbedError::Tokenizer(e.to_string());
+        let Some(unigram) = &self.unigram else {
+            return self.tokenizer.encode(text, false).map_err(err);
+        };
+        // The steps of `Tokenizer::encode` around the model, with our segmenter as the model.
+        let mut words = self
+            .tokenizer
+            .get_added_vocabulary()
+            .extract_and_normalize(self.tokenizer.get_normalizer(), text);
+        if let Some(pre) = self.tokenizer.get_pre_tokenizer() {
+            pre.pre_tokenize(&mut words).map_err(err)?;
+        }
+        words.tokenize(|word| Ok(unigram.tokenize(word.get()))).map_err(err)?;
+        words.into_encoding(None, 0, OffsetType::Byte).map_err(err)
+    }
+
+    /// Token ids the model sees for `text` in `role`: prefix, special tokens, truncation.
+    pub fn token_ids(&self, text: &str, role: TextRole) -> Result<Vec<u32>, EmbedError> {
+        Ok(self.tokenize(&[text], role)?.remove(0).get_ids().to_vec())
     }
 
     /// One packed forward pass; returns pooled (and normalised) vectors.
@@ -246,16 +273,36 @@ fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
     Ok(config)
 }
 
-fn load_tokenizer(path: &Path) -> Result<Tokenizer, EmbedError> {
-    let mut tokenizer =
-        Tokenizer::from_file(path).map_err(|e| EmbedError::Tokenizer(format!("loading {}: {e}", path.display())))?;
+/// Loads `tokenizer.json`; a Unigram model is replaced by our compact [`Unigram`] (the
+/// returned `Tokenizer` then carries a stub model holding only the added tokens).
+fn load_tokenizer(path: &Path) -> Result<(Tokenizer, Option<Unigram>), EmbedError> {
+    let failed = |e: String| EmbedError::Tokenizer(format!("loading {}: {e}", path.display()));
+    let mut json = read_json(path)?;
+    let unigram = match json.get("model") {
+        Some(model) => Unigram::from_model_json(model)?,
+        None => None,
+    };
+    if let Some(unigram) = &unigram {
+        // A WordLevel model knowing only the added tokens gives them their ids, as the
+        // Unigram vocabulary did, without building the Unigram's trie.
+        let mut vocab = serde_json::Map::new();
+        for token in json.get("added_tokens").and_then(|t| t.as_array()).into_iter().flatten() {
+            if let (Some(content), Some(id)) = (token.get("content").and_then(|c| c.as_str()), token.get("id")) {
+                vocab.insert(content.to_string(), id.clone());
+            }
+        }
+        let unk = unigram.unk_piece().to_string();
+        vocab.entry(unk.clone()).or_insert_with(|| serde_json::json!(unigram.unk_id()));
+        json["model"] = serde_json::json!({"type": "WordLevel", "vocab": vocab, "unk_token": unk});
+    }
+    let mut tokenizer: Tokenizer = serde_json::from_value(json).map_err(|e| failed(e.to_string()))?;
     // We truncate and pad ourselves (per batch); settings baked into the file
     // (e.g. fixed-length padding) would only waste compute.
     tokenizer.with_padding(None);
     tokenizer
         .with_truncation(None)
         .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-    Ok(tokenizer)
+    Ok((tokenizer, unigram))
 }
 
 fn check_manifest(manifest: &ModelManifest, config: &BertConfig) -> Result<(), EmbedError> {

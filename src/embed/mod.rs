@@ -28,6 +28,7 @@ mod bert;
 pub mod e5s1;
 mod encoder;
 mod quant;
+mod unigram;
 mod error;
 mod import;
 mod manifest;

@@ -3,6 +3,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use std::sync::Arc;
+
+use hnsw_rs::hnsw::Point;
 use hnsw_rs::prelude::{AnnT, Distance, FilterT, Hnsw, HnswIo};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +51,9 @@ impl Default for HnswParams {
 /// The navigable graph; point ids are rows of the index's vector matrix.
 pub struct Graph {
     hnsw: Hnsw<'static, f32, UnitDot>,
+    /// The graph's points by row, so that a row's vector is read where hnsw_rs keeps it
+    /// instead of from a second copy (~126 MB on the full index).
+    points: Vec<Arc<Point<'static, f32>>>,
 }
 
 impl Graph {
@@ -63,7 +69,8 @@ impl Graph {
         }
         let mut hnsw = hnsw;
         hnsw.set_searching_mode(true);
-        Graph { hnsw }
+        let points = points_by_row(&hnsw, n, dim).expect("a freshly built graph holds every row once");
+        Graph { hnsw, points }
     }
 
     /// Number of points in the graph.
@@ -117,27 +124,13 @@ impl Graph {
             return Err(IndexError::Graph(format!("HNSW graph dimension {graph_dim}, the manifest says {dim}")));
         }
         hnsw.set_searching_mode(true);
-        Ok(Graph { hnsw })
+        let points = points_by_row(&hnsw, expected_points, dim)?;
+        Ok(Graph { hnsw, points })
     }
 
-    /// Copies every point's vector into a row-major matrix indexed by point id.
-    pub fn vectors(&self, dim: usize) -> Result<Vec<f32>, IndexError> {
-        let n = self.len();
-        let mut out = vec![0f32; n * dim];
-        let mut seen = vec![false; n];
-        for point in self.hnsw.get_point_indexation() {
-            let id = point.get_origin_id();
-            let v = point.get_v();
-            if id >= n || v.len() != dim || seen[id] {
-                return Err(IndexError::Graph(format!("HNSW graph has an invalid or repeated point id {id}")));
-            }
-            seen[id] = true;
-            out[id * dim..(id + 1) * dim].copy_from_slice(v);
-        }
-        if let Some(missing) = seen.iter().position(|s| !s) {
-            return Err(IndexError::Graph(format!("HNSW graph lost point {missing}")));
-        }
-        Ok(out)
+    /// The vector of `row` (panics if `row` is out of range, like slice indexing).
+    pub fn vector(&self, row: usize) -> &[f32] {
+        self.points[row].get_v()
     }
 
     /// Approximate `k` nearest rows to `query`, best first, as (row, cosine similarity).
@@ -152,6 +145,23 @@ impl Graph {
         };
         hits.into_iter().map(|n| (n.d_id, 1.0 - n.distance)).collect()
     }
+}
+
+/// Every point of `hnsw`, indexed by its row (origin id), each row exactly once.
+fn points_by_row(hnsw: &Hnsw<'static, f32, UnitDot>, n: usize, dim: usize) -> Result<Vec<Arc<Point<'static, f32>>>, IndexError> {
+    let mut points: Vec<Option<Arc<Point<'static, f32>>>> = vec![None; n];
+    for point in hnsw.get_point_indexation() {
+        let id = point.get_origin_id();
+        if id >= n || point.get_v().len() != dim || points[id].is_some() {
+            return Err(IndexError::Graph(format!("HNSW graph has an invalid or repeated point id {id}")));
+        }
+        points[id] = Some(point);
+    }
+    points
+        .into_iter()
+        .enumerate()
+        .map(|(row, p)| p.ok_or_else(|| IndexError::Graph(format!("HNSW graph lost point {row}"))))
+        .collect()
 }
 
 struct RowFilter<'a>(&'a dyn Fn(usize) -> bool);
@@ -211,7 +221,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         graph.dump(dir.path()).unwrap();
         let loaded = Graph::load(dir.path(), n, dim).unwrap();
-        assert_eq!(loaded.vectors(dim).unwrap(), vectors);
+        for (row, v) in vectors.chunks_exact(dim).enumerate() {
+            assert_eq!(loaded.vector(row), v);
+        }
 
         let mut self_hits = 0;
         for (i, q) in vectors.chunks_exact(dim).enumerate().take(300) {

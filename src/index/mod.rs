@@ -102,8 +102,6 @@ impl IndexError {
 pub struct VectorIndex {
     manifest: IndexManifest,
     catalogue: Catalogue,
-    /// Row-major unit vectors, one row per distinct text.
-    vectors: Vec<f32>,
     /// Surface forms carried by each row.
     row_forms: Vec<Vec<u32>>,
     /// Rows carrying each occupation's forms.
@@ -144,7 +142,6 @@ impl VectorIndex {
         }
         let dim = manifest.model.dimension;
         let graph = Graph::load(dir, texts.len(), dim)?;
-        let vectors = graph.vectors(dim)?;
         let row_forms = group_forms_by_row(&form_rows, texts.len());
         let passages = PassageVectors::read(dir, PassageLayout::of(&catalogue), dim)?;
         let mut occupation_rows = vec![Vec::new(); catalogue.occupations.len()];
@@ -154,7 +151,7 @@ impl VectorIndex {
                 rows.push(row);
             }
         }
-        Ok(VectorIndex { manifest, catalogue, vectors, row_forms, occupation_rows, graph, passages })
+        Ok(VectorIndex { manifest, catalogue, row_forms, occupation_rows, graph, passages })
     }
 
     /// Refuses an index built with another model than `model`.
@@ -213,8 +210,7 @@ impl VectorIndex {
 
     /// The unit vector of `row`.
     pub fn vector(&self, row: usize) -> &[f32] {
-        let dim = self.dimension();
-        &self.vectors[row * dim..(row + 1) * dim]
+        self.graph.vector(row)
     }
 
     /// Approximate nearest rows to a unit `query`, best first; `keep` restricts the rows to
@@ -234,10 +230,15 @@ impl VectorIndex {
 
     /// Exact nearest rows by brute force (reference for recall, and small-index fallback).
     pub fn exact_search(&self, query: &[f32], k: usize) -> Vec<RowHit> {
-        exact_search(&self.vectors, self.dimension(), query, k)
-            .into_iter()
-            .map(|(row, score)| RowHit { row, score })
-            .collect()
+        let mut hits: Vec<RowHit> = (0..self.len()).map(|row| RowHit { row, score: dot(query, self.vector(row)) }).collect();
+        let k = k.min(hits.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        hits.select_nth_unstable_by(k - 1, |a, b| b.score.total_cmp(&a.score));
+        hits.truncate(k);
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.cmp(&b.row)));
+        hits
     }
 }
 
