@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device};
-use candle_nn::VarBuilder;
 use rayon::prelude::*;
 use tokenizers::{Encoding, OffsetType, PostProcessor, PreTokenizer, Tokenizer, TruncationDirection};
 
@@ -71,11 +69,7 @@ impl BertEmbedder {
         check_manifest(&manifest, &config)?;
         let (tokenizer, unigram) = load_tokenizer(&model_dir.join(TOKENIZER_FILE))?;
         let added_tokens = tokenizer.get_post_processor().map_or(0, |p| p.added_tokens(false));
-        let weights = model_dir.join(WEIGHTS_FILE);
-        // SAFETY: the file is mapped read-only and copied into the encoder's own buffers
-        // during `Encoder::load`; the map does not outlive this function.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu)? };
-        let encoder = Encoder::load(vb, &config)?;
+        let encoder = Encoder::load(&model_dir.join(WEIGHTS_FILE), &config)?;
         tracing::debug!(
             weight_mb = encoder.weight_bytes() >> 20,
             segmenter_mb = unigram.as_ref().map_or(0, Unigram::bytes) >> 20,
@@ -418,7 +412,7 @@ mod tests {
         let config: Config =
             serde_json::from_str(&std::fs::read_to_string(model_dir.join(CONFIG_FILE)).unwrap()).unwrap();
         let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[model_dir.join(WEIGHTS_FILE)], DType::F32, &Device::Cpu).unwrap()
+            candle_nn::VarBuilder::from_mmaped_safetensors(&[model_dir.join(WEIGHTS_FILE)], DType::F32, &Device::Cpu).unwrap()
         };
         let reference = BertModel::load(vb, &config).unwrap();
         let texts = ["cat", "the big red dog eats the small fish", "web developer", "a"];

@@ -27,7 +27,6 @@ pub mod bench;
 mod bert;
 pub mod e5s1;
 mod encoder;
-mod quant;
 mod unigram;
 mod error;
 mod import;

@@ -4,6 +4,10 @@
 //! x86-64 CPU; the hot loop here picks AVX2+FMA at run time when the CPU has it
 //! (measured: a 384-dim dot product ~3× faster than the SSE2 loop).
 
+mod quant;
+
+pub(crate) use quant::{Kernel, QuantMatrix};
+
 /// Dot product of the common prefix of `a` and `b`.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {

@@ -1,4 +1,5 @@
-//! Int8 weights for the encoder's matrix products (f32 activations, f32 accumulation).
+//! Int8 matrices times f32 rows (f32 accumulation): the encoder's weights and the
+//! exhaustive passage scan.
 //!
 //! Why: a one-query forward multiplies ~10 token rows by every weight matrix once, so it
 //! is bound by how many weight bytes stream from memory, not by arithmetic. Measured on a
@@ -101,12 +102,29 @@ impl QuantMatrix {
         self.n
     }
 
+    /// `Σ_kk x[kk] · w[kk][o]` for one output column (the scan's single-row lookup).
+    pub(crate) fn column_dot(&self, x: &[f32], o: usize) -> f32 {
+        let (p, lane) = (o / PANEL, o % PANEL);
+        let panel = &self.data[p * PANEL * self.k..][..PANEL * self.k];
+        let sum: f32 = x.iter().enumerate().map(|(kk, v)| v * panel[kk * PANEL + lane] as f32).sum();
+        sum * self.scales[o]
+    }
+
+    /// `x · W` for one row `x` of length `k`: all `n` outputs.
+    pub(crate) fn row_times(&self, x: &[f32]) -> Vec<f32> {
+        let mut out = vec![0f32; self.scales.len()];
+        // SAFETY: `out` holds n (padded) floats for one row; the kernel comes from `detect`.
+        unsafe { self.accumulate(Kernel::detect(), x, 1, out.as_mut_ptr(), 0..self.panels()) };
+        out.truncate(self.n);
+        out
+    }
+
     /// Bytes held.
     pub(crate) fn bytes(&self) -> usize {
         self.data.len() + self.scales.len() * 4
     }
 
-    /// The de-quantised weight of input `kk`, output `o` (for tests and checks).
+    /// The de-quantised weight of input `kk`, output `o` (for tests).
     #[cfg(test)]
     pub(crate) fn get(&self, kk: usize, o: usize) -> f32 {
         let (p, lane) = (o / PANEL, o % PANEL);
@@ -328,6 +346,22 @@ mod tests {
                     assert!((a - b).abs() < 1e-4, "{kernel:?} rows={rows} k={k} n={n}: {a} vs {b}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn single_row_helpers_match_the_kernels() {
+        let mut s = 3;
+        let (n, k) = (40, 24);
+        let w: Vec<f32> = (0..n * k).map(|_| lcg(&mut s)).collect();
+        let x: Vec<f32> = (0..k).map(|_| lcg(&mut s)).collect();
+        let q = QuantMatrix::from_out_in(&w, n, k);
+        let all = q.row_times(&x);
+        assert_eq!(all.len(), n);
+        for (o, v) in all.iter().enumerate() {
+            assert!((v - q.column_dot(&x, o)).abs() < 1e-5);
+            let exact: f32 = (0..k).map(|kk| x[kk] * w[o * k + kk]).sum();
+            assert!((v - exact).abs() < 0.01, "{v} vs {exact}");
         }
     }
 
