@@ -17,6 +17,7 @@ use metrics_exporter_prometheus::{
 };
 
 use crate::catalog::Taxonomy;
+use super::routes::AppState;
 use crate::search::Engine;
 
 /// Requests served, by `method`, `route` (path template) and `status`.
@@ -27,6 +28,12 @@ pub const REQUEST_DURATION: &str = "boussole_http_request_duration_seconds";
 pub const INDEX_VECTORS: &str = "boussole_index_vectors";
 /// Occupations in the loaded index, by `taxonomy`.
 pub const INDEX_OCCUPATIONS: &str = "boussole_index_occupations";
+/// Query embeddings answered from the cache.
+pub const QUERY_CACHE_HITS: &str = "boussole_query_cache_hits_total";
+/// Query embeddings computed (cache misses).
+pub const QUERY_CACHE_MISSES: &str = "boussole_query_cache_misses_total";
+/// Query embeddings held by the cache.
+pub const QUERY_CACHE_ENTRIES: &str = "boussole_query_cache_entries";
 
 /// Latency buckets (seconds): embedding takes tens of milliseconds, so resolution is finest there.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -76,6 +83,9 @@ impl Metrics {
                 "Vectors (distinct embedded texts) in the loaded index"
             );
             metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
+            metrics::describe_counter!(QUERY_CACHE_HITS, "Query embeddings answered from the cache");
+            metrics::describe_counter!(QUERY_CACHE_MISSES, "Query embeddings computed by the model");
+            metrics::describe_gauge!(QUERY_CACHE_ENTRIES, "Query embeddings held by the cache");
             gauge!(INDEX_VECTORS).set(index.len() as f64);
             for taxonomy in Taxonomy::ALL {
                 let n = occupations
@@ -106,7 +116,15 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
-pub(crate) async fn metrics_handler(State(metrics): State<Metrics>) -> Response {
+pub(crate) async fn metrics_handler(State(app): State<AppState>) -> Response {
+    let metrics = &app.metrics;
+    let cache = app.engine.query_cache_stats();
+    // The engine counts; the exposition copies its counters at each scrape.
+    metrics.record(|| {
+        counter!(QUERY_CACHE_HITS).absolute(cache.hits);
+        counter!(QUERY_CACHE_MISSES).absolute(cache.misses);
+        gauge!(QUERY_CACHE_ENTRIES).set(cache.entries as f64);
+    });
     (
         [(
             header::CONTENT_TYPE,

@@ -31,7 +31,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::catalog::{OccupationId, OccupationIdx};
-use crate::index::{dot, VectorIndex};
+use crate::index::VectorIndex;
 use crate::search::hybrid::{self, Candidate, DenseSource, Fusion, HybridParams, QueryInput, Retrieval};
 use crate::search::{Engine, LexicalConfig, LexicalIndex, ProfileRequest, SearchRequest, Understood};
 use crate::text::fold;
@@ -106,7 +106,7 @@ impl<'a> ExactDense<'a> {
 
 impl DenseSource for ExactDense<'_> {
     fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
-        let mut scored: Vec<(u32, f32)> = self.rows.iter().map(|&r| (r, dot(query, self.index.vector(r as usize)))).collect();
+        let mut scored: Vec<(u32, f32)> = self.rows.iter().map(|&r| (r, self.index.row_score(query, r as usize))).collect();
         scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         let mut out = Vec::new();
         let mut taken = 0;
@@ -137,7 +137,7 @@ impl DenseSource for ExactDense<'_> {
                 .filter(|&f| self.kept_form[f as usize] && forms[f as usize].occupation == occupation)
                 .collect();
             if !mine.is_empty() {
-                let score = dot(query, self.index.vector(row as usize));
+                let score = self.index.row_score(query, row as usize);
                 out.extend(mine.into_iter().map(|f| (f, score)));
             }
         }

@@ -9,7 +9,7 @@ use crate::catalog::{DatasetInfo, Sources};
 use crate::fsutil::FileEntry;
 
 /// Version of the on-disk layout; bumped whenever a reader of the old layout would misread it.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// File name of the manifest inside an index directory.
 pub const MANIFEST_FILE: &str = "manifest.json";

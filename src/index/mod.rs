@@ -209,8 +209,14 @@ impl VectorIndex {
     }
 
     /// The unit vector of `row`.
-    pub fn vector(&self, row: usize) -> &[f32] {
+    /// The stored (f16) vector of `row`.
+    pub fn vector(&self, row: usize) -> &[half::f16] {
         self.graph.vector(row)
+    }
+
+    /// Cosine of a unit `query` to row `row`.
+    pub fn row_score(&self, query: &[f32], row: usize) -> f32 {
+        crate::vector::dot_f16(query, self.graph.vector(row))
     }
 
     /// Approximate nearest rows to a unit `query`, best first; `keep` restricts the rows to
@@ -230,7 +236,7 @@ impl VectorIndex {
 
     /// Exact nearest rows by brute force (reference for recall, and small-index fallback).
     pub fn exact_search(&self, query: &[f32], k: usize) -> Vec<RowHit> {
-        let mut hits: Vec<RowHit> = (0..self.len()).map(|row| RowHit { row, score: dot(query, self.vector(row)) }).collect();
+        let mut hits: Vec<RowHit> = (0..self.len()).map(|row| RowHit { row, score: self.row_score(query, row) }).collect();
         let k = k.min(hits.len());
         if k == 0 {
             return Vec::new();

@@ -217,7 +217,7 @@ impl Engine {
         for &row in self.index.rows_of_occupation(idx) {
             any = true;
             for (s, v) in sum.iter_mut().zip(self.index.vector(row as usize)) {
-                *s += v;
+                *s += v.to_f32();
             }
         }
         let norm = dot(&sum, &sum).sqrt();

@@ -6,6 +6,7 @@
 //! index (e5 embeddings, HNSW) each score occupations, and [`hybrid`] fuses the two (convex
 //! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
 
+mod cache;
 pub mod channels;
 mod detail;
 pub mod hybrid;
@@ -15,6 +16,7 @@ mod profile;
 mod skills;
 pub mod understand;
 
+pub use cache::{CacheStats, QueryCache};
 pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use profile::ProfileRequest;
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
@@ -208,6 +210,8 @@ pub struct Engine {
     text_skills: bool,
     /// Query understanding and the channels beyond titles.
     channels: channels::Channels,
+    /// Recent query embeddings.
+    query_cache: QueryCache,
 }
 
 impl Engine {
@@ -237,6 +241,7 @@ impl Engine {
             hybrid: HybridParams::default(),
             text_skills: true,
             channels,
+            query_cache: QueryCache::new(QueryCache::DEFAULT_CAPACITY),
         })
     }
 
@@ -312,10 +317,23 @@ impl Engine {
         Ok(text)
     }
 
-    /// Embeds a validated query text.
-    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SearchError> {
-        let mut v = self.embedder.embed(&[text], TextRole::Query)?;
-        v.pop().ok_or_else(|| SearchError::Internal("the embedder returned no vector".into()))
+    /// Embeds a validated query text (through the query cache).
+    pub fn embed_query(&self, text: &str) -> Result<Arc<[f32]>, SearchError> {
+        self.query_cache.get_or_embed(text, |text| {
+            let mut v = self.embedder.embed(&[text], TextRole::Query)?;
+            v.pop().ok_or_else(|| SearchError::Internal("the embedder returned no vector".into()))
+        })
+    }
+
+    /// Replaces the query-embedding cache by an empty one holding at most `capacity`
+    /// vectors (0 disables caching).
+    pub fn set_query_cache(&mut self, capacity: usize) {
+        self.query_cache = QueryCache::new(capacity);
+    }
+
+    /// Hits, misses and size of the query-embedding cache.
+    pub fn query_cache_stats(&self) -> CacheStats {
+        self.query_cache.stats()
     }
 
     /// Embeds several validated query texts at once (evaluation).
@@ -511,7 +529,7 @@ impl hybrid::DenseSource for IndexDense<'_> {
         let forms = &self.index.catalogue().forms;
         let mut out = Vec::new();
         for &row in self.index.rows_of_occupation(occupation) {
-            let score = crate::index::dot(query, self.index.vector(row as usize));
+            let score = self.index.row_score(query, row as usize);
             out.extend(
                 self.index.forms_of_row(row as usize).iter().filter(|&&f| forms[f as usize].occupation == occupation).map(|&f| (f, score)),
             );

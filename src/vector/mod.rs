@@ -6,6 +6,8 @@
 
 mod quant;
 
+use half::f16;
+
 pub(crate) use quant::{Kernel, QuantMatrix};
 
 /// Dot product of the common prefix of `a` and `b`.
@@ -61,6 +63,88 @@ unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + a[i..].iter().zip(&b[i..]).map(|(x, y)| x * y).sum::<f32>()
 }
 
+/// Dot product of an f32 query with an f16 stored vector (index rows).
+#[inline]
+pub fn dot_f16(a: &[f32], b: &[f16]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { dot_f16_avx2(a, b) };
+        }
+    }
+    a.iter().zip(b).map(|(x, y)| x * y.to_f32()).sum()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn dot_f16_avx2(a: &[f32], b: &[f16]) -> f32 {
+    use std::arch::x86_64::*;
+    let n = a.len();
+    let (pa, pb) = (a.as_ptr(), b.as_ptr() as *const u16);
+    let mut acc = [_mm256_setzero_ps(); 2];
+    let mut i = 0;
+    while i + 16 <= n {
+        for (j, s) in acc.iter_mut().enumerate() {
+            let h = _mm256_cvtph_ps(_mm_loadu_si128(pb.add(i + 8 * j) as *const __m128i));
+            *s = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i + 8 * j)), h, *s);
+        }
+        i += 16;
+    }
+    let mut lanes = [0f32; 8];
+    _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(acc[0], acc[1]));
+    lanes.iter().sum::<f32>() + a[i..].iter().zip(&b[i..]).map(|(x, y)| x * y.to_f32()).sum::<f32>()
+}
+
+/// Dot product of two f16 vectors (graph construction compares stored rows).
+#[inline]
+pub fn dot_halves(a: &[f16], b: &[f16]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { dot_halves_avx2(a, b) };
+        }
+    }
+    a.iter().zip(b).map(|(x, y)| x.to_f32() * y.to_f32()).sum()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn dot_halves_avx2(a: &[f16], b: &[f16]) -> f32 {
+    use std::arch::x86_64::*;
+    let n = a.len();
+    let (pa, pb) = (a.as_ptr() as *const u16, b.as_ptr() as *const u16);
+    let mut acc = [_mm256_setzero_ps(); 2];
+    let mut i = 0;
+    while i + 16 <= n {
+        for (j, s) in acc.iter_mut().enumerate() {
+            let x = _mm256_cvtph_ps(_mm_loadu_si128(pa.add(i + 8 * j) as *const __m128i));
+            let y = _mm256_cvtph_ps(_mm_loadu_si128(pb.add(i + 8 * j) as *const __m128i));
+            *s = _mm256_fmadd_ps(x, y, *s);
+        }
+        i += 16;
+    }
+    let mut lanes = [0f32; 8];
+    _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(acc[0], acc[1]));
+    lanes.iter().sum::<f32>() + a[i..].iter().zip(&b[i..]).map(|(x, y)| x.to_f32() * y.to_f32()).sum::<f32>()
+}
+
+/// Rounds a vector to f16 (how the index stores its rows).
+pub fn to_f16(v: &[f32]) -> Vec<f16> {
+    v.iter().map(|&x| f16::from_f32(x)).collect()
+}
+
 /// Scales `v` to unit length (a zero vector stays zero).
 pub fn l2_normalize(v: &mut [f32]) {
     let norm = dot(v, v).sqrt().max(1e-12);
@@ -81,6 +165,19 @@ mod tests {
             assert!((dot_portable(&a, &b) as f64 - want).abs() < 1e-4, "n={n}");
         }
         assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0]), 14.0);
+    }
+
+    #[test]
+    fn f16_dot_matches_the_widened_sum() {
+        for n in [0, 5, 16, 17, 384] {
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b = to_f16(&(0..n).map(|i| (i as f32 * 0.11).cos()).collect::<Vec<f32>>());
+            let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y.to_f32()).sum();
+            assert!((dot_f16(&a, &b) - want).abs() < 1e-4, "n={n}");
+            let ah = to_f16(&a);
+            let want: f32 = ah.iter().zip(&b).map(|(x, y)| x.to_f32() * y.to_f32()).sum();
+            assert!((dot_halves(&ah, &b) - want).abs() < 1e-4, "n={n}");
+        }
     }
 
     #[test]

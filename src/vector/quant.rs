@@ -151,22 +151,50 @@ impl QuantMatrix {
         panels: std::ops::Range<usize>,
     ) {
         assert!(x.len() >= rows * self.k && panels.end <= self.panels());
+        #[cfg(target_arch = "x86_64")]
+        let max_tile = if kernel == Kernel::Avx512 { 2 * TILE } else { TILE };
+        #[cfg(not(target_arch = "x86_64"))]
+        let max_tile = TILE;
+        // Each tile of rows is transposed to [k][tile] once and shared by every panel: the
+        // kernels then broadcast consecutive floats, one pointer step per input.
+        let mut xt = vec![0f32; self.k * max_tile.min(rows)];
         let mut r0 = 0;
         while r0 < rows {
-            let tile = (rows - r0).min(TILE);
-            let x = &x[r0 * self.k..(r0 + tile) * self.k];
+            let tile = (rows - r0).min(max_tile);
+            for r in 0..tile {
+                for (kk, &v) in x[(r0 + r) * self.k..][..self.k].iter().enumerate() {
+                    xt[kk * tile + r] = v;
+                }
+            }
+            let t = Tile { xt: xt.as_ptr(), stride: tile, rows: tile };
             let out = out.add(r0 * self.n);
             for p in panels.clone() {
                 match kernel {
                     #[cfg(target_arch = "x86_64")]
-                    Kernel::Avx512 => x86::panel_avx512(self, x, tile, out, p),
+                    Kernel::Avx512 => x86::panel_avx512(self, t, out, p),
                     #[cfg(target_arch = "x86_64")]
-                    Kernel::Avx2 => x86::panel_avx2(self, x, tile, out, p),
-                    Kernel::Scalar => panel_scalar(self, x, tile, out, p),
+                    Kernel::Avx2 => x86::panel_avx2(self, t, out, p),
+                    Kernel::Scalar => panel_scalar(self, t, out, p),
                 }
             }
             r0 += tile;
         }
+    }
+}
+
+/// Rows of activations, transposed: input `kk` of row `r` is at `xt[kk·stride + r]`.
+#[derive(Clone, Copy)]
+struct Tile {
+    xt: *const f32,
+    stride: usize,
+    rows: usize,
+}
+
+impl Tile {
+    /// The same tile without its first `skip` rows.
+    fn skip(self, skip: usize) -> Tile {
+        // SAFETY (for users): `skip < rows`, so the pointer stays inside the tile.
+        Tile { xt: self.xt.wrapping_add(skip), stride: self.stride, rows: self.rows - skip }
     }
 }
 
@@ -179,14 +207,14 @@ fn panel_width(m: &QuantMatrix, p: usize) -> usize {
     (m.n - p * PANEL).min(PANEL)
 }
 
-unsafe fn panel_scalar(m: &QuantMatrix, x: &[f32], rows: usize, out: *mut f32, p: usize) {
+unsafe fn panel_scalar(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
     let k = m.k;
     let panel = &m.data[p * PANEL * k..][..PANEL * k];
     let width = panel_width(m, p);
-    for r in 0..rows {
-        let xr = &x[r * k..][..k];
+    for r in 0..t.rows {
         let mut acc = [0f32; PANEL];
-        for (kk, &xv) in xr.iter().enumerate() {
+        for kk in 0..k {
+            let xv = *t.xt.add(kk * t.stride + r);
             for (a, &w) in acc.iter_mut().zip(&panel[kk * PANEL..][..PANEL]) {
                 *a += xv * w as f32;
             }
@@ -201,41 +229,48 @@ unsafe fn panel_scalar(m: &QuantMatrix, x: &[f32], rows: usize, out: *mut f32, p
 mod x86 {
     use std::arch::x86_64::*;
 
-    use super::{panel_scalar, panel_width, QuantMatrix, PANEL, TILE};
+    use super::{panel_scalar, panel_width, QuantMatrix, Tile, PANEL, TILE};
 
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn panel_avx512(m: &QuantMatrix, x: &[f32], rows: usize, out: *mut f32, p: usize) {
+    pub(super) unsafe fn panel_avx512(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
         if panel_width(m, p) < PANEL {
-            return panel_scalar(m, x, rows, out, p);
+            return panel_scalar(m, t, out, p);
         }
-        match rows {
-            12 => tile512::<12>(m, x, out, p),
-            11 => tile512::<11>(m, x, out, p),
-            10 => tile512::<10>(m, x, out, p),
-            9 => tile512::<9>(m, x, out, p),
-            8 => tile512::<8>(m, x, out, p),
-            7 => tile512::<7>(m, x, out, p),
-            6 => tile512::<6>(m, x, out, p),
-            5 => tile512::<5>(m, x, out, p),
-            4 => tile512::<4>(m, x, out, p),
-            3 => tile512::<3>(m, x, out, p),
-            2 => tile512::<2>(m, x, out, p),
-            1 => tile512::<1>(m, x, out, p),
-            _ => unreachable!("tiles hold 1..={TILE} rows"),
+        match t.rows {
+            // 24 rows: 24 accumulators + weights of 32 registers; the int8 → f32 widening
+            // of each weight vector is then shared by twice as many FMAs (batches).
+            24 => tile512::<24>(m, t, out, p),
+            13..=23 => {
+                tile512::<12>(m, t, out, p);
+                panel_avx512(m, t.skip(12), out.add(12 * m.n), p);
+            }
+            12 => tile512::<12>(m, t, out, p),
+            11 => tile512::<11>(m, t, out, p),
+            10 => tile512::<10>(m, t, out, p),
+            9 => tile512::<9>(m, t, out, p),
+            8 => tile512::<8>(m, t, out, p),
+            7 => tile512::<7>(m, t, out, p),
+            6 => tile512::<6>(m, t, out, p),
+            5 => tile512::<5>(m, t, out, p),
+            4 => tile512::<4>(m, t, out, p),
+            3 => tile512::<3>(m, t, out, p),
+            2 => tile512::<2>(m, t, out, p),
+            1 => tile512::<1>(m, t, out, p),
+            _ => unreachable!("tiles hold 1..={} rows", 2 * TILE),
         }
     }
 
     #[target_feature(enable = "avx512f")]
-    unsafe fn tile512<const R: usize>(m: &QuantMatrix, x: &[f32], out: *mut f32, p: usize) {
+    unsafe fn tile512<const R: usize>(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
         let k = m.k;
         let w = m.data.as_ptr().add(p * PANEL * k);
-        let xp = x.as_ptr();
         let mut acc = [_mm512_setzero_ps(); R];
         for kk in 0..k {
             let wi = _mm512_cvtepi8_epi32(_mm_loadu_si128(w.add(kk * PANEL) as *const __m128i));
             let wf = _mm512_cvtepi32_ps(wi);
+            let xs = t.xt.add(kk * t.stride);
             for (r, a) in acc.iter_mut().enumerate() {
-                *a = _mm512_fmadd_ps(_mm512_set1_ps(*xp.add(r * k + kk)), wf, *a);
+                *a = _mm512_fmadd_ps(_mm512_set1_ps(*xs.add(r)), wf, *a);
             }
         }
         let scale = _mm512_loadu_ps(m.scales.as_ptr().add(p * PANEL));
@@ -246,40 +281,40 @@ mod x86 {
     }
 
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn panel_avx2(m: &QuantMatrix, x: &[f32], rows: usize, out: *mut f32, p: usize) {
+    pub(super) unsafe fn panel_avx2(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
         if panel_width(m, p) < PANEL {
-            return panel_scalar(m, x, rows, out, p);
+            return panel_scalar(m, t, out, p);
         }
         // 16 ymm registers: 6 rows × 2 halves of accumulators + weights + broadcast.
         let mut r0 = 0;
-        while r0 < rows {
-            let n = (rows - r0).min(6);
-            let (xs, o) = (&x[r0 * m.k..], out.add(r0 * m.n));
+        while r0 < t.rows {
+            let n = (t.rows - r0).min(6);
+            let (sub, o) = (t.skip(r0), out.add(r0 * m.n));
             match n {
-                6 => tile256::<6>(m, xs, o, p),
-                5 => tile256::<5>(m, xs, o, p),
-                4 => tile256::<4>(m, xs, o, p),
-                3 => tile256::<3>(m, xs, o, p),
-                2 => tile256::<2>(m, xs, o, p),
-                _ => tile256::<1>(m, xs, o, p),
+                6 => tile256::<6>(m, sub, o, p),
+                5 => tile256::<5>(m, sub, o, p),
+                4 => tile256::<4>(m, sub, o, p),
+                3 => tile256::<3>(m, sub, o, p),
+                2 => tile256::<2>(m, sub, o, p),
+                _ => tile256::<1>(m, sub, o, p),
             }
             r0 += n;
         }
     }
 
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn tile256<const R: usize>(m: &QuantMatrix, x: &[f32], out: *mut f32, p: usize) {
+    unsafe fn tile256<const R: usize>(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
         let k = m.k;
         let w = m.data.as_ptr().add(p * PANEL * k);
-        let xp = x.as_ptr();
         let mut lo = [_mm256_setzero_ps(); R];
         let mut hi = [_mm256_setzero_ps(); R];
         for kk in 0..k {
             let bytes = _mm_loadu_si128(w.add(kk * PANEL) as *const __m128i);
             let wl = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
             let wh = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(bytes, bytes)));
+            let xs = t.xt.add(kk * t.stride);
             for r in 0..R {
-                let xv = _mm256_set1_ps(*xp.add(r * k + kk));
+                let xv = _mm256_set1_ps(*xs.add(r));
                 lo[r] = _mm256_fmadd_ps(xv, wl, lo[r]);
                 hi[r] = _mm256_fmadd_ps(xv, wh, hi[r]);
             }
@@ -323,7 +358,7 @@ mod tests {
     #[test]
     fn kernels_agree_with_the_dequantised_product() {
         let mut s = 11;
-        for &(rows, k, n) in &[(1, 8, 16), (5, 33, 40), (12, 64, 48), (13, 40, 16), (30, 24, 35)] {
+        for &(rows, k, n) in &[(1, 8, 16), (5, 33, 40), (12, 64, 48), (13, 40, 16), (24, 16, 32), (30, 24, 35), (53, 20, 17)] {
             let w: Vec<f32> = (0..n * k).map(|_| lcg(&mut s)).collect();
             let x: Vec<f32> = (0..rows * k).map(|_| lcg(&mut s)).collect();
             let bias: Vec<f32> = (0..rows * n).map(|_| lcg(&mut s)).collect();
