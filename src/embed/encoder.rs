@@ -30,8 +30,31 @@ use candle_nn::VarBuilder;
 use rayon::prelude::*;
 
 use super::error::EmbedError;
-use crate::vector::dot;
 use crate::vector::{Kernel, QuantMatrix};
+
+/// Whether the CPU runs the AVX2+FMA builds of the loops around the matrix products
+/// (attention, GELU, layer norm): they then vectorise 8-wide without a `target-cpu` flag.
+#[inline]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Defines `$name`, an AVX2+FMA build of the `#[inline(always)]` function called in `$body`
+/// (x86-64 only; callers check [`has_avx2`]).
+macro_rules! avx2_build {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) $body:block) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $name($($arg: $ty),*) $body
+    };
+}
 
 /// How one forward pass uses the rayon pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,28 +314,10 @@ impl Encoder {
         let ctx_ptr = SendPtr(ctx.as_mut_ptr());
         let job = |(s, head): (usize, usize)| {
             let span = &spans[s];
-            let t = span.len();
-            let mut scores = vec![0f32; t];
-            let mut out = vec![0f32; d];
-            for i in 0..t {
-                let q = &qkv[(span.start + i) * 3 * h + head * d..][..d];
-                for (j, score) in scores.iter_mut().enumerate() {
-                    let k = &qkv[(span.start + j) * 3 * h + h + head * d..][..d];
-                    *score = dot(q, k) * scale;
-                }
-                softmax(&mut scores);
-                out.fill(0.0);
-                for (j, &p) in scores.iter().enumerate() {
-                    let v = &qkv[(span.start + j) * 3 * h + 2 * h + head * d..][..d];
-                    for (o, v) in out.iter_mut().zip(v) {
-                        *o += p * v;
-                    }
-                }
-                // SAFETY: each (text, head) pair writes its own disjoint block of `ctx`
-                // (rows of its text, columns of its head), and `ctx` outlives the jobs.
-                let dst = unsafe { std::slice::from_raw_parts_mut(ctx_ptr.get().add((span.start + i) * h + head * d), d) };
-                dst.copy_from_slice(&out);
-            }
+            let job = HeadJob { qkv, hidden: h, width: d, start: span.start, len: span.len(), head, scale };
+            // SAFETY: each (text, head) pair writes its own disjoint block of `ctx` (rows of
+            // its text, columns of its head), and `ctx` outlives the jobs.
+            unsafe { job.run(ctx_ptr.get()) }
         };
         let pairs = (0..spans.len()).flat_map(|s| (0..heads).map(move |head| (s, head)));
         match parallel {
@@ -502,8 +507,89 @@ impl Linear {
     }
 }
 
+/// One attention head over one text's rows of the packed `[rows, 3·hidden]` Q/K/V.
+struct HeadJob<'a> {
+    qkv: &'a [f32],
+    hidden: usize,
+    width: usize,
+    start: usize,
+    len: usize,
+    head: usize,
+    scale: f32,
+}
+
+impl HeadJob<'_> {
+    /// Writes the head's context rows into `ctx` (`[rows, hidden]`).
+    ///
+    /// # Safety
+    /// `ctx` must hold the text's rows, and no other job may write this (rows, head) block.
+    unsafe fn run(&self, ctx: *mut f32) {
+        avx2_build!(run_avx2(job: &HeadJob<'_>, ctx: *mut f32) { job.run_impl(ctx) });
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            return run_avx2(self, ctx);
+        }
+        self.run_impl(ctx)
+    }
+
+    #[inline(always)]
+    unsafe fn run_impl(&self, ctx: *mut f32) {
+        let (h, d, t) = (self.hidden, self.width, self.len);
+        let row = |i: usize, part: usize| &self.qkv[(self.start + i) * 3 * h + part * h + self.head * d..][..d];
+        // K and V of this head, contiguous: the score and context loops then stream them.
+        let mut keys = Vec::with_capacity(t * d);
+        let mut values = Vec::with_capacity(t * d);
+        for j in 0..t {
+            keys.extend_from_slice(row(j, 1));
+            values.extend_from_slice(row(j, 2));
+        }
+        let mut scores = vec![0f32; t];
+        let mut out = vec![0f32; d];
+        for i in 0..t {
+            let q = row(i, 0);
+            for (score, k) in scores.iter_mut().zip(keys.chunks_exact(d)) {
+                *score = local_dot(q, k) * self.scale;
+            }
+            softmax(&mut scores);
+            out.fill(0.0);
+            for (&p, v) in scores.iter().zip(values.chunks_exact(d)) {
+                for (o, v) in out.iter_mut().zip(v) {
+                    *o += p * v;
+                }
+            }
+            std::slice::from_raw_parts_mut(ctx.add((self.start + i) * h + self.head * d), d).copy_from_slice(&out);
+        }
+    }
+}
+
+/// Dot product written so that the compiler vectorises it in whatever target-feature
+/// context it is inlined into (eight independent sums).
+#[inline(always)]
+fn local_dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ac, ar) = a.split_at(a.len() / 8 * 8);
+    let (bc, br) = b.split_at(ac.len());
+    for (x, y) in ac.chunks_exact(8).zip(bc.chunks_exact(8)) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f32>() + ar.iter().zip(br).map(|(x, y)| x * y).sum::<f32>()
+}
+
 impl LayerNorm {
     fn apply(&self, x: &mut [f32], width: usize) {
+        avx2_build!(apply_avx2(norm: &LayerNorm, x: &mut [f32], width: usize) { norm.apply_impl(x, width) });
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the CPU has the features the build uses.
+            return unsafe { apply_avx2(self, x, width) };
+        }
+        self.apply_impl(x, width)
+    }
+
+    #[inline(always)]
+    fn apply_impl(&self, x: &mut [f32], width: usize) {
         for row in x.chunks_exact_mut(width) {
             let mean = row.iter().sum::<f32>() / width as f32;
             let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / width as f32;
@@ -516,13 +602,14 @@ impl LayerNorm {
 }
 
 fn activate(act: Activation, x: &mut [f32], parallel: Parallel) {
-    let f = |chunk: &mut [f32]| match act {
-        Activation::Gelu => chunk.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2))),
-        Activation::GeluTanh => chunk.iter_mut().for_each(|v| {
-            let u = 0.797_884_6 * (*v + 0.044_715 * *v * *v * *v);
-            *v = 0.5 * *v * (1.0 + u.tanh());
-        }),
-        Activation::Relu => chunk.iter_mut().for_each(|v| *v = v.max(0.0)),
+    avx2_build!(activate_avx2(act: Activation, chunk: &mut [f32]) { activate_impl(act, chunk) });
+    let f = |chunk: &mut [f32]| {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the CPU has the features the build uses.
+            return unsafe { activate_avx2(act, chunk) };
+        }
+        activate_impl(act, chunk)
     };
     match parallel {
         Parallel::Serial => f(x),
@@ -530,10 +617,22 @@ fn activate(act: Activation, x: &mut [f32], parallel: Parallel) {
     }
 }
 
+#[inline(always)]
+fn activate_impl(act: Activation, chunk: &mut [f32]) {
+    match act {
+        Activation::Gelu => chunk.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2))),
+        Activation::GeluTanh => chunk.iter_mut().for_each(|v| {
+            let u = 0.797_884_6 * (*v + 0.044_715 * *v * *v * *v);
+            *v = 0.5 * *v * (1.0 + u.tanh());
+        }),
+        Activation::Relu => chunk.iter_mut().for_each(|v| *v = v.max(0.0)),
+    }
+}
+
 /// erf(x) as a rational function of x on [-4, 4] (±1 beyond): max error ~1e-7, and
 /// branch-free, so the GELU loop vectorises (the same approximation as Eigen and XLA).
 /// Plain `*`/`+`, not `mul_add`: without the `fma` target feature that is a libm call.
-#[inline]
+#[inline(always)]
 pub(crate) fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
@@ -551,6 +650,7 @@ pub(crate) fn erf(x: f32) -> f32 {
     p / q
 }
 
+#[inline(always)]
 fn softmax(x: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;

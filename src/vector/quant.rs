@@ -161,9 +161,10 @@ impl QuantMatrix {
         let mut r0 = 0;
         while r0 < rows {
             let tile = (rows - r0).min(max_tile);
-            for r in 0..tile {
-                for (kk, &v) in x[(r0 + r) * self.k..][..self.k].iter().enumerate() {
-                    xt[kk * tile + r] = v;
+            let rows_x = &x[r0 * self.k..(r0 + tile) * self.k];
+            for (kk, column) in xt.chunks_exact_mut(tile).take(self.k).enumerate() {
+                for (r, v) in column.iter_mut().enumerate() {
+                    *v = rows_x[r * self.k + kk];
                 }
             }
             let t = Tile { xt: xt.as_ptr(), stride: tile, rows: tile };
