@@ -454,7 +454,9 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
-        env = {**os.environ, "BOUSSOLE_LOG": "warn"}
+        # The query-embedding cache is off: wrk cycles through the query list, and repeats
+        # answered from the cache would flatter boussole against a peer that has none.
+        env = {**os.environ, "BOUSSOLE_LOG": "warn", "BOUSSOLE_QUERY_CACHE": "0"}
         with open(self.log, "ab") as fh:
             self.proc = subprocess.Popen(self.cmd, stdout=fh, stderr=subprocess.STDOUT,
                                          cwd=REPO, env=env)

@@ -109,6 +109,9 @@ struct ServeArgs {
     model: ModelArg,
     #[command(flatten)]
     config: ServeConfig,
+    /// Query embeddings kept in the LRU cache (0 disables it; ~1.5 KB each).
+    #[arg(long, env = "BOUSSOLE_QUERY_CACHE", default_value_t = boussole::search::QueryCache::DEFAULT_CAPACITY)]
+    query_cache: usize,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +135,10 @@ struct ModelArg {
     /// Model directory (config.json, model.safetensors, tokenizer.json).
     #[arg(long, env = "BOUSSOLE_MODEL", default_value = "models/multilingual-e5-small")]
     model: PathBuf,
+    /// Split one query's forward pass across the cores (`on`), or run each on one core
+    /// (`off`: e.g. several replicas on one machine). Batches always run side by side.
+    #[arg(long, env = "BOUSSOLE_INTRA_OP", default_value = "on", value_parser = ["on", "off"])]
+    intra_op: String,
 }
 
 #[derive(Args)]
@@ -232,15 +239,17 @@ fn bench_embed(args: BenchEmbedArgs) -> Result<()> {
     };
     let queries = lines(&args.queries)?;
     let passages = args.passages.as_deref().map(lines).transpose()?.unwrap_or_default();
-    let embedder = load_embedder(&args.model.model)?;
+    let embedder = load_embedder(&args.model)?;
     let report = boussole::embed::bench::measure(embedder.as_ref(), &queries, &passages, args.batch, 10)?;
     out!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
 
-fn load_embedder(dir: &Path) -> Result<Arc<dyn Embedder>> {
+fn load_embedder(arg: &ModelArg) -> Result<Arc<dyn Embedder>> {
+    let dir = &arg.model;
     let embedder = BertEmbedder::load(dir)
-        .with_context(|| format!("loading the model in {} (run scripts/setup.sh first)", dir.display()))?;
+        .with_context(|| format!("loading the model in {} (run scripts/setup.sh first)", dir.display()))?
+        .with_intra_op(arg.intra_op == "on");
     Ok(Arc::new(embedder))
 }
 
@@ -251,7 +260,7 @@ fn build(args: BuildArgs) -> Result<()> {
     for issue in catalogue.issues.iter().take(20) {
         tracing::warn!(file = %issue.file, line = issue.line, "{}", issue.message);
     }
-    let embedder = load_embedder(&args.model.model)?;
+    let embedder = load_embedder(&args.model)?;
     let options = BuildOptions {
         hnsw: HnswParams {
             max_nb_connection: args.hnsw_m,
@@ -287,14 +296,14 @@ fn build(args: BuildArgs) -> Result<()> {
     Ok(())
 }
 
-fn open_engine(index_dir: &Path, model_dir: &Path, limits: QueryLimits) -> Result<Engine> {
-    let embedder = load_embedder(model_dir)?;
+fn open_engine(index_dir: &Path, model: &ModelArg, limits: QueryLimits) -> Result<Engine> {
+    let embedder = load_embedder(model)?;
     let index = VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
     Ok(Engine::new(index, embedder, limits)?)
 }
 
 fn eval(args: EvalArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
+    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
     let options = boussole::eval::EvalOptions {
         splits_dir: args.splits_dir,
         seed: args.seed,
@@ -311,22 +320,28 @@ fn eval(args: EvalArgs) -> Result<()> {
 }
 
 fn info(args: InfoArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
+    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
     out!("{}", serde_json::to_string_pretty(engine.index().manifest())?);
     Ok(())
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
     let start = Instant::now();
-    let engine = open_engine(&args.index, &args.model.model, args.config.query_limits())?;
-    tracing::info!(vectors = engine.index().len(), secs = start.elapsed().as_secs_f64(), "index loaded");
+    let mut engine = open_engine(&args.index, &args.model, args.config.query_limits())?;
+    engine.set_query_cache(args.query_cache);
+    tracing::info!(
+        vectors = engine.index().len(),
+        secs = start.elapsed().as_secs_f64(),
+        rss_mb = boussole::api::resident_memory_bytes().unwrap_or(0) >> 20,
+        "index loaded"
+    );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(boussole::api::serve(Arc::new(engine), args.config)).context("serving HTTP")?;
     Ok(())
 }
 
 fn query(args: QueryArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model.model, QueryLimits::default())?;
+    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
     let results = engine.search(&request)?;
     if args.json {

@@ -1225,3 +1225,29 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
     }
     assert!(finished >= 1, "in-flight requests complete during shutdown");
 }
+
+/// A repeated query is answered from the embedding cache, and `/metrics` shows it.
+#[tokio::test]
+async fn repeated_queries_hit_the_embedding_cache() {
+    let app = app(&ServeConfig::default()).await;
+    let counter = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name) && !l.starts_with('#'))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let before = get(&app, "/metrics").await.text();
+    // A text no other test sends: its first search misses, the second hits.
+    let url = "/v1/search?q=cache%20test%20horticulteur%20paysagiste";
+    let first = get(&app, url).await;
+    let second = get(&app, url).await;
+    assert_eq!((first.status, second.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(first.json()["results"], second.json()["results"], "a hit returns the same ranking");
+    let after = get(&app, "/metrics").await.text();
+    for (name, delta) in [("boussole_query_cache_hits_total", 1.0), ("boussole_query_cache_misses_total", 1.0)] {
+        assert!(counter(&after, name) >= counter(&before, name) + delta, "{name}: {after}");
+    }
+    assert!(counter(&after, "boussole_query_cache_entries") >= 1.0, "{after}");
+    assert!(counter(&after, "process_resident_memory_bytes") > 1e6, "{after}");
+}

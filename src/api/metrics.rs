@@ -34,6 +34,17 @@ pub const QUERY_CACHE_HITS: &str = "boussole_query_cache_hits_total";
 pub const QUERY_CACHE_MISSES: &str = "boussole_query_cache_misses_total";
 /// Query embeddings held by the cache.
 pub const QUERY_CACHE_ENTRIES: &str = "boussole_query_cache_entries";
+/// Resident memory of the process (the standard Prometheus process metric).
+pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
+
+/// Resident memory of this process in bytes (Linux; `None` elsewhere).
+pub fn resident_memory_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok()?)
+}
 
 /// Latency buckets (seconds): embedding takes tens of milliseconds, so resolution is finest there.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -86,6 +97,7 @@ impl Metrics {
             metrics::describe_counter!(QUERY_CACHE_HITS, "Query embeddings answered from the cache");
             metrics::describe_counter!(QUERY_CACHE_MISSES, "Query embeddings computed by the model");
             metrics::describe_gauge!(QUERY_CACHE_ENTRIES, "Query embeddings held by the cache");
+            metrics::describe_gauge!(RESIDENT_MEMORY, metrics::Unit::Bytes, "Resident memory of the server process");
             gauge!(INDEX_VECTORS).set(index.len() as f64);
             for taxonomy in Taxonomy::ALL {
                 let n = occupations
@@ -124,6 +136,9 @@ pub(crate) async fn metrics_handler(State(app): State<AppState>) -> Response {
         counter!(QUERY_CACHE_HITS).absolute(cache.hits);
         counter!(QUERY_CACHE_MISSES).absolute(cache.misses);
         gauge!(QUERY_CACHE_ENTRIES).set(cache.entries as f64);
+        if let Some(rss) = resident_memory_bytes() {
+            gauge!(RESIDENT_MEMORY).set(rss as f64);
+        }
     });
     (
         [(

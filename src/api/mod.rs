@@ -27,6 +27,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 pub use config::ServeConfig;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use extract::ESCO_OCCUPATION_PREFIX;
+pub use metrics::resident_memory_bytes;
 pub use metrics::Metrics;
 pub use openapi::ApiDoc;
 

