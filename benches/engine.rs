@@ -33,7 +33,9 @@ fn bench(c: &mut Criterion) {
     let out = dir.path().join("idx");
     build_index(&catalogue, embedder.as_ref(), &BuildOptions { progress: false, ..BuildOptions::default() }, &out)
         .expect("build");
-    let engine = Engine::new(VectorIndex::open(&out).expect("open"), embedder.clone(), QueryLimits::default()).expect("engine");
+    let mut engine = Engine::new(VectorIndex::open(&out).expect("open"), embedder.clone(), QueryLimits::default()).expect("engine");
+    // Criterion repeats one text: the query cache would turn every iteration into a hit.
+    engine.set_query_cache(0);
 
     let mut group = c.benchmark_group("query");
     group.sample_size(30);
@@ -43,7 +45,7 @@ fn bench(c: &mut Criterion) {
     }
     let query = engine.embed_query("boulanger").expect("embed");
     group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
-        b.iter(|| engine.rank_hybrid("boulanger", Some(&query), Retrieval::Hybrid, Lang::Fr, None, 10))
+        b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, Lang::Fr, None, 10))
     });
     let text = "moi je kiffe m'occuper des bêtes mais pas de nuit";
     group.bench_function("understanding only", |b| b.iter(|| engine.understand(text)));
@@ -57,12 +59,14 @@ fn bench(c: &mut Criterion) {
     // The same stages on the full index, when one is built (indexes/default).
     let full = root().join("indexes/default");
     if let Ok(index) = VectorIndex::open(&full) {
-        let engine = Engine::new(index, embedder.clone(), QueryLimits::default()).expect("engine");
+        let mut engine = Engine::new(index, embedder.clone(), QueryLimits::default()).expect("engine");
+        // Criterion repeats one text: the query cache would turn every iteration into a hit.
+        engine.set_query_cache(0);
         let mut group = c.benchmark_group("full-index");
         group.sample_size(20);
         let query = engine.embed_query("boulanger").expect("embed");
         group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
-            b.iter(|| engine.rank_hybrid("boulanger", Some(&query), Retrieval::Hybrid, Lang::Fr, None, 10))
+            b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, Lang::Fr, None, 10))
         });
         for text in ["boulanger", "moi je kiffe m'occuper des bêtes mais pas de nuit", "g envi de bosser ds l'aviassion"] {
             let understood = engine.understand(text);
