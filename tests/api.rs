@@ -1251,3 +1251,35 @@ async fn repeated_queries_hit_the_embedding_cache() {
     assert!(counter(&after, "boussole_query_cache_entries") >= 1.0, "{after}");
     assert!(counter(&after, "process_resident_memory_bytes") > 1e6, "{after}");
 }
+
+/// Profile items are bounded: a longer item or list than any catalogue label is refused,
+/// naming the item; the longest legal items still answer, with a bounded response.
+#[tokio::test]
+async fn match_refuses_unbounded_items_and_bounds_legal_ones() {
+    let app = app(&ServeConfig::default()).await;
+    let long = "tech ".repeat(61) + "zzzq";
+    let r = post_json(&app, "/v1/match", &json!({ "skills": ["boulangerie", long] })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "invalid_parameter", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap_or_default().contains("skills[1]"), "{v}");
+
+    let many_words: String = (0..41).map(|i| format!("m{i} ")).collect();
+    let r = post_json(&app, "/v1/match", &json!({ "interests": [many_words] })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.json()["error"]["message"].as_str().unwrap_or_default().contains("interests[0]"));
+
+    let r = post_json(&app, "/v1/match", &json!({ "skills": vec!["pâtisserie"; 51] })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+
+    // 50 items at the limits (40 words, ≤ 256 characters): answered, and no result carries
+    // more than 12 pieces of profile evidence.
+    let legal: Vec<String> = (0..50).map(|i| "tech ".repeat(39) + &format!("z{i}")).collect();
+    let r = post_json(&app, "/v1/match", &json!({ "skills": legal, "text": "technicien", "limit": 50 })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.body.len() < 256 * 1024, "{} bytes", r.body.len());
+    for result in r.json()["results"].as_array().unwrap() {
+        let profile = result["matched"].as_array().unwrap().iter().filter(|m| m["kind"] == "skill").count();
+        assert!(profile <= 12, "{result}");
+    }
+}

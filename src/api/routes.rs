@@ -20,7 +20,9 @@ use super::extract::{
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
-use crate::search::{Engine, ProfileRequest, RankedOccupation, SearchError, SearchRequest};
+use crate::search::{
+    Engine, ProfileRequest, RankedOccupation, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+};
 
 /// Results returned when `limit` is absent.
 const DEFAULT_LIMIT: usize = 10;
@@ -96,6 +98,27 @@ impl AppState {
         .await
         .map_err(|e| ApiError::internal(&e))
     }
+}
+
+/// Refuses a profile list with too many items, or an item longer than any catalogue label
+/// (characters or words), naming the item: each item costs a lexical lookup, so this is what
+/// bounds a request's work.
+fn check_items(field: &str, items: &[String]) -> Result<(), ApiError> {
+    if items.len() > MAX_PROFILE_ITEMS {
+        return Err(ApiError::invalid_parameter(format!(
+            "{field}: {} items, at most {MAX_PROFILE_ITEMS}",
+            items.len()
+        )));
+    }
+    for (i, item) in items.iter().enumerate() {
+        let (chars, words) = (item.chars().count(), item.split_whitespace().count());
+        if chars > MAX_ITEM_CHARS || words > MAX_ITEM_WORDS {
+            return Err(ApiError::invalid_parameter(format!(
+                "{field}[{i}] has {chars} characters and {words} words, at most {MAX_ITEM_CHARS} and {MAX_ITEM_WORDS}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn ranked_response(
@@ -197,6 +220,9 @@ pub(crate) async fn match_profile(
             ),
         },
     };
+    for (field, items) in [("skills", &req.skills), ("interests", &req.interests)] {
+        check_items(field, items)?;
+    }
     let query = req
         .text
         .as_deref()

@@ -214,12 +214,6 @@ impl Encoder {
         })
     }
 
-    /// Width of the output vectors.
-    #[cfg(test)]
-    pub(crate) fn hidden(&self) -> usize {
-        self.hidden
-    }
-
     /// Bytes held by the weights (for logs and memory reports).
     pub(crate) fn weight_bytes(&self) -> usize {
         let lin = |l: &Linear| l.weight.bytes() + l.bias.len() * 4;

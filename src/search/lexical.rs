@@ -188,6 +188,9 @@ pub fn may_be_within(a: u64, b: u64, max: usize) -> bool {
     (a ^ b).count_ones() as usize <= 2 * max
 }
 
+/// Distinct words of a query the lexical channel reads (the rest are ignored).
+pub const MAX_QUERY_WORDS: usize = 32;
+
 /// Similarity of a prefix match.
 const PREFIX_SIM: f32 = 0.7;
 /// Similarity lost per typo.
@@ -375,20 +378,25 @@ impl LexicalIndex {
     /// Forms matching `query`, best first, at most `limit`; `keep(form)` filters them.
     pub fn search(&self, query: &str, limit: usize, keep: &dyn Fn(u32) -> bool) -> Vec<LexicalHit> {
         let folded = fold(query);
+        // Distinct words only, and at most MAX_QUERY_WORDS of them: a repeated word adds
+        // nothing to a ranking, and each word costs a vocabulary scan (bounded cost for any
+        // input, e.g. "tech tech … tech" or 2,000 one-letter words).
+        let mut seen = std::collections::HashSet::new();
         let words: Vec<(&str, String)> = folded
             .split(' ')
-            .filter(|w| !w.is_empty() && !is_query_stop_word(w))
+            .filter(|w| !w.is_empty() && !is_query_stop_word(w) && seen.insert(*w))
+            .take(MAX_QUERY_WORDS)
             .map(|w| (w, self.config.word(w)))
             .collect();
         if words.is_empty() {
             return Vec::new();
         }
-        // Per query word: matched terms and their weights; the best weight bounds the score.
-        let mut contributions: HashMap<u32, Vec<f32>> = HashMap::new();
+        // Per form: the sum over query words of each word's best weight (sparse: only forms
+        // some word reaches), and how many query words it matched.
+        let mut contributions: HashMap<u32, f32> = HashMap::new();
         let mut matched_words: HashMap<u32, u16> = HashMap::new();
         let mut max_total = 0.0f32;
-        let nq = words.len();
-        for (qi, (raw, word)) in words.iter().enumerate() {
+        for (raw, word) in &words {
             let expanded = self.expand(raw, word);
             // The word's weight is the idf of its closest match (the rarest among equally close
             // ones): a fuzzy or prefix match to a rarer word must not outweigh the closer match
@@ -413,8 +421,7 @@ impl LexicalIndex {
                 }
             }
             for (f, w) in per_form {
-                let c = contributions.entry(f).or_insert_with(|| vec![0.0; nq]);
-                c[qi] = w;
+                *contributions.entry(f).or_insert(0.0) += w;
                 *matched_words.entry(f).or_insert(0) += 1;
             }
         }
@@ -423,8 +430,8 @@ impl LexicalIndex {
         }
         let mut hits: Vec<LexicalHit> = contributions
             .into_iter()
-            .map(|(f, c)| {
-                let share = c.iter().sum::<f32>() / max_total;
+            .map(|(f, sum)| {
+                let share = sum / max_total;
                 let form_words = self.form_words[f as usize].max(1) as f32;
                 let covered = (matched_words[&f] as f32 / form_words).min(1.0);
                 LexicalHit {
@@ -486,6 +493,18 @@ mod tests {
             }
         }
         assert!(!may_be_within(letter_mask(b"boulanger"), letter_mask(b"comptable"), 1));
+    }
+
+    #[test]
+    fn repeated_and_excess_query_words_cost_nothing_more() {
+        let forms = vec![form("boulanger", 0), form("boulanger pâtissier", 1), form("technicien", 2)];
+        let index = LexicalIndex::new(&forms);
+        let once = index.search("boulanger", 10, &|_| true);
+        assert_eq!(index.search("boulanger boulanger boulanger", 10, &|_| true), once);
+        // Words past MAX_QUERY_WORDS are not read: only the first 32 distinct ones count.
+        let filler: String = (0..MAX_QUERY_WORDS).map(|i| format!("zz{i} ")).collect();
+        assert!(index.search(&format!("{filler}boulanger"), 10, &|_| true).is_empty());
+        assert!(!index.search(&format!("boulanger {filler}"), 10, &|_| true).is_empty());
     }
 
     #[test]

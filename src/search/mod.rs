@@ -18,7 +18,7 @@ pub mod understand;
 
 pub use cache::{CacheStats, QueryCache};
 pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
-pub use profile::ProfileRequest;
+pub use profile::{bounded_item, ProfileRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
 pub use understand::{HintSource, UnderstandConfig, Understood};
 pub use lexical::{LexicalConfig, LexicalIndex};

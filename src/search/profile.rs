@@ -39,6 +39,33 @@ const TEXT_ONLY_SKILL_WEIGHT: f32 = 0.1;
 const TEXT_CANDIDATES: usize = 200;
 /// Most profile skills or interests accepted in one request.
 pub const MAX_PROFILE_ITEMS: usize = 50;
+/// Longest skill or interest label read, in characters (the longest ESCO/ROME skill label
+/// has 252).
+pub const MAX_ITEM_CHARS: usize = 256;
+/// Most words read in one skill or interest label (the longest catalogue label has 40).
+pub const MAX_ITEM_WORDS: usize = 40;
+/// Words of a skill item read by the approximate lookups (exact labels are matched whole).
+const LOOKUP_WORDS: usize = 8;
+/// Profile evidence (skills, interests) shown per result at most.
+const MAX_PROFILE_EVIDENCE: usize = 12;
+
+/// The part of a profile item the engine reads: trimmed, at most [`MAX_ITEM_WORDS`] words
+/// and [`MAX_ITEM_CHARS`] characters. The API refuses longer items with a clear error; the
+/// engine bounds them anyway, so no caller can make one item cost more than a long label.
+pub fn bounded_item(item: &str) -> String {
+    let mut out = String::new();
+    for word in item.split_whitespace().take(MAX_ITEM_WORDS) {
+        let sep = usize::from(!out.is_empty());
+        if out.chars().count() + sep + word.chars().count() > MAX_ITEM_CHARS {
+            break;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
 
 impl Engine {
     /// Ranks occupations for a whole profile.
@@ -70,9 +97,12 @@ impl Engine {
         let mut skills: Vec<(String, HashSet<SkillIdx>, f32)> = req
             .skills
             .iter()
-            .map(|s| s.trim())
+            .map(|s| bounded_item(s))
             .filter(|s| !s.is_empty())
-            .map(|s| (s.to_string(), self.resolve_skill(s), 1.0))
+            .map(|s| {
+                let ids = self.resolve_skill(&s);
+                (s, ids, 1.0)
+            })
             .collect();
         let listed_skills = !skills.is_empty();
         if let (Some(text), true) = (text, self.text_skills) {
@@ -82,7 +112,7 @@ impl Engine {
             }
         }
         let skill_total: f32 = skills.iter().map(|s| s.2).sum();
-        let interests: Vec<&str> = req.interests.iter().filter_map(|i| self.skill_index.interest(i)).collect();
+        let interests: Vec<&str> = req.interests.iter().filter_map(|i| self.skill_index.interest(&bounded_item(i))).collect();
 
         let mut evidence: HashMap<OccupationIdx, (f32, f32, Vec<MatchedForm>)> = HashMap::new();
         for (idx, occupation) in catalogue.occupations.iter().enumerate() {
@@ -111,6 +141,9 @@ impl Engine {
                 }
             }
             if !matched.is_empty() {
+                // The best evidence first, and a bounded amount of it per result.
+                matched.sort_by(|a, b| b.score.total_cmp(&a.score));
+                matched.truncate(MAX_PROFILE_EVIDENCE);
                 let s = if skills.is_empty() { 0.0 } else { skill_score / skill_total };
                 let i = if interests.is_empty() { 0.0 } else { interest_score / interests.len() as f32 };
                 evidence.insert(idx as OccupationIdx, (s, i, matched));
@@ -152,12 +185,33 @@ impl Engine {
         if !exact.is_empty() {
             return exact.iter().copied().collect();
         }
+        // Beyond an exact label, the first words carry what a skill is about; reading at most
+        // LOOKUP_WORDS of them bounds the cost of a long item (each word is a vocabulary scan).
+        let probe: String = label.split_whitespace().take(LOOKUP_WORDS).collect::<Vec<_>>().join(" ");
         let found: HashSet<SkillIdx> =
-            self.skill_index.lookup(label, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect();
+            self.skill_index.lookup(&probe, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect();
         if !found.is_empty() {
             return found;
         }
         // Typos and inflections ("patisserie" for "pâtisseries").
-        self.skill_index.fuzzy(label, 3, 0.7).into_iter().collect()
+        self.skill_index.fuzzy(&probe, 3, 0.7).into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_bounded_in_words_and_characters() {
+        assert_eq!(bounded_item("  pâtisserie   fine "), "pâtisserie fine");
+        let many = "tech ".repeat(61) + "zzzq";
+        assert_eq!(bounded_item(&many).split(' ').count(), MAX_ITEM_WORDS);
+        let long = "é".repeat(300);
+        assert_eq!(bounded_item(&format!("ab {long}")), "ab", "a word past the limit is dropped whole");
+        let words: String = (0..100).map(|i| format!("mot{i} ")).collect();
+        let b = bounded_item(&words);
+        assert!(b.chars().count() <= MAX_ITEM_CHARS && b.split(' ').count() <= MAX_ITEM_WORDS);
+        assert_eq!(bounded_item(""), "");
     }
 }

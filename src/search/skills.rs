@@ -37,6 +37,8 @@ pub struct InterestRef {
 pub(crate) struct SkillIndex {
     /// (folded label, skill) for every label of every skill.
     labels: Vec<(String, SkillIdx)>,
+    /// `word_start_bit` union of each label's words (same order as `labels`).
+    word_starts: Vec<u64>,
     /// Skills per exact folded label.
     exact: HashMap<String, Vec<SkillIdx>>,
     /// Distinct centres d'intérêt, by folded label.
@@ -83,7 +85,8 @@ impl SkillIndex {
             })
             .collect();
         let lexical = LexicalIndex::new(&label_forms);
-        SkillIndex { labels, exact, interests, label_forms, lexical }
+        let word_starts = labels.iter().map(|(l, _)| l.split(' ').fold(0u64, |m, w| m | word_start_bit(w))).collect();
+        SkillIndex { labels, word_starts, exact, interests, label_forms, lexical }
     }
 
     /// Skills whose every label word occurs (possibly with a typo or inflected) in a free
@@ -134,10 +137,22 @@ impl SkillIndex {
         if q.is_empty() {
             return Vec::new();
         }
-        let words: Vec<&str> = q.split(' ').collect();
+        let mut words: Vec<&str> = q.split(' ').collect();
+        words.sort_unstable();
+        words.dedup();
+        // One substring searcher for the whole scan (building one per label dominated the
+        // cost of long items).
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let need = words.iter().fold(0u64, |m, w| m | word_start_bit(w));
         let mut best: HashMap<SkillIdx, f32> = HashMap::new();
-        for (label, idx) in &self.labels {
-            if let Some(score) = lexical_score(&q, &words, label) {
+        for ((label, idx), &starts) in self.labels.iter().zip(&self.word_starts) {
+            // Every query word must start some label word, or the query be a substring of the
+            // label (then its first word starts inside a label word, which the mask cannot
+            // see): the mask settles most labels with one AND.
+            if starts & need != need && finder.find(label.as_bytes()).is_none() {
+                continue;
+            }
+            if let Some(score) = lexical_score(&q, &words, &finder, label) {
                 let e = best.entry(*idx).or_insert(0.0);
                 *e = e.max(score);
             }
@@ -155,7 +170,19 @@ impl SkillIndex {
 }
 
 /// Exact > prefix > every query word prefixes a label word > substring; shorter labels first.
-fn lexical_score(query: &str, words: &[&str], label: &str) -> Option<f32> {
+/// A bit for how a word starts (its first byte; its first two bytes when it has them),
+/// folded into 64. A label's mask is the union over its words; a query word can only
+/// prefix-match a label word whose start sets the same bits.
+fn word_start_bit(word: &str) -> u64 {
+    let b = word.as_bytes();
+    match b {
+        [] => 0,
+        [a] => 1u64 << (a % 32),
+        [a, c, ..] => 1u64 << (a % 32) | 1u64 << (32 + (a.wrapping_mul(31) ^ c) % 32),
+    }
+}
+
+fn lexical_score(query: &str, words: &[&str], finder: &memchr::memmem::Finder<'_>, label: &str) -> Option<f32> {
     let brevity = 0.1 / (1.0 + label.len() as f32 / 20.0);
     let base = if label == query {
         1.0
@@ -163,7 +190,7 @@ fn lexical_score(query: &str, words: &[&str], label: &str) -> Option<f32> {
         0.8
     } else if words.iter().all(|w| label.split(' ').any(|lw| lw.starts_with(w))) {
         0.6
-    } else if label.contains(query) {
+    } else if finder.find(label.as_bytes()).is_some() {
         0.4
     } else {
         return None;
@@ -207,13 +234,14 @@ mod tests {
 
     #[test]
     fn lexical_score_orders_exact_prefix_words_substring() {
+        let score = |q: &str, words: &[&str], label: &str| lexical_score(q, words, &memchr::memmem::Finder::new(q), label);
         let q = "soin";
         let w = ["soin"];
-        let exact = lexical_score(q, &w, "soin").unwrap();
-        let prefix = lexical_score(q, &w, "soins aux animaux").unwrap();
-        let word = lexical_score("anim soin", &["anim", "soin"], "soins aux animaux").unwrap();
-        let sub = lexical_score("oins", &["oins"], "soins aux animaux").unwrap();
+        let exact = score(q, &w, "soin").unwrap();
+        let prefix = score(q, &w, "soins aux animaux").unwrap();
+        let word = score("anim soin", &["anim", "soin"], "soins aux animaux").unwrap();
+        let sub = score("oins", &["oins"], "soins aux animaux").unwrap();
         assert!(exact > prefix && prefix > word && word > sub, "{exact} {prefix} {word} {sub}");
-        assert!(lexical_score("zzz", &["zzz"], "soins").is_none());
+        assert!(score("zzz", &["zzz"], "soins").is_none());
     }
 }
