@@ -111,6 +111,17 @@ pub fn build_index(
         return Err(IndexError::Graph(format!("HNSW insert kept {} of {} points", graph.len(), texts.len())));
     }
 
+    let unreachable = graph.unreachable(10, options.hnsw.ef_search);
+    tracing::info!(unreachable = unreachable.len(), "searched every point for its own vector");
+    if !unreachable.is_empty() {
+        let first: Vec<String> = unreachable.iter().take(5).map(|r| texts[*r].to_string()).collect();
+        return Err(IndexError::Graph(format!(
+            "{} of {} points are not found by a search for their own vector (e.g. {first:?}); rebuild, or raise --ef-construction or --hnsw-m",
+            unreachable.len(),
+            texts.len()
+        )));
+    }
+
     let recall = recall_at_k(&graph, &vectors, dim, 10, options.recall_samples, options.seed, options.hnsw.ef_search);
     tracing::info!(recall_at_10 = recall, "measured HNSW recall against exact search");
     if recall < options.min_recall {
@@ -195,6 +206,8 @@ fn write_index(
         counts: Counts { passage_vectors, ..counts(catalogue, vectors) },
         hnsw: options.hnsw,
         recall_at_10: recall,
+        // `build_index` refuses a graph with an unreachable point before writing.
+        reachable_points: vectors,
         files,
     };
     let manifest_path = dir.join(MANIFEST_FILE);

@@ -134,6 +134,23 @@ impl Graph {
         Ok(Graph { hnsw, points })
     }
 
+    /// Rows that a search for their own vector (top `k`, list size `ef`) does not return.
+    ///
+    /// hnsw_rs has had points left unreachable by parallel inserts; a point no search reaches
+    /// is a silent hole in the index, so the build checks every one.
+    pub fn unreachable(&self, k: usize, ef: usize) -> Vec<usize> {
+        use rayon::prelude::*;
+        let mut missing: Vec<usize> = (0..self.points.len())
+            .into_par_iter()
+            .filter(|&row| {
+                let query: Vec<f32> = self.vector(row).iter().map(|h| h.to_f32()).collect();
+                !self.search(&query, k, ef, None).iter().any(|&(hit, _)| hit == row)
+            })
+            .collect();
+        missing.sort_unstable();
+        missing
+    }
+
     /// The stored (f16) vector of `row` (panics if `row` is out of range, like slice indexing).
     pub fn vector(&self, row: usize) -> &[f16] {
         self.points[row].get_v()
@@ -244,6 +261,7 @@ mod tests {
             }
         }
         assert!(self_hits >= 297, "self-retrieval too low: {self_hits}/300");
+        assert!(loaded.unreachable(10, 64).is_empty(), "every point is found by its own vector");
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub struct IndexManifest {
     pub hnsw: HnswParams,
     /// Recall@10 of the graph against exact search, measured at build time.
     pub recall_at_10: f64,
+    /// Points a search for their own vector found at build time (the build fails unless all).
+    #[serde(default)]
+    pub reachable_points: usize,
     /// Every other file of the directory with its size and checksum.
     pub files: Vec<FileEntry>,
 }
