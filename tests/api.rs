@@ -487,6 +487,23 @@ async fn health_ready_openapi_docs() {
     assert!(v["paths"]["/v1/match"]["post"]["requestBody"].is_object());
     assert!(v["components"]["schemas"]["SearchResponse"].is_object());
 
+    // The contract says exactly what is accepted (what the audit found answered against it).
+    let params = v["paths"]["/v1/search"]["get"]["parameters"].as_array().unwrap();
+    let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    assert_eq!(param("q")["minLength"], 1);
+    assert_eq!(param("q")["pattern"], "\\S");
+    assert!(param("lang")["enum"].as_array().unwrap().contains(&json!("")), "empty lang= means the default");
+    let body = &v["components"]["schemas"]["MatchRequest"];
+    assert_eq!(body["anyOf"].as_array().map(Vec::len), Some(3), "{body}");
+    assert_eq!(body["properties"]["skills"]["type"], json!(["array", "null"]));
+    assert_eq!(body["properties"]["skills"]["maxItems"], 50);
+    // And the server agrees: `{}` and blank-only profiles are 400, nulls and `lang=` are fine.
+    assert_eq!(post_json(&app, "/v1/match", &json!({})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(post_json(&app, "/v1/match", &json!({"text": " ", "skills": [" "]})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(post_json(&app, "/v1/match", &json!({"text": "boulanger", "skills": null})).await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/v1/search?q=boulanger&lang=").await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/v1/search?q=").await.status, StatusCode::BAD_REQUEST);
+
     let r = get(&app, "/docs").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.content_type().starts_with("text/html"));

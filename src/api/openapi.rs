@@ -41,6 +41,68 @@ pub struct ApiDoc;
 #[allow(dead_code)] // Documents `metrics::metrics_handler`, whose state type utoipa cannot see through.
 fn metrics_doc() {}
 
+/// States in the document what the derive macros cannot: the exact inputs the handlers
+/// accept, so that a request valid per the spec is answered 2xx and an invalid one 4xx.
+///
+/// - `q` needs a non-space character (blank text is `empty_query`);
+/// - an empty `lang=`/`taxonomy=` means the default, so `""` is part of their enums;
+/// - `POST /v1/match` needs at least one of: a `text` with a non-space character, a skill or
+///   an interest with one; its optional fields may be `null` (= absent); lists hold at most
+///   `MAX_PROFILE_ITEMS` items of at most `MAX_ITEM_CHARS` characters.
+fn tighten(doc: &mut Value) {
+    use crate::search::{MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
+    use serde_json::json;
+    let non_blank = json!("\\S");
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(params) = item.pointer_mut("/get/parameters").and_then(Value::as_array_mut) else { continue };
+            for p in params.iter_mut() {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+                match name.as_str() {
+                    "q" => {
+                        schema.insert("minLength".into(), json!(1));
+                        schema.insert("pattern".into(), non_blank.clone());
+                    }
+                    "lang" | "taxonomy" => {
+                        // `$ref`ed enums: inline them with the empty value added.
+                        let values = if name == "lang" { json!(["fr", "en", ""]) } else { json!(["rome", "esco", ""]) };
+                        schema.clear();
+                        schema.insert("type".into(), json!("string"));
+                        schema.insert("enum".into(), values);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
+    let item = json!({"type": "string", "maxLength": MAX_ITEM_CHARS, "description": format!("at most {MAX_ITEM_WORDS} words")});
+    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+        for list in ["skills", "interests"] {
+            props.insert(list.into(), json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item}));
+        }
+        for (name, prop) in props.iter_mut() {
+            if name == "skills" || name == "interests" {
+                continue;
+            }
+            // Optional fields may be null: wrap whatever schema the derive wrote.
+            let inner = prop.take();
+            *prop = json!({"oneOf": [inner, {"type": "null"}]});
+        }
+    }
+    body.remove("required");
+    let has = |list: &str| json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": "\\S"}}}});
+    body.insert(
+        "anyOf".into(),
+        json!([
+            {"required": ["text"], "properties": {"text": {"type": "string", "pattern": "\\S"}}},
+            has("skills"),
+            has("interests"),
+        ]),
+    );
+}
+
 /// The OpenAPI JSON and its HTML rendering, built once per router.
 pub(crate) struct Docs {
     json: String,
@@ -52,7 +114,8 @@ impl Docs {
     pub(crate) fn new() -> Docs {
         let mut doc = ApiDoc::openapi();
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-        let value = serde_json::to_value(&doc).unwrap_or(Value::Null);
+        let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
+        tighten(&mut value);
         let json = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
         let html = render_html(&value);
         Docs { json, html }
