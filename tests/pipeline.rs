@@ -40,7 +40,7 @@ fn build_writes_a_self_describing_index_that_reloads() {
     // Every stored vector is a unit vector.
     for row in 0..index.len() {
         let v = index.vector(row);
-        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let norm: f32 = v.iter().map(|x| x.to_f32() * x.to_f32()).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-3, "row {row} norm {norm}");
     }
 }
@@ -222,4 +222,38 @@ fn damaged_indexes_are_refused_with_clear_errors() {
     let index = VectorIndex::open(&other_model).unwrap();
     let err = Engine::new(index, common::embedder(), QueryLimits::default()).err().unwrap();
     assert!(err.to_string().contains("rebuild the index"), "{err}");
+}
+
+/// `kill -9` at any moment of a rebuild leaves a complete index in place: the new one is
+/// written to a staging directory and renamed over the old one only when whole.
+#[test]
+fn a_killed_rebuild_leaves_a_complete_index() {
+    let good = common::fixture_index_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("index");
+    copy_dir(&good, &out);
+    let original = fs::read(out.join(MANIFEST_FILE)).unwrap();
+    // Kill points spread over loading, embedding and graph building.
+    for delay_ms in [300u64, 1500, 3000] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
+            .args(["build", "--no-progress", "--data-dir"])
+            .arg(common::fixture_data())
+            .arg("--model")
+            .arg(common::model_dir())
+            .arg("--out")
+            .arg(&out)
+            .env("BOUSSOLE_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start boussole build");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok(); // SIGKILL on Unix: no cleanup code runs.
+        child.wait().unwrap();
+        let index = VectorIndex::open(&out).unwrap_or_else(|e| panic!("after a kill at {delay_ms} ms: {e}"));
+        assert!(!index.is_empty());
+        if !finished {
+            assert_eq!(fs::read(out.join(MANIFEST_FILE)).unwrap(), original, "killed at {delay_ms} ms: the old index stays");
+        }
+    }
 }
