@@ -3,17 +3,15 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use common::server::{engine, Server};
+
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use boussole::api::{router, serve_on, ServeConfig};
+use boussole::api::{router, ServeConfig};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 const ESCO_BAKER: &str =
@@ -21,14 +19,6 @@ const ESCO_BAKER: &str =
 const BAKER_UUID: &str = "1aadb308-432a-4d01-b54b-b4f7f76dd419";
 /// A ROME compétence only the boulangerie fiche (D1102) lists.
 const KNEADING: &str = "Pétrir manuellement ou mécaniquement des pâtes";
-
-/// The engine is loaded on a blocking thread: loading the model inside the runtime would
-/// stall it (and the first call may build the fixture index).
-async fn engine() -> Arc<boussole::search::Engine> {
-    tokio::task::spawn_blocking(common::engine)
-        .await
-        .expect("engine loads")
-}
 
 async fn app(config: &ServeConfig) -> Router {
     router(engine().await, config)
@@ -131,47 +121,6 @@ async fn post_json(app: &Router, uri: &str, body: &Value) -> Reply {
         body.to_string().into_bytes(),
     )
     .await
-}
-
-/// A server on an ephemeral port, stopped by sending on (or dropping) the sender.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
-}
-
-impl Server {
-    async fn start(config: ServeConfig) -> Server {
-        let engine = engine().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_on(listener, engine, config, async move {
-            let _ = stopped.await;
-        }));
-        Server {
-            addr,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
-    }
-
-    async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let result = tokio::time::timeout(Duration::from_secs(60), self.task).await;
-        result
-            .expect("server stops in time")
-            .expect("server task")
-            .expect("server ran");
-    }
 }
 
 /// One request over the network.

@@ -32,6 +32,15 @@ pub struct ServeConfig {
     /// Time budget of one `/v1` request, in milliseconds (exceeded → 504 `timeout`).
     #[arg(long, env = "BOUSSOLE_REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_ms: u64,
+    /// Time a client has to send a request's line and headers, in milliseconds; past it the
+    /// connection is closed without an answer. It also bounds how long an idle keep-alive
+    /// connection stays open, so a reverse proxy's upstream keep-alive should be shorter.
+    #[arg(long, env = "BOUSSOLE_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_ms: u64,
+    /// Time a client has to send a `/v1` request's whole body, in milliseconds (exceeded → 408
+    /// `request_timeout`). Bodies are read before a concurrency slot is taken.
+    #[arg(long, env = "BOUSSOLE_BODY_READ_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout_ms: u64,
     /// Origin allowed to call the API from a browser (repeatable; `*` for any). None: CORS off.
     #[arg(long = "cors-origin", env = "BOUSSOLE_CORS_ORIGIN", value_delimiter = ',', value_parser = origin)]
     pub cors_origins: Vec<String>,
@@ -48,6 +57,8 @@ impl Default for ServeConfig {
             max_results: limits.max_results,
             max_concurrency: 64,
             request_timeout_ms: 10_000,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
             cors_origins: Vec::new(),
         }
     }
@@ -66,6 +77,16 @@ impl ServeConfig {
     /// The per-request time budget.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// The time allowed to receive a request's headers (and the keep-alive idle time).
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// The time allowed to receive a `/v1` request's body.
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }
 
@@ -119,6 +140,10 @@ mod tests {
             "0.0.0.0:9000",
             "--max-concurrency",
             "2",
+            "--header-read-timeout-ms",
+            "300",
+            "--body-read-timeout-ms",
+            "400",
             "--cors-origin",
             "https://a.example",
             "--cors-origin",
@@ -127,6 +152,8 @@ mod tests {
         .expect("flags parse");
         assert_eq!(cli.serve.addr.port(), 9000);
         assert_eq!(cli.serve.max_concurrency, 2);
+        assert_eq!(cli.serve.header_read_timeout(), Duration::from_millis(300));
+        assert_eq!(cli.serve.body_read_timeout(), Duration::from_millis(400));
         assert_eq!(
             cli.serve.cors_origins,
             vec!["https://a.example".to_string(), "*".to_string()]
@@ -134,5 +161,7 @@ mod tests {
         assert!(Cli::try_parse_from(["x", "--max-results", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--cors-origin", "a.example"]).is_err());
         assert!(Cli::try_parse_from(["x", "--request-timeout-ms", "0"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--header-read-timeout-ms", "0"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--body-read-timeout-ms", "0"]).is_err());
     }
 }

@@ -37,8 +37,10 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `empty_query`, `query_too_long`, `too_many_tokens`,
-    /// `invalid_parameter`, `invalid_json`, `not_found`, `method_not_allowed`,
-    /// `payload_too_large`, `unsupported_media_type`, `overloaded`, `timeout`, `internal`.
+    /// `invalid_parameter`, `invalid_json`, `invalid_body`, `bad_request`, `not_found`,
+    /// `method_not_allowed`, `request_timeout` (408: the body was not received in time),
+    /// `payload_too_large`, `uri_too_long`, `unsupported_media_type`, `headers_too_large`,
+    /// `overloaded`, `timeout` (504), `internal`.
     #[schema(example = "invalid_parameter")]
     pub code: String,
     /// Human-readable explanation.
@@ -160,6 +162,27 @@ pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     )
 }
 
+/// 408 `request_timeout`: the client did not send its body in time.
+pub(crate) fn request_timeout(limit: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        format!(
+            "the request body was not received within {} ms",
+            limit.as_millis()
+        ),
+    )
+}
+
+/// 413 `payload_too_large`.
+pub(crate) fn payload_too_large(max: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is too large (at most {max} bytes)"),
+    )
+}
+
 /// 503 `overloaded`.
 pub(crate) fn overloaded() -> ApiError {
     ApiError::new(
@@ -207,12 +230,17 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
             StatusCode::NOT_FOUND => ("not_found", "not found"),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
+            StatusCode::URI_TOO_LONG => ("uri_too_long", "request URI too long"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 ("unsupported_media_type", "unsupported content type")
             }
-            StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
-                ("timeout", "the request took too long")
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+                ("headers_too_large", "request headers too large")
             }
+            StatusCode::REQUEST_TIMEOUT => {
+                ("request_timeout", "the request was not received in time")
+            }
+            StatusCode::GATEWAY_TIMEOUT => ("timeout", "the request took too long"),
             StatusCode::SERVICE_UNAVAILABLE => ("overloaded", "service unavailable, retry shortly"),
             s if s.is_server_error() => ("internal", "internal error, please retry later"),
             _ => ("bad_request", "bad request"),

@@ -2,6 +2,8 @@
 //! rejections: query strings (strict UTF-8), JSON bodies (content type, size, syntax, field
 //! types) and occupation paths.
 
+use std::collections::HashSet;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::{header, request::Parts, StatusCode};
@@ -27,11 +29,25 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     }
 }
 
+/// Most parameters a query string may carry: every route reads at most four, so this is
+/// generous for clients and keeps the cost of a hostile query string bounded.
+pub const MAX_QUERY_PARAMS: usize = 32;
+
 impl QueryParams {
     /// Parses a raw (still percent-encoded) query string.
+    ///
+    /// More than [`MAX_QUERY_PARAMS`] parameters are refused before any is decoded; repeated
+    /// names are found with a hash set, so the cost is linear in the query string's length.
     pub fn parse(raw: &str) -> Result<QueryParams, ApiError> {
+        let pairs = || raw.split('&').filter(|p| !p.is_empty());
+        if pairs().take(MAX_QUERY_PARAMS + 1).count() > MAX_QUERY_PARAMS {
+            return Err(ApiError::invalid_parameter(format!(
+                "too many query parameters: at most {MAX_QUERY_PARAMS} are accepted"
+            )));
+        }
         let mut out: Vec<(String, String)> = Vec::new();
-        for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let mut seen: HashSet<String> = HashSet::new();
+        for pair in pairs() {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let key = percent_decode(k).ok_or_else(|| {
                 ApiError::invalid_parameter("a query parameter name is not valid UTF-8")
@@ -42,7 +58,7 @@ impl QueryParams {
                     echo(&key)
                 ))
             })?;
-            if out.iter().any(|(k, _)| *k == key) {
+            if !seen.insert(key.clone()) {
                 return Err(ApiError::invalid_parameter(format!(
                     "{} is given more than once",
                     echo(&key)
@@ -308,6 +324,27 @@ mod tests {
         assert_eq!(err.code, "invalid_parameter");
         assert!(err.message.starts_with("q:"), "{}", err.message);
         assert!(QueryParams::parse("q=a&q=b").is_err());
+    }
+
+    #[test]
+    fn caps_the_number_of_parameters() {
+        let at_cap: Vec<String> = (0..MAX_QUERY_PARAMS).map(|i| format!("p{i}=1")).collect();
+        assert!(QueryParams::parse(&at_cap.join("&")).is_ok());
+        // Empty pairs (`a&&b`) are not parameters and do not count.
+        assert!(QueryParams::parse(&format!("{}&&&", at_cap.join("&"))).is_ok());
+        let over = format!("{}&x=1", at_cap.join("&"));
+        let err = QueryParams::parse(&over).expect_err("one too many");
+        assert_eq!(err.code, "invalid_parameter");
+        assert!(
+            err.message.contains(&MAX_QUERY_PARAMS.to_string()),
+            "{}",
+            err.message
+        );
+        // Refused before decoding: an invalid escape past the cap is not what is reported.
+        let err = QueryParams::parse(&"a=1&".repeat(20_000)).expect_err("hostile");
+        assert!(err.message.contains("too many"), "{}", err.message);
+        // Duplicates are still found, after percent-decoding the names.
+        assert!(QueryParams::parse("q=a&%71=b").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics::{counter, gauge, histogram, with_local_recorder};
@@ -16,11 +16,13 @@ use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 
-use crate::catalog::Taxonomy;
+use super::error::echo;
 use super::routes::AppState;
+use crate::catalog::Taxonomy;
 use crate::search::Engine;
 
-/// Requests served, by `method`, `route` (path template) and `status`.
+/// Requests served, by `method` (GET, POST, HEAD, OPTIONS, PUT, DELETE, PATCH or `other`),
+/// `route` (path template, or `unmatched`) and `status`.
 pub const REQUESTS_TOTAL: &str = "boussole_http_requests_total";
 /// Request latency in seconds, by `method` and `route`.
 pub const REQUEST_DURATION: &str = "boussole_http_request_duration_seconds";
@@ -94,10 +96,20 @@ impl Metrics {
                 "Vectors (distinct embedded texts) in the loaded index"
             );
             metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
-            metrics::describe_counter!(QUERY_CACHE_HITS, "Query embeddings answered from the cache");
-            metrics::describe_counter!(QUERY_CACHE_MISSES, "Query embeddings computed by the model");
+            metrics::describe_counter!(
+                QUERY_CACHE_HITS,
+                "Query embeddings answered from the cache"
+            );
+            metrics::describe_counter!(
+                QUERY_CACHE_MISSES,
+                "Query embeddings computed by the model"
+            );
             metrics::describe_gauge!(QUERY_CACHE_ENTRIES, "Query embeddings held by the cache");
-            metrics::describe_gauge!(RESIDENT_MEMORY, metrics::Unit::Bytes, "Resident memory of the server process");
+            metrics::describe_gauge!(
+                RESIDENT_MEMORY,
+                metrics::Unit::Bytes,
+                "Resident memory of the server process"
+            );
             gauge!(INDEX_VECTORS).set(index.len() as f64);
             for taxonomy in Taxonomy::ALL {
                 let n = occupations
@@ -150,10 +162,30 @@ pub(crate) async fn metrics_handler(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Label of request methods outside [`method_label`]'s closed set.
+const OTHER_METHOD: &str = "other";
+
+/// The `method` label: standard methods by name, anything else `other`, so made-up methods
+/// (any token is a valid HTTP method) cannot create new series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        _ => OTHER_METHOD,
+    }
+}
+
 /// Records the request count and latency, and logs one structured line per request.
 pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().clone();
+    let label = method_label(req.method());
+    // Logged as sent (shortened), but never used as a label.
+    let method = echo(req.method().as_str());
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -163,9 +195,9 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     metrics.record(|| {
-        counter!(REQUESTS_TOTAL, "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
+        counter!(REQUESTS_TOTAL, "method" => label, "route" => route.clone(), "status" => status.to_string())
             .increment(1);
-        histogram!(REQUEST_DURATION, "method" => method.to_string(), "route" => route.clone())
+        histogram!(REQUEST_DURATION, "method" => label, "route" => route.clone())
             .record(elapsed.as_secs_f64());
     });
     let latency_ms = millis(elapsed);
@@ -180,4 +212,19 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
 /// Milliseconds rounded to the microsecond, for logs.
 fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_labels_are_a_closed_set() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::CONNECT), OTHER_METHOD);
+        assert_eq!(method_label(&Method::TRACE), OTHER_METHOD);
+        let made_up = Method::from_bytes(b"BREW").expect("a valid token");
+        assert_eq!(method_label(&made_up), OTHER_METHOD);
+    }
 }

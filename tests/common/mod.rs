@@ -1,6 +1,8 @@
 //! Shared test setup: the real model and a small index built from the fixture datasets.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
