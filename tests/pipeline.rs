@@ -257,3 +257,35 @@ fn a_killed_rebuild_leaves_a_complete_index() {
         }
     }
 }
+
+/// Graph orphans recorded by the build are merged into searches exactly; a bad orphan id in
+/// the manifest is refused at load.
+#[test]
+fn graph_orphans_are_searched_and_checked() {
+    let good = common::fixture_index_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("orphans");
+    copy_dir(&good, &dir);
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let mut manifest: serde_json::Value = serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    let reference = VectorIndex::open(&good).unwrap();
+    let n = reference.len();
+    // Pretend the last rows were unreachable: a search for their own vector still finds them.
+    let orphans: Vec<usize> = (n - 20..n).collect();
+    manifest["graph_orphans"] = serde_json::json!(orphans);
+    fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let index = VectorIndex::open(&dir).unwrap();
+    for &row in &orphans {
+        let query: Vec<f32> = index.vector(row).iter().map(|h| h.to_f32()).collect();
+        let hits = index.search(&query, 5, None);
+        assert!(hits.len() <= 5 && hits.windows(2).all(|w| w[0].score >= w[1].score), "{hits:?}");
+        assert!(hits.iter().any(|h| h.row == row), "orphan {row} not found: {hits:?}");
+        let mut rows: Vec<usize> = hits.iter().map(|h| h.row).collect();
+        rows.dedup();
+        assert_eq!(rows.len(), hits.len(), "no row twice");
+    }
+    manifest["graph_orphans"] = serde_json::json!([n + 7]);
+    fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let err = VectorIndex::open(&dir).err().unwrap();
+    assert!(matches!(err, IndexError::Corrupt { .. }) && err.to_string().contains("orphan"), "{err}");
+}

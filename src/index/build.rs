@@ -111,13 +111,16 @@ pub fn build_index(
         return Err(IndexError::Graph(format!("HNSW insert kept {} of {} points", graph.len(), texts.len())));
     }
 
-    let unreachable = graph.unreachable(10, options.hnsw.ef_search);
-    tracing::info!(unreachable = unreachable.len(), "searched every point for its own vector");
-    if !unreachable.is_empty() {
-        let first: Vec<String> = unreachable.iter().take(5).map(|r| texts[*r].to_string()).collect();
+    // hnsw_rs can leave a few points that no search reaches (5 of 83,225 on the full index):
+    // they are kept as orphans, searched exhaustively next to the graph, so every point is
+    // found. Many of them would mean a broken graph: then the build fails.
+    let orphans = graph.unreachable(10, options.hnsw.ef_search);
+    tracing::info!(orphans = orphans.len(), "searched every point for its own vector");
+    if orphans.len() * 100 > texts.len().max(100) {
+        let first: Vec<String> = orphans.iter().take(5).map(|r| texts[*r].to_string()).collect();
         return Err(IndexError::Graph(format!(
-            "{} of {} points are not found by a search for their own vector (e.g. {first:?}); rebuild, or raise --ef-construction or --hnsw-m",
-            unreachable.len(),
+            "{} of {} points are not found by a search for their own vector (e.g. {first:?}); raise --ef-construction or --hnsw-m",
+            orphans.len(),
             texts.len()
         )));
     }
@@ -130,7 +133,7 @@ pub fn build_index(
 
     let staging = staging_dir(out_dir).map_err(IndexError::io(out_dir))?;
     let result = PassageVectors::write(&passage_vectors, &staging)
-        .and_then(|()| write_index(&staging, catalogue, embedder, options, &graph, texts.len(), layout.rows(), recall));
+        .and_then(|()| write_index(&staging, catalogue, embedder, options, &graph, (texts.len(), layout.rows()), recall, orphans));
     let manifest = match result {
         Ok(m) => m,
         Err(e) => {
@@ -176,9 +179,9 @@ fn write_index(
     embedder: &dyn Embedder,
     options: &BuildOptions,
     graph: &Graph,
-    vectors: usize,
-    passage_vectors: usize,
+    (vectors, passage_vectors): (usize, usize),
     recall: f64,
+    orphans: Vec<usize>,
 ) -> Result<IndexManifest, IndexError> {
     let catalogue_path = dir.join(CATALOGUE_FILE);
     let json = serde_json::to_vec(catalogue).map_err(|e| IndexError::Graph(format!("cannot serialise catalogue: {e}")))?;
@@ -206,8 +209,8 @@ fn write_index(
         counts: Counts { passage_vectors, ..counts(catalogue, vectors) },
         hnsw: options.hnsw,
         recall_at_10: recall,
-        // `build_index` refuses a graph with an unreachable point before writing.
-        reachable_points: vectors,
+        reachable_points: vectors - orphans.len(),
+        graph_orphans: orphans,
         files,
     };
     let manifest_path = dir.join(MANIFEST_FILE);

@@ -66,9 +66,12 @@ pub struct IndexManifest {
     pub hnsw: HnswParams,
     /// Recall@10 of the graph against exact search, measured at build time.
     pub recall_at_10: f64,
-    /// Points a search for their own vector found at build time (the build fails unless all).
+    /// Points a search for their own vector found in the graph at build time.
     #[serde(default)]
     pub reachable_points: usize,
+    /// Rows no graph search reached at build time: searched exhaustively next to the graph.
+    #[serde(default)]
+    pub graph_orphans: Vec<usize>,
     /// Every other file of the directory with its size and checksum.
     pub files: Vec<FileEntry>,
 }

@@ -143,6 +143,12 @@ impl VectorIndex {
         let dim = manifest.model.dimension;
         let graph = Graph::load(dir, texts.len(), dim)?;
         let row_forms = group_forms_by_row(&form_rows, texts.len());
+        if let Some(&bad) = manifest.graph_orphans.iter().find(|&&r| r >= texts.len()) {
+            return Err(IndexError::Corrupt {
+                path: dir.join(MANIFEST_FILE),
+                reason: format!("graph orphan row {bad} is outside the {} rows", texts.len()),
+            });
+        }
         let passages = PassageVectors::read(dir, PassageLayout::of(&catalogue), dim)?;
         let mut occupation_rows = vec![Vec::new(); catalogue.occupations.len()];
         for (form, &row) in catalogue.forms.iter().zip(&form_rows) {
@@ -231,7 +237,22 @@ impl VectorIndex {
                 self.graph.search(query, k, ef, Some(&row_ok))
             }
         };
-        hits.into_iter().map(|(row, score)| RowHit { row, score }).collect()
+        let mut hits: Vec<RowHit> = hits.into_iter().map(|(row, score)| RowHit { row, score }).collect();
+        // Orphans (points the graph cannot reach) are scored exactly and merged in.
+        let forms = &self.catalogue.forms;
+        let mut merged = false;
+        for &row in &self.manifest.graph_orphans {
+            let kept = keep.is_none_or(|keep| self.forms_of_row(row).iter().any(|&f| keep(&forms[f as usize])));
+            if kept && !hits.iter().any(|h| h.row == row) {
+                hits.push(RowHit { row, score: self.row_score(query, row) });
+                merged = true;
+            }
+        }
+        if merged {
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.cmp(&b.row)));
+            hits.truncate(k);
+        }
+        hits
     }
 
     /// Exact nearest rows by brute force (reference for recall, and small-index fallback).
