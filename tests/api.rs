@@ -440,6 +440,11 @@ async fn health_ready_openapi_docs() {
     let params = v["paths"]["/v1/search"]["get"]["parameters"].as_array().unwrap();
     let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
     assert_eq!(param("q")["minLength"], 1);
+    let responses = |path: &str, method: &str| v["paths"][path][method]["responses"].clone();
+    for status in ["400", "405", "414", "431", "503"] {
+        assert!(responses("/v1/search", "get").get(status).is_some(), "search lacks {status}");
+    }
+    assert!(responses("/v1/match", "post").get("408").is_some() && responses("/v1/match", "post").get("413").is_some());
     assert_eq!(param("q")["pattern"], "\\S");
     assert!(param("lang")["enum"].as_array().unwrap().contains(&json!("")), "empty lang= means the default");
     let body = &v["components"]["schemas"]["MatchRequest"];

@@ -76,6 +76,27 @@ fn tighten(doc: &mut Value) {
             }
         }
     }
+    // Answers every `/v1` operation may give besides its own (connection-level limits).
+    let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}});
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (_, item) in paths.iter_mut().filter(|(p, _)| p.starts_with("/v1")) {
+            let Some(ops) = item.as_object_mut() else { continue };
+            for (method, op) in ops.iter_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+                let mut add = |status: &str, what: &str| {
+                    responses.entry(status.to_string()).or_insert_with(|| error(what));
+                };
+                add("405", "`method_not_allowed` (HEAD is 405 too: the search is not run to answer it)");
+                if method == "post" {
+                    add("408", "`request_timeout`: the body did not arrive in time");
+                    add("413", "`payload_too_large`");
+                    add("415", "`unsupported_media_type`");
+                }
+                add("414", "`uri_too_long`");
+                add("431", "`headers_too_large`");
+            }
+        }
+    }
     let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
     let item = json!({"type": "string", "maxLength": MAX_ITEM_CHARS, "description": format!("at most {MAX_ITEM_WORDS} words")});
     if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
