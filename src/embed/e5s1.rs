@@ -587,6 +587,44 @@ mod tests {
         (name, dtype, dtype + 1, dtype + 5, dtype + 13)
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 300, ..Default::default() })]
+
+        /// Fuzzing the parser with damaged containers: any byte flipped, any truncation,
+        /// any bytes appended — an error or a container, never a panic or a huge allocation.
+        #[test]
+        fn damaged_containers_never_panic(
+            flips in proptest::collection::vec((0usize..1_000_000, proptest::prelude::any::<u8>()), 0..8),
+            cut in proptest::option::of(0usize..1_000_000),
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+        ) {
+            let mut bytes = valid().bytes;
+            for (at, value) in flips {
+                let len = bytes.len();
+                bytes[at % len] = value;
+            }
+            if let Some(cut) = cut {
+                let len = bytes.len();
+                bytes.truncate(cut % (len + 1));
+            }
+            bytes.extend(tail);
+            if let Ok(c) = Container::parse(&bytes) {
+                for entry in &c.tensors {
+                    let _ = c.tensor_f32(entry);
+                }
+                for id in 0..c.vocabulary.len() {
+                    let _ = c.vocabulary.piece(id);
+                }
+            }
+        }
+
+        /// Any short byte string is refused cleanly.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = Container::parse(&bytes);
+        }
+    }
+
     #[test]
     fn parses_a_valid_container() {
         let s = valid();
