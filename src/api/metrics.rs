@@ -180,9 +180,31 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Records the request count and latency, and logs one structured line per request.
+/// Header carrying the request id, in requests (kept when well-formed) and every response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The caller's request id when it is a short token, else a new process-unique one.
+fn request_id(req: &Request) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let given = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).filter(|v| {
+        !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+    });
+    match given {
+        Some(id) => id.to_string(),
+        None => {
+            let prefix = *PREFIX.get_or_init(rand::random::<u32>);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            format!("{prefix:08x}-{n:x}")
+        }
+    }
+}
+
+/// Records the request count and latency, and logs one structured line per request, with
+/// its request id (also sent back in `x-request-id`).
 pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let request_id = request_id(&req);
     let label = method_label(req.method());
     // Logged as sent (shortened), but never used as a label.
     let method = echo(req.method().as_str());
@@ -191,7 +213,10 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
         .get::<MatchedPath>()
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_string();
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     metrics.record(|| {
@@ -202,9 +227,9 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
     });
     let latency_ms = millis(elapsed);
     if response.status().is_server_error() {
-        tracing::warn!(%method, %route, status, latency_ms, "request failed");
+        tracing::warn!(%request_id, %method, %route, status, latency_ms, "request failed");
     } else {
-        tracing::info!(%method, %route, status, latency_ms, "request");
+        tracing::info!(%request_id, %method, %route, status, latency_ms, "request");
     }
     response
 }
