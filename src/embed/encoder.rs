@@ -32,19 +32,9 @@ use rayon::prelude::*;
 use super::error::EmbedError;
 use crate::vector::{Kernel, QuantMatrix};
 
-/// Whether the CPU runs the AVX2+FMA builds of the loops around the matrix products
-/// (attention, GELU, layer norm): they then vectorise 8-wide without a `target-cpu` flag.
-#[inline]
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
+// The CPU runs the AVX2+FMA builds of the loops around the matrix products (attention,
+// GELU, layer norm) when it has them: they then vectorise 8-wide without a `target-cpu` flag.
+use crate::vector::has_avx2_fma as has_avx2;
 
 /// Defines `$name`, an AVX2+FMA build of the `#[inline(always)]` function called in `$body`
 /// (x86-64 only; callers check [`has_avx2`]).

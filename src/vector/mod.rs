@@ -10,6 +10,33 @@ use half::f16;
 
 pub(crate) use quant::{Kernel, QuantMatrix};
 
+/// Whether the CPU has AVX2 and FMA (the 8-lane builds of the loops here and in the encoder).
+/// `is_x86_feature_detected!` caches its answer, so this is a couple of loads.
+#[inline]
+pub(crate) fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Whether the CPU can also convert f16 in hardware (F16C), for the f16 dot products.
+#[inline]
+fn has_avx2_f16c() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        has_avx2_fma() && std::arch::is_x86_feature_detected!("f16c")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Dot product of the common prefix of `a` and `b`.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -17,7 +44,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let (a, b) = (&a[..n], &b[..n]);
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if has_avx2_fma() {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { dot_avx2(a, b) };
         }
@@ -70,10 +97,7 @@ pub fn dot_f16(a: &[f32], b: &[f16]) -> f32 {
     let (a, b) = (&a[..n], &b[..n]);
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
+        if has_avx2_f16c() {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { dot_f16_avx2(a, b) };
         }
@@ -108,10 +132,7 @@ pub fn dot_halves(a: &[f16], b: &[f16]) -> f32 {
     let (a, b) = (&a[..n], &b[..n]);
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
+        if has_avx2_f16c() {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { dot_halves_avx2(a, b) };
         }

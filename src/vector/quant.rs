@@ -50,7 +50,7 @@ impl Kernel {
             if std::arch::is_x86_feature_detected!("avx512f") {
                 return Kernel::Avx512;
             }
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            if super::has_avx2_fma() {
                 return Kernel::Avx2;
             }
         }
@@ -63,7 +63,7 @@ impl Kernel {
         let mut all = vec![Kernel::Scalar];
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            if super::has_avx2_fma() {
                 all.push(Kernel::Avx2);
             }
             if std::arch::is_x86_feature_detected!("avx512f") {
