@@ -4,9 +4,14 @@
 //
 // Env: BASE_URL (required, server root serving the page and /v1), CHROMIUM
 // (default /usr/bin/chromium), STEP_TIMEOUT_MS (default 15000),
-// SCREENSHOT_DIR (default <repo>/target/screenshots).
+// SCREENSHOT_DIR (default <repo>/target/screenshots), DOCS_SCREENSHOTS (a folder:
+// also save the README's screenshots there, e.g. docs/screenshots).
 // Prints one line per check and ends with `browser: N passed, M failed`;
 // exits non-zero on any failure.
+//
+// Flows: phone (search, detail, back, English, profile), desktop, mobile layout (every view at
+// 320, 390 and 430 px: no horizontal scroll, 44-px touch targets), shortlist (star, reload,
+// share link in a fresh context, unknown ids, remove, corrupt storage).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -262,6 +267,246 @@ async function desktopFlow(browser) {
   await context.close();
 }
 
+// ---------------------------------------------------------------- mobile layout
+
+const WIDTHS = [320, 390, 430];
+const ESCO_BAKER = 'http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419';
+// The longest ESCO label of the fixtures: slash-joined words with no space to break at.
+const ESCO_LONG = 'http://data.europa.eu/esco/occupation/02f1ae71-f89c-47b7-af2c-50d7ab1d9b8a';
+const escoHash = (uri) => `#/metier/esco/${encodeURIComponent(uri)}`;
+const MIN_TARGET = 44;
+
+/**
+ * Horizontal overflow and touch targets of the page as it is. Targets: buttons, links,
+ * summaries, text fields, listbox options and the labels of visually hidden radios; each must
+ * be at least 44×44 CSS px. Not measured: what is visually hidden (.sr-only, the skip link
+ * until focused, the radios themselves). A result card's title link is measured as the card,
+ * which its ::after covers (the whole card is its target).
+ */
+async function layoutAudit(page) {
+  return page.evaluate((min) => {
+    const de = document.documentElement;
+    const describe = (el, r) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.getAttribute('aria-label') || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40)}" ${Math.round(r.width)}×${Math.round(r.height)}`;
+    const hidden = (el) => el.closest('.sr-only, .skip');
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (hidden(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height && (r.right > de.clientWidth + 0.5 || r.left < -0.5)) wide.push(describe(el, r));
+    }
+    const small = [];
+    const targets = 'button, a[href], summary, input:not([type="radio"]):not([type="checkbox"]):not([type="hidden"]), textarea, select, [role="option"], .seg label';
+    let count = 0;
+    for (const el of document.querySelectorAll(targets)) {
+      if (hidden(el)) continue;
+      let r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue; // not rendered (hidden view, closed <details>, closed listbox)
+      if (el.matches('.card-link') && el.closest('.card')) r = el.closest('.card').getBoundingClientRect();
+      count++;
+      if (r.height < min - 0.5 || r.width < min - 0.5) small.push(describe(el, r));
+    }
+    return { scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, wide: wide.slice(0, 3), small, count };
+  }, MIN_TARGET);
+}
+
+async function assertMobileLayout(page, what) {
+  const a = await layoutAudit(page);
+  assert(a.scrollWidth === a.clientWidth, `${what}: horizontal scroll (scrollWidth ${a.scrollWidth} > clientWidth ${a.clientWidth}): ${a.wide.join('; ')}`);
+  assert(a.count > 0, `${what}: no interactive element measured`);
+  assert(a.small.length === 0, `${what}: ${a.small.length} touch target(s) under ${MIN_TARGET} px: ${a.small.slice(0, 4).join('; ')}`);
+}
+
+async function mobileFlow(browser) {
+  for (const width of WIDTHS) {
+    const context = await browser.newContext({ viewport: { width, height: 780 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    const page = await context.newPage();
+    const jsErrors = [];
+    page.on('pageerror', (e) => jsErrors.push(e.message));
+    const go = async (hash, ready) => {
+      await page.goto(`${BASE_URL}/${hash}`, { waitUntil: 'load' });
+      await page.locator(ready).first().waitFor({ state: 'visible' });
+    };
+
+    await check(`${width}px: home`, async () => {
+      await go('#/', '.suggestions .chip');
+      await assertMobileLayout(page, 'home');
+    });
+    await check(`${width}px: results`, async () => {
+      await go('#/?q=boulanger', '#search-out[aria-busy="false"] .card.result');
+      await assertMobileLayout(page, 'results');
+    });
+    await check(`${width}px: profile`, async () => {
+      await go('#/profil', '#interests .chip.toggle');
+      await assertMobileLayout(page, 'profile');
+    });
+    await check(`${width}px: detail ROME (D1102, related occupations)`, async () => {
+      await go('#/metier/rome/D1102', '#detail-title');
+      await page.locator('#view-detail .related-link').first().waitFor({ state: 'visible' });
+      await assertMobileLayout(page, 'detail rome/D1102');
+    });
+    await check(`${width}px: detail ESCO (boulanger, long URI links)`, async () => {
+      await go(escoHash(ESCO_BAKER), '#detail-title');
+      await assertMobileLayout(page, 'detail esco boulanger');
+    });
+    await check(`${width}px: detail ESCO with the longest label`, async () => {
+      await go(escoHash(ESCO_LONG), '#detail-title');
+      assert(((await page.locator('#detail-title').textContent()) || '').length > 100, 'not the long label');
+      await assertMobileLayout(page, 'detail esco long label');
+    });
+    await check(`${width}px: interests picked, skill suggestions open, match results`, async () => {
+      await go('#/profil', '#interests .chip.toggle');
+      const chips = page.locator('#interests .chip.toggle');
+      for (const i of [0, 3, 5]) await chips.nth(i).click();
+      const combo = page.locator('#skill-input');
+      await combo.click();
+      await combo.pressSequentially('cuisi', { delay: 30 });
+      await page.locator('#skill-list [role="option"]').first().waitFor({ state: 'visible' });
+      await assertMobileLayout(page, 'interests + skill listbox');
+      await combo.press('ArrowDown');
+      await combo.press('Enter');
+      await page.locator('#skill-chips .chip').first().waitFor({ state: 'visible' });
+      await page.locator('#profile-submit').click();
+      await waitForCards(page, '#profile-out');
+      await assertMobileLayout(page, 'interests + match results');
+    });
+    await check(`${width}px: shortlist and shared link (with an unknown id)`, async () => {
+      await go('#/?q=boulanger', '#search-out[aria-busy="false"] .card.result');
+      await page.locator('#search-out .card.result .star').nth(0).click();
+      await page.locator('#search-out .card.result .star').nth(1).click();
+      await go('#/selection', '#share-url');
+      assert(await page.locator('#selection-out .card.result').count() === 2, 'shortlist does not show 2 cards');
+      await assertMobileLayout(page, 'shortlist');
+      await go(`#/selection?ids=rome:D1102,esco:${ESCO_LONG},esco:http://data.europa.eu/esco/occupation/00000000-0000-0000-0000-000000000000`, '#selection-out .unknown');
+      await page.locator('#selection-out .card.result').first().waitFor({ state: 'visible' });
+      await assertMobileLayout(page, 'shared shortlist');
+    });
+    await check(`${width}px: no JavaScript errors`, async () => {
+      assert(jsErrors.length === 0, jsErrors.join(' | '));
+    });
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------- shortlist
+
+const SHORTLIST_KEY = 'boussole.shortlist.v1';
+
+async function shortlistFlow(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const jsErrors = [];
+  page.on('pageerror', (e) => jsErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') jsErrors.push(`console: ${m.text()}`); });
+  const count = async (p = page) => ((await p.locator('#selection-count').isVisible()) ? Number(await p.locator('#selection-count').textContent()) : 0);
+  let shareUrl = '';
+
+  await check('shortlist: empty at first, with a clear message', async () => {
+    await page.goto(`${BASE_URL}/#/selection`, { waitUntil: 'load' });
+    await page.locator('#selection-out .state.empty').waitFor({ state: 'visible' });
+    assert(await count() === 0, 'tab shows a count');
+  }, { critical: true });
+
+  await check('shortlist: star a result card (toggle button with aria-pressed)', async () => {
+    await page.locator('#q').waitFor({ state: 'attached' });
+    await page.goto(`${BASE_URL}/#/?q=boulanger`);
+    await waitForCards(page);
+    const star = page.getByRole('button', { name: 'Garder « Boulanger / Boulangère » dans ma sélection' });
+    assert(await star.getAttribute('aria-pressed') === 'false', 'star pressed before click');
+    await star.click();
+    assert(await star.getAttribute('aria-pressed') === 'true', 'star not pressed after click');
+    await page.waitForFunction(() => /ajouté à ta sélection/.test(document.querySelector('#live').textContent || ''));
+    assert(await count() === 1, `tab count ${await count()}`);
+  }, { critical: true });
+
+  await check('shortlist: star on the detail page (ESCO)', async () => {
+    await page.goto(`${BASE_URL}/${escoHash(ESCO_LONG)}`);
+    await page.locator('#detail-title').waitFor({ state: 'visible' });
+    const star = page.locator('#view-detail .star-btn');
+    assert(await star.getAttribute('aria-pressed') === 'false', 'already pressed');
+    await star.focus();
+    await page.keyboard.press('Enter'); // keyboard works
+    assert(await star.getAttribute('aria-pressed') === 'true', 'not pressed after Enter');
+    assert(await count() === 2, `tab count ${await count()}`);
+  }, { critical: true });
+
+  await check('shortlist: survives a reload (localStorage, versioned key)', async () => {
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('#detail-title').waitFor({ state: 'visible' });
+    assert(await page.locator('#view-detail .star-btn').getAttribute('aria-pressed') === 'true', 'detail star lost');
+    const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), SHORTLIST_KEY));
+    assert(stored.version === 1 && stored.items.length === 2, `stored ${JSON.stringify(stored)}`);
+    await page.getByRole('link', { name: /Ma sélection/ }).click();
+    await page.locator('#selection-out .card.result').nth(1).waitFor({ state: 'visible' });
+    assert(await page.locator('#selection-out .card.result').count() === 2, 'not 2 cards');
+    await page.locator('#selection-out .card.result', { hasText: 'Boulanger' }).waitFor({ state: 'visible' });
+    await page.locator('#selection-out .card.result', { hasText: 'illettrisme' }).waitFor({ state: 'visible' });
+  }, { critical: true });
+  await shot(page, 'phone-06-shortlist', true);
+
+  await check('shortlist: share link names both métiers', async () => {
+    shareUrl = await page.locator('#share-url').inputValue();
+    const u = new URL(shareUrl);
+    assert(u.origin === new URL(BASE_URL).origin, `link origin ${u.origin}`);
+    const m = /^#\/selection\?ids=(.+)$/.exec(u.hash);
+    assert(m, `link hash ${u.hash}`);
+    const ids = decodeURIComponent(m[1]).split(',');
+    assert(ids.length === 2 && ids[0] === 'rome:D1102' && ids[1] === `esco:${ESCO_LONG}`, `ids ${ids}`);
+  });
+
+  await check('shortlist: the link opens in a fresh context (no localStorage), unknown id as a message', async () => {
+    const other = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    other.setDefaultTimeout(STEP_TIMEOUT);
+    const p2 = await other.newPage();
+    const errors = [];
+    p2.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await p2.goto(`${shareUrl},rome:Z9999,nonsense`, { waitUntil: 'load' });
+      await p2.locator('#selection-out .card.result').nth(1).waitFor({ state: 'visible' });
+      assert(await p2.locator('#selection-out .card.result').count() === 2, 'shared list does not show 2 cards');
+      assert(await p2.evaluate((k) => localStorage.getItem(k), SHORTLIST_KEY) === null, 'fresh context has a stored list');
+      const unknown = p2.locator('#selection-out .unknown');
+      await unknown.waitFor({ state: 'visible' });
+      const text = (await unknown.textContent()) || '';
+      assert(/2 métiers de ce lien sont introuvables/.test(text) && text.includes('rome:Z9999') && text.includes('nonsense'), `unknown message: ${text}`);
+      await shot(p2, 'phone-07-shared', true);
+      await p2.locator('#shared-add-all').click();
+      await p2.waitForFunction(() => document.querySelector('#selection-count') && document.querySelector('#selection-count').textContent === '2');
+      assert(errors.length === 0, errors.join(' | '));
+    } finally {
+      await other.close();
+    }
+  });
+
+  await check('shortlist: remove one, focus stays in the list, still removed after reload', async () => {
+    const remove = page.getByRole('button', { name: 'Retirer « Boulanger / Boulangère » de ma sélection' });
+    await remove.click();
+    await page.waitForFunction(() => document.querySelectorAll('#selection-out .card.result').length === 1);
+    assert(await count() === 1, `tab count ${await count()}`);
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.classList.contains('remove'));
+    assert(focused, 'focus is not on the remaining remove button');
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('#selection-out .card.result').first().waitFor({ state: 'visible' });
+    assert(await page.locator('#selection-out .card.result').count() === 1, 'removed item came back');
+  });
+
+  await check('shortlist: corrupt stored JSON is ignored, starring works again', async () => {
+    await page.evaluate((k) => localStorage.setItem(k, '{"version":1,"items":[{"taxonomy":"rome"'), SHORTLIST_KEY);
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('#selection-out .state.empty').waitFor({ state: 'visible' });
+    await page.goto(`${BASE_URL}/#/metier/rome/D1102`);
+    await page.locator('#view-detail .star-btn').click();
+    const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), SHORTLIST_KEY));
+    assert(stored.items.length === 1 && stored.items[0].code === 'D1102', `stored ${JSON.stringify(stored)}`);
+  });
+
+  await check('shortlist: no JavaScript errors', async () => {
+    assert(jsErrors.length === 0, jsErrors.join(' | '));
+  });
+  await context.close();
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boussole-chromium-'));
@@ -288,6 +533,10 @@ async function main() {
       await phoneFlow(browser);
       aborted = false;
       await desktopFlow(browser);
+      aborted = false;
+      await mobileFlow(browser);
+      aborted = false;
+      await shortlistFlow(browser);
     } catch (e) {
       failed++;
       console.log(`FAIL unexpected error: ${e && e.stack ? e.stack : e}`);

@@ -1,0 +1,161 @@
+// Boussole web client, entry point: language, routing between the views (hash URLs, so the
+// back button and shared links work) and the wiring the views share. Native ES modules, no
+// build step, no dependency.
+//
+//   main.js ── views/search.js     #/?q=…&t=…           search as you type
+//           ├─ views/profile.js    #/profil             interests (views/interests.js), skills, free text → match
+//           ├─ views/detail.js     #/metier/{tax}/{code} one occupation
+//           └─ views/selection.js  #/selection[?ids=…]  the shortlist, or a shared one
+//   shared: state.js (shared state), i18n.js (words), api.js (HTTP client), dom.js (helpers),
+//           cards.js (result cards), shortlist.js (stored shortlist, star button, share links)
+import { $ } from './dom.js';
+import { I18N, t, applyI18n } from './i18n.js';
+import * as state from './state.js';
+import * as shortlist from './shortlist.js';
+import { initSearch, showSearch, searchTitle, searchLangChanged, searchHash } from './views/search.js';
+import { initProfile, showProfile, profileLangChanged } from './views/profile.js';
+import { showDetail } from './views/detail.js';
+import { showSelection, selectionChanged } from './views/selection.js';
+
+const VIEWS = ['search', 'profile', 'detail', 'selection'];
+const LANG_KEY = 'boussole.lang';
+
+const decode = (s) => {
+  try { return decodeURIComponent(s); } catch (_) { return s; }
+};
+
+/** The view named by the location's hash, with its parameters. */
+function parseHash(hash = location.hash) {
+  const raw = hash.replace(/^#/, '') || '/';
+  const cut = raw.indexOf('?');
+  const path = cut < 0 ? raw : raw.slice(0, cut);
+  const params = new URLSearchParams(cut < 0 ? '' : raw.slice(cut + 1));
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'metier' && parts.length >= 3) {
+    return { view: 'detail', taxonomy: decode(parts[1]), code: decode(parts.slice(2).join('/')) };
+  }
+  if (parts[0] === 'profil' || parts[0] === 'profile') return { view: 'profile', params };
+  if (parts[0] === 'selection') return { view: 'selection', params };
+  return { view: 'search', params };
+}
+
+/** The hash a view was shown under, when the browser does not say. */
+function defaultHash(view) {
+  if (view === 'profile') return '#/profil';
+  if (view === 'selection') return '#/selection';
+  return searchHash();
+}
+
+function show(view) {
+  const prev = state.getView();
+  if (prev !== view && prev !== 'detail') state.saveScroll(prev, window.scrollY);
+  for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
+  const tab = view === 'detail' ? state.getOrigin().view : view;
+  for (const a of document.querySelectorAll('.tab')) {
+    if (a.dataset.tab === tab) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  state.setView(view);
+}
+
+function setTitle() {
+  const view = state.getView();
+  if (view === 'profile') document.title = t('titleProfile');
+  else if (view === 'selection') document.title = t('titleSelection');
+  else if (view === 'search') document.title = searchTitle();
+}
+
+/** Back from a detail page: the list scrolled as it was, focus on the link that was followed. */
+function restoreFocus() {
+  const view = state.getView();
+  window.scrollTo(0, state.getScroll(view));
+  const href = state.getLastOpened();
+  if (!href) return;
+  const link = [...document.querySelectorAll(`#view-${view} a[href]`)].find((a) => a.getAttribute('href') === href);
+  if (link) link.focus({ preventScroll: true });
+}
+
+/** Shows the view of the current hash; `oldHash`: the hash before (from hashchange), if any. */
+function route(oldHash) {
+  const r = parseHash();
+  const prev = state.getView();
+  if (r.view === 'detail') {
+    if (prev !== 'detail') {
+      const from = oldHash !== null && parseHash(oldHash).view === prev ? oldHash : defaultHash(prev);
+      state.setOrigin(prev, from);
+    }
+    show('detail');
+    window.scrollTo(0, 0);
+    showDetail(r.taxonomy, r.code, { focus: true });
+    return;
+  }
+  show(r.view);
+  if (r.view === 'profile') showProfile();
+  else if (r.view === 'selection') showSelection(r.params);
+  else showSearch(r.params);
+  setTitle();
+  if (prev === 'detail') restoreFocus();
+}
+
+function setLanguage(lang) {
+  if (!I18N[lang] || lang === state.getLang()) return;
+  state.setLang(lang);
+  try { localStorage.setItem(LANG_KEY, lang); } catch (_) { /* private mode */ }
+  applyI18n();
+  updateTabCount();
+  // Re-render everything that depends on the language.
+  const view = state.getView();
+  searchLangChanged();
+  profileLangChanged(view === 'profile');
+  if (view === 'detail' || view === 'selection') route(null);
+  else setTitle();
+}
+
+function updateTabCount() {
+  const n = shortlist.count();
+  const el = $('#selection-count');
+  el.textContent = n ? String(n) : '';
+  el.hidden = n === 0;
+  // The badge is a bare number: the link's name says what it counts.
+  const tab = el.closest('.tab');
+  if (n) tab.setAttribute('aria-label', `${t('tabSelection')} (${t('selectionCount', n)})`);
+  else tab.removeAttribute('aria-label');
+}
+
+function init() {
+  let lang = 'fr';
+  try { lang = localStorage.getItem(LANG_KEY) || 'fr'; } catch (_) { /* storage disabled */ }
+  state.setLang(I18N[lang] ? lang : 'fr');
+  applyI18n();
+  initSearch();
+  initProfile();
+
+  for (const b of document.querySelectorAll('.lang-btn')) b.addEventListener('click', () => setLanguage(b.dataset.lang));
+
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a[href^="#/"]');
+    if (!a) return;
+    // Remember which occupation was opened, so focus returns there on "back".
+    if (a.getAttribute('href').startsWith('#/metier/') && !a.closest('#view-detail')) state.setLastOpened(a.getAttribute('href'));
+    state.markInAppNav();
+  });
+  $('#back-link').addEventListener('click', (ev) => {
+    if (state.isInAppNav() && history.length > 1) { ev.preventDefault(); history.back(); }
+  });
+
+  shortlist.onChange(() => {
+    shortlist.syncStars();
+    updateTabCount();
+    selectionChanged(state.getView() === 'selection');
+  });
+  shortlist.watchStorage();
+  updateTabCount();
+
+  window.addEventListener('hashchange', (ev) => {
+    const i = ev.oldURL ? ev.oldURL.indexOf('#') : -1;
+    route(i < 0 ? '#/' : ev.oldURL.slice(i));
+  });
+  route(null);
+}
+
+// Module scripts run once the document is parsed.
+init();

@@ -1,0 +1,136 @@
+// Occupation detail view (#/metier/{taxonomy}/{code}): définition, accès, skills, RIASEC,
+// centres d'intérêt, the other taxonomy's occupations, related occupations.
+import { $, h, setBusy, announce } from '../dom.js';
+import { t } from '../i18n.js';
+import { getLang, getOrigin } from '../state.js';
+import * as api from '../api.js';
+import { badge, detailHref, renderError } from '../cards.js';
+import { starButton } from '../shortlist.js';
+
+let pending = null; // AbortController of the request in flight
+let shownKey = ''; // `${lang}|${taxonomy}|${code}` of the page asked for last
+
+function section(title, ...content) {
+  return h('section', { class: 'd-section' }, h('h2', { text: title }), ...content);
+}
+
+function paragraphs(text) {
+  return String(text).split(/\n{2,}|\r\n\r\n/).map((p) => p.trim()).filter(Boolean)
+    .map((p) => h('p', { class: 'prose', text: p }));
+}
+
+function skillList(items, max) {
+  const labels = items.map((s) => (typeof s === 'string' ? s : s && s.label)).filter(Boolean);
+  const list = h('ul', { class: 'skill-list' }, labels.slice(0, max).map((l) => h('li', { text: l })));
+  if (labels.length <= max) return [list];
+  const rest = labels.slice(max);
+  const more = h('details', { class: 'more' },
+    h('summary', { text: t('showMore', rest.length) }),
+    h('ul', { class: 'skill-list' }, rest.map((l) => h('li', { text: l }))));
+  return [list, more];
+}
+
+function renderDetail(out, d) {
+  out.replaceChildren();
+  const otherLang = getLang() === 'fr' ? 'en' : 'fr';
+  const otherLabel = d.labels && d.labels[otherLang];
+  out.append(h('header', { class: 'd-head' },
+    h('div', { class: 'card-top' }, badge(d.taxonomy),
+      d.taxonomy === 'rome' ? h('span', { class: 'code', text: d.code }) : null,
+      d.isco_group ? h('span', { class: 'code', text: `${t('iscoGroup')} ${d.isco_group}` }) : null),
+    h('h1', { id: 'detail-title', tabindex: '-1', text: d.label || d.code }),
+    otherLabel && otherLabel !== d.label
+      ? h('p', { class: 'other-lang' }, t('otherLang'), h('span', { lang: otherLang, text: otherLabel }))
+      : null,
+    h('p', { class: 'd-actions' }, starButton({ taxonomy: d.taxonomy, code: d.code, label: d.label }, { full: true }))));
+
+  const main = h('div', { class: 'd-main' });
+  const side = h('div', { class: 'd-side' });
+  out.append(h('div', { class: 'd-grid' }, main, side));
+
+  main.append(section(t('definition'), ...(d.description ? paragraphs(d.description) : [h('p', { class: 'muted', text: t('noDescription') })])));
+  if (d.access) main.append(section(t('access'), ...paragraphs(d.access)));
+
+  const sk = d.skills || {};
+  if (Array.isArray(sk.essential) && sk.essential.length) main.append(section(t('skillsEssential'), ...skillList(sk.essential, 12)));
+  if (Array.isArray(sk.optional) && sk.optional.length) main.append(section(t('skillsOptional'), ...skillList(sk.optional, 6)));
+
+  if (Array.isArray(d.riasec) && d.riasec.length) {
+    const names = t('riasecNames');
+    side.append(section(t('riasec'),
+      h('p', { class: 'hint', text: t('riasecHint') }),
+      h('ul', { class: 'riasec' }, d.riasec.map((code) => {
+        const n = names[code] || [code, ''];
+        return h('li', null, h('span', { class: `riasec-letter r-${code}`, 'aria-hidden': 'true', text: code }),
+          h('span', null, h('strong', { text: n[0] }), n[1] ? h('span', { class: 'muted', text: ` — ${n[1]}` }) : null));
+      }))));
+  }
+  if (Array.isArray(d.interests) && d.interests.length) {
+    side.append(section(t('interests'), h('ul', { class: 'tags' }, d.interests.map((i) => h('li', { class: 'tag', text: i })))));
+  }
+  if (Array.isArray(d.links) && d.links.length) {
+    side.append(section(t('links'), h('ul', { class: 'link-list' }, d.links.map((l) => h('li', null,
+      h('a', { href: detailHref(l.taxonomy, l.code) }, badge(l.taxonomy), h('span', { class: 'll', text: l.label || l.code })),
+      l.relation ? h('span', { class: 'rel', text: t('relations')[l.relation] || l.relation }) : null)))));
+  }
+  if (Array.isArray(d.related) && d.related.length) {
+    out.append(section(t('related'), h('ul', { class: 'related' }, d.related.map((r) => h('li', null,
+      h('a', { href: detailHref(r.taxonomy, r.code), class: 'related-link' }, badge(r.taxonomy), h('span', { class: 'rl', text: r.label || r.code }),
+        t('kin')[r.relation] ? h('span', { class: 'kin', text: t('kin')[r.relation] }) : null))))));
+  }
+  document.title = `${d.label || d.code} — Boussole`;
+}
+
+function setBackLink() {
+  const origin = getOrigin();
+  let label;
+  if (origin.view === 'profile') label = t('backProfile');
+  else if (origin.view === 'selection') label = t('backSelection');
+  else label = /[?&]q=/.test(origin.hash) ? t('back') : t('backSearch');
+  $('#back-link span[data-i18n]').textContent = label;
+  $('#back-link').setAttribute('href', origin.hash || '#/');
+}
+
+/** Shows the page of one occupation; `focus`: move focus to its title. */
+export async function showDetail(taxonomy, code, { focus = true } = {}) {
+  const out = $('#detail-out');
+  const lang = getLang();
+  const key = `${lang}|${taxonomy}|${code}`;
+  if (pending) pending.abort();
+  pending = null;
+  shownKey = key;
+  setBackLink();
+
+  const cached = api.cachedOccupation(taxonomy, code, lang);
+  if (cached) {
+    setBusy(out, false);
+    renderDetail(out, cached);
+    if (focus) $('#detail-title').focus({ preventScroll: true });
+    return;
+  }
+  const ctrl = new AbortController();
+  pending = ctrl;
+  setBusy(out, true);
+  out.replaceChildren(h('p', { class: 'sr-only', text: t('loadingDetail') }),
+    h('div', { class: 'card skeleton detail-sk', 'aria-hidden': 'true' },
+      h('span', { class: 'sk sk-badge' }), h('span', { class: 'sk sk-title' }),
+      h('span', { class: 'sk sk-line' }), h('span', { class: 'sk sk-line' }), h('span', { class: 'sk sk-line short' })));
+  announce(t('loadingDetail'));
+  try {
+    const d = await api.occupation(taxonomy, code, lang, ctrl.signal);
+    if (ctrl.signal.aborted || shownKey !== key) return;
+    renderDetail(out, d);
+    announce(d.label || '');
+    if (focus) $('#detail-title').focus({ preventScroll: true });
+  } catch (e) {
+    if (e && e.name === 'AbortError') return;
+    if (e.code === 'not_found') {
+      out.replaceChildren(h('div', { class: 'state error', role: 'alert' },
+        h('h1', { id: 'detail-title', tabindex: '-1', text: t('notFound') }), h('p', { class: 'muted', text: e.message })));
+    } else {
+      renderError(out, e, () => showDetail(taxonomy, code));
+    }
+  } finally {
+    if (pending === ctrl) { pending = null; setBusy(out, false); }
+  }
+}
