@@ -11,7 +11,7 @@ use boussole::api::ServeConfig;
 use boussole::catalog::{load_catalogue, Lang, Sources, Taxonomy};
 use boussole::embed::{import_e5s1, BertEmbedder, Embedder};
 use boussole::index::{build_index, BuildOptions, HnswParams, VectorIndex};
-use boussole::search::{Engine, QueryLimits, SearchRequest};
+use boussole::search::{Engine, EngineSource, LiveEngine, QueryLimits, SearchRequest};
 
 /// Career-orientation recommender over ESCO and ROME.
 #[derive(Parser)]
@@ -107,7 +107,8 @@ struct InfoArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// Index directory.
+    /// Index directory, usually the link `boussole build` flips: SIGHUP (or the admin
+    /// listener) reloads whatever it points at then.
     #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
     index: PathBuf,
     #[command(flatten)]
@@ -341,16 +342,22 @@ fn info(args: InfoArgs) -> Result<()> {
 
 fn serve(args: ServeArgs) -> Result<()> {
     let start = Instant::now();
-    let mut engine = open_engine(&args.index, &args.model, args.config.query_limits())?;
-    engine.set_query_cache(args.query_cache);
+    let source = EngineSource {
+        index_dir: args.index.clone(),
+        embedder: load_embedder(&args.model)?,
+        limits: args.config.query_limits(),
+        query_cache: args.query_cache,
+    };
+    let live = LiveEngine::from_source(source).with_context(|| format!("opening the index in {}", args.index.display()))?;
     tracing::info!(
-        vectors = engine.index().len(),
+        vectors = live.current().index().len(),
+        index_id = %live.status().index_id,
         secs = start.elapsed().as_secs_f64(),
         rss_mb = boussole::api::resident_memory_bytes().unwrap_or(0) >> 20,
         "index loaded"
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(boussole::api::serve(Arc::new(engine), args.config)).context("serving HTTP")?;
+    runtime.block_on(boussole::api::serve(live, args.config)).context("serving HTTP")?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use boussole::api::{router, ServeConfig};
+use boussole::search::LiveEngine;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -21,7 +22,7 @@ const BAKER_UUID: &str = "1aadb308-432a-4d01-b54b-b4f7f76dd419";
 const KNEADING: &str = "Pétrir manuellement ou mécaniquement des pâtes";
 
 async fn app(config: &ServeConfig) -> Router {
-    router(engine().await, config)
+    router(LiveEngine::fixed(engine().await), config)
 }
 
 /// A response read whole.

@@ -15,6 +15,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use boussole::api::{router, ServeConfig, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
+use boussole::search::LiveEngine;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -420,7 +421,7 @@ async fn oversized_and_malformed_requests_get_the_right_status_and_json_where_po
 
 #[tokio::test]
 async fn security_headers_on_every_kind_of_answer() {
-    let app = router(engine().await, &ServeConfig::default());
+    let app = router(LiveEngine::fixed(engine().await), &ServeConfig::default());
     const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
     let cases = [
         ("/v1/search?q=boulanger", 200, Some(JSON_CSP)),
@@ -429,7 +430,7 @@ async fn security_headers_on_every_kind_of_answer() {
         ("/metrics", 200, Some(JSON_CSP)),
         ("/openapi.json", 200, Some(JSON_CSP)),
         ("/no/such/route", 404, Some(JSON_CSP)),
-        ("/static/app.js", 200, Some(JSON_CSP)),
+        ("/static/js/main.js", 200, Some(JSON_CSP)),
         ("/docs", 200, None),
         ("/", 200, None),
     ];
@@ -563,7 +564,7 @@ async fn ten_thousand_query_parameters_get_a_fast_json_400() {
 
 #[tokio::test]
 async fn head_on_v1_does_no_search_work() {
-    let app = router(engine().await, &ServeConfig::default());
+    let app = router(LiveEngine::fixed(engine().await), &ServeConfig::default());
     let misses = |app: Router| async move {
         let (_, _, body) = call(&app, Method::GET, "/metrics").await;
         sample(

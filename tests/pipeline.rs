@@ -31,8 +31,12 @@ fn build_writes_a_self_describing_index_that_reloads() {
     assert_eq!(m.counts.occupations.values().sum::<usize>(), catalogue.occupations.len());
     assert!(m.counts.vectors > 0 && m.counts.vectors <= catalogue.forms.len());
     assert!(m.datasets.iter().any(|d| d.name.contains("esco")) && m.datasets.iter().any(|d| d.name.contains("rome")));
-    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 1, "no staging directory left behind: {leftovers:?}");
+    let mut leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    leftovers.sort();
+    assert_eq!(leftovers, ["idx", "idx.versions"], "the link and its versions, nothing else");
+    let versions: Vec<_> = fs::read_dir(dir.path().join("idx.versions")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(versions, [std::ffi::OsString::from(m.version_name())], "one published version, no staging");
+    assert_eq!(fs::read_link(&out).unwrap(), std::path::Path::new("idx.versions").join(m.version_name()));
 
     let index = VectorIndex::open(&out).unwrap();
     assert_eq!(index.len(), m.counts.vectors);
@@ -225,7 +229,8 @@ fn damaged_indexes_are_refused_with_clear_errors() {
 }
 
 /// `kill -9` at any moment of a rebuild leaves a complete index in place: the new one is
-/// written to a staging directory and renamed over the old one only when whole.
+/// written to a staging directory and published (a link flip) only when whole; the next build
+/// clears what the killed ones left.
 #[test]
 fn a_killed_rebuild_leaves_a_complete_index() {
     let good = common::fixture_index_dir();
@@ -256,6 +261,80 @@ fn a_killed_rebuild_leaves_a_complete_index() {
             assert_eq!(fs::read(out.join(MANIFEST_FILE)).unwrap(), original, "killed at {delay_ms} ms: the old index stays");
         }
     }
+    let ours = boussole::fsutil::version_staging_dir(&out).unwrap();
+    let leftovers: Vec<String> = fs::read_dir(boussole::fsutil::versions_dir(&out))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp-"))
+        .collect();
+    assert_eq!(leftovers, [ours.file_name().unwrap().to_string_lossy().into_owned()], "killed builds' staging is cleared");
+}
+
+/// Runs `boussole build` on the fixtures into `out` through `wrap` (a shell prefix), returning
+/// its exit code and stderr.
+fn build_through(wrap: &[&str], out: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(wrap[0])
+        .args(&wrap[1..])
+        .arg(env!("CARGO_BIN_EXE_boussole"))
+        .args(["build", "--no-progress", "--data-dir"])
+        .arg(common::fixture_data())
+        .arg("--model")
+        .arg(common::model_dir())
+        .arg("--out")
+        .arg(out)
+        .env("BOUSSOLE_LOG", "error")
+        .output()
+        .expect("run boussole build");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// A full disk (simulated by a file-size limit, so writes fail with EFBIG) fails the build with
+/// an error naming the file; the published index stays and no staging is left behind.
+#[test]
+fn a_full_disk_fails_the_build_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("index");
+    let staging = boussole::fsutil::version_staging_dir(&out).unwrap();
+    copy_dir(&common::fixture_index_dir(), &staging);
+    boussole::fsutil::publish_version(&staging, &out, "good", 2).unwrap();
+    let original = fs::read(out.join(MANIFEST_FILE)).unwrap();
+    // SIGXFSZ ignored: past the limit, writes fail instead of killing the process.
+    let (code, stderr) = build_through(&["bash", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""], &out);
+    assert_eq!(code, Some(1), "a clean failure, not a crash: {stderr}");
+    assert!(stderr.contains("File too large") && stderr.contains(".tmp-"), "names the file being written: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(fs::read(out.join(MANIFEST_FILE)).unwrap(), original, "the published index stays");
+    VectorIndex::open(&out).expect("and still opens");
+    let versions: Vec<String> = fs::read_dir(boussole::fsutil::versions_dir(&out))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(versions, ["good"], "no staging left behind");
+}
+
+/// A read-only output directory fails the build at once (before any embedding), naming it.
+#[test]
+fn a_read_only_output_fails_the_build_at_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    // The build may run as `nobody` (below), which must reach the directory.
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let read_only = tmp.path().join("read-only");
+    fs::create_dir(&read_only).unwrap();
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
+    // Root writes anywhere: run as nobody then.
+    // SAFETY: geteuid has no preconditions.
+    let wrap: &[&str] = if unsafe { libc::geteuid() } == 0 {
+        &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    } else {
+        &["env"]
+    };
+    let started = std::time::Instant::now();
+    let (code, stderr) = build_through(wrap, &read_only.join("index"));
+    assert_eq!(code, Some(1), "a clean failure, not a crash: {stderr}");
+    assert!(stderr.contains("Permission denied") && stderr.contains("read-only"), "names the directory: {stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "fails before embedding anything");
+    assert_eq!(fs::read_dir(&read_only).unwrap().count(), 0);
 }
 
 /// Graph orphans recorded by the build are merged into searches exactly; a bad orphan id in

@@ -44,6 +44,11 @@ pub struct ServeConfig {
     /// Origin allowed to call the API from a browser (repeatable; `*` for any). None: CORS off.
     #[arg(long = "cors-origin", env = "BOUSSOLE_CORS_ORIGIN", value_delimiter = ',', value_parser = origin)]
     pub cors_origins: Vec<String>,
+    /// Address of the admin listener (`POST /admin/reload`, `GET /admin/index`); loopback
+    /// addresses only, since it is unauthenticated. None: no admin listener (SIGHUP still
+    /// reloads).
+    #[arg(long, env = "BOUSSOLE_ADMIN_ADDR", value_parser = loopback)]
+    pub admin_addr: Option<SocketAddr>,
 }
 
 impl Default for ServeConfig {
@@ -60,6 +65,7 @@ impl Default for ServeConfig {
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 10_000,
             cors_origins: Vec::new(),
+            admin_addr: None,
         }
     }
 }
@@ -97,6 +103,16 @@ fn positive(s: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Accepts a socket address on a loopback interface only: the admin routes have no
+/// authentication, so they must not be reachable from another machine.
+fn loopback(s: &str) -> Result<SocketAddr, String> {
+    let addr: SocketAddr = s.trim().parse().map_err(|e| format!("`{s}`: {e}"))?;
+    if !addr.ip().is_loopback() {
+        return Err(format!("`{s}` is not a loopback address (e.g. 127.0.0.1:9090): the admin listener is local only"));
+    }
+    Ok(addr)
 }
 
 /// Accepts `*` or an `http(s)://host[:port]` origin usable as a header value.
@@ -163,5 +179,10 @@ mod tests {
         assert!(Cli::try_parse_from(["x", "--request-timeout-ms", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--header-read-timeout-ms", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--body-read-timeout-ms", "0"]).is_err());
+        let admin = Cli::try_parse_from(["x", "--admin-addr", "127.0.0.1:9090"]).expect("loopback admin");
+        assert_eq!(admin.serve.admin_addr, Some(SocketAddr::from(([127, 0, 0, 1], 9090))));
+        assert!(Cli::try_parse_from(["x", "--admin-addr", "[::1]:9090"]).is_ok());
+        assert!(Cli::try_parse_from(["x", "--admin-addr", "0.0.0.0:9090"]).is_err(), "admin is local only");
+        assert!(Cli::try_parse_from(["x", "--admin-addr", "10.0.0.1:9090"]).is_err());
     }
 }

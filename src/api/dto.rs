@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
 use crate::index::IndexManifest;
 use crate::search::{
+    LiveStatus,
     InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, Relatedness,
     SkillHit, SkillRef,
 };
@@ -439,6 +440,14 @@ pub struct ReadyResponse {
     pub index_version: String,
     /// When the index was built (RFC 3339).
     pub index_created_at: String,
+    /// Content id of the served index: replicas serving the same index report the same id,
+    /// and it changes when a reload swaps in a new index.
+    #[schema(example = "3f9a1c0b27de")]
+    pub index_id: String,
+    /// When this process loaded the served index (RFC 3339).
+    pub index_loaded_at: String,
+    /// Reloads that swapped in a new index since the process started.
+    pub index_reloads: u64,
     /// Vectors in the index (distinct embedded texts).
     pub vectors: usize,
     /// Occupations per taxonomy.
@@ -451,13 +460,16 @@ pub struct ReadyResponse {
 
 impl ReadyResponse {
     /// Readiness of a loaded index.
-    pub fn new(manifest: &IndexManifest, vectors: usize) -> Self {
+    pub fn new(manifest: &IndexManifest, vectors: usize, live: LiveStatus) -> Self {
         ReadyResponse {
             status: "ready",
             model: manifest.model.name.clone(),
             dimension: manifest.model.dimension,
             index_version: manifest.boussole_version.clone(),
             index_created_at: manifest.created_at.clone(),
+            index_id: live.index_id,
+            index_loaded_at: live.loaded_at,
+            index_reloads: live.reloads,
             vectors,
             occupations: manifest.counts.occupations.clone(),
             skills: manifest.counts.skills,

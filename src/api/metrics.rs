@@ -4,7 +4,7 @@
 //! routers (tests, or a future admin listener) can live in one process without fighting over
 //! the global slot, and `/metrics` shows exactly what this router served.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -19,7 +19,7 @@ use metrics_exporter_prometheus::{
 use super::error::echo;
 use super::routes::AppState;
 use crate::catalog::Taxonomy;
-use crate::search::Engine;
+use crate::search::LiveEngine;
 
 /// Requests served, by `method` (GET, POST, HEAD, OPTIONS, PUT, DELETE, PATCH or `other`),
 /// `route` (path template, or `unmatched`) and `status`.
@@ -30,6 +30,12 @@ pub const REQUEST_DURATION: &str = "boussole_http_request_duration_seconds";
 pub const INDEX_VECTORS: &str = "boussole_index_vectors";
 /// Occupations in the loaded index, by `taxonomy`.
 pub const INDEX_OCCUPATIONS: &str = "boussole_index_occupations";
+/// 1 for the served index, by `index_id`; 0 for the ones it replaced.
+pub const INDEX_INFO: &str = "boussole_index_info";
+/// Reloads that swapped in a new index.
+pub const INDEX_RELOADS: &str = "boussole_index_reloads_total";
+/// Reloads refused (the new index failed its checks; the previous one kept serving).
+pub const INDEX_RELOADS_REFUSED: &str = "boussole_index_reloads_refused_total";
 /// Query embeddings answered from the cache.
 pub const QUERY_CACHE_HITS: &str = "boussole_query_cache_hits_total";
 /// Query embeddings computed (cache misses).
@@ -61,11 +67,19 @@ const UNMATCHED: &str = "unmatched";
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
+    /// Id of the index last reported, so the series of a replaced one can be set to 0.
+    index_id: Arc<Mutex<Option<String>>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
 }
 
 impl Metrics {
-    /// A fresh recorder, with the index gauges set from `engine`.
-    pub fn new(engine: &Engine) -> Metrics {
+    /// A fresh recorder; the index gauges are set at each scrape from the served engine.
+    pub fn new() -> Metrics {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full(REQUEST_DURATION.to_string()),
@@ -78,9 +92,8 @@ impl Metrics {
         let metrics = Metrics {
             recorder: Arc::new(recorder),
             handle,
+            index_id: Arc::new(Mutex::new(None)),
         };
-        let index = engine.index();
-        let occupations = index.catalogue().occupations.as_slice();
         metrics.record(|| {
             metrics::describe_counter!(
                 REQUESTS_TOTAL,
@@ -110,16 +123,40 @@ impl Metrics {
                 metrics::Unit::Bytes,
                 "Resident memory of the server process"
             );
+            metrics::describe_gauge!(
+                INDEX_INFO,
+                "1 for the served index (label index_id), 0 for indexes served before a reload"
+            );
+            metrics::describe_counter!(INDEX_RELOADS, "Reloads that swapped in a new index");
+            metrics::describe_counter!(
+                INDEX_RELOADS_REFUSED,
+                "Reloads refused because the new index failed its checks"
+            );
+        });
+        metrics
+    }
+
+    /// Sets the index gauges from the engine served now.
+    pub(crate) fn record_index(&self, live: &LiveEngine) {
+        let engine = live.current();
+        let index = engine.index();
+        let status = live.status();
+        let mut last = self.index_id.lock().unwrap_or_else(|p| p.into_inner());
+        let previous = last.replace(status.index_id.clone()).filter(|id| *id != status.index_id);
+        self.record(|| {
+            if let Some(previous) = previous {
+                gauge!(INDEX_INFO, "index_id" => previous).set(0.0);
+            }
+            gauge!(INDEX_INFO, "index_id" => status.index_id.clone()).set(1.0);
+            counter!(INDEX_RELOADS).absolute(status.reloads);
+            counter!(INDEX_RELOADS_REFUSED).absolute(status.refused);
             gauge!(INDEX_VECTORS).set(index.len() as f64);
+            let occupations = index.catalogue().occupations.as_slice();
             for taxonomy in Taxonomy::ALL {
-                let n = occupations
-                    .iter()
-                    .filter(|o| o.id.taxonomy == taxonomy)
-                    .count();
+                let n = occupations.iter().filter(|o| o.id.taxonomy == taxonomy).count();
                 gauge!(INDEX_OCCUPATIONS, "taxonomy" => taxonomy.as_str()).set(n as f64);
             }
         });
-        metrics
     }
 
     /// Runs `f` with this router's recorder as the metrics target.
@@ -142,7 +179,8 @@ impl Metrics {
 /// `GET /metrics`.
 pub(crate) async fn metrics_handler(State(app): State<AppState>) -> Response {
     let metrics = &app.metrics;
-    let cache = app.engine.query_cache_stats();
+    metrics.record_index(&app.engine);
+    let cache = app.engine.current().query_cache_stats();
     // The engine counts; the exposition copies its counters at each scrape.
     metrics.record(|| {
         counter!(QUERY_CACHE_HITS).absolute(cache.hits);

@@ -7,6 +7,7 @@
 //! the only exceptions are the few requests hyper refuses before the application sees them
 //! (see [`serve_on`]).
 
+mod admin;
 mod config;
 mod dto;
 mod error;
@@ -35,6 +36,7 @@ use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
+pub use admin::admin_router;
 pub use config::ServeConfig;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use extract::ESCO_OCCUPATION_PREFIX;
@@ -43,7 +45,7 @@ pub use metrics::resident_memory_bytes;
 pub use metrics::Metrics;
 pub use openapi::ApiDoc;
 
-use crate::search::Engine;
+use crate::search::LiveEngine;
 use openapi::Docs;
 use routes::AppState;
 
@@ -51,13 +53,14 @@ use routes::AppState;
 /// `/openapi.json`, `/docs`) and the web client at `/`.
 ///
 /// Each call gets its own metrics registry, so several routers can coexist in one process.
-pub fn router(engine: Arc<Engine>, config: &ServeConfig) -> Router {
+pub fn router(engine: Arc<LiveEngine>, config: &ServeConfig) -> Router {
     build(engine, config).0
 }
 
 /// The router and its metrics registry.
-fn build(engine: Arc<Engine>, config: &ServeConfig) -> (Router, Metrics) {
-    let metrics = Metrics::new(&engine);
+fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
+    let metrics = Metrics::new();
+    metrics.record_index(&engine);
     // tokio semaphores panic above MAX_PERMITS; no real limit is that high anyway.
     let max_concurrency = config.max_concurrency.min(Semaphore::MAX_PERMITS);
     let state = AppState {
@@ -345,9 +348,39 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 const METRICS_UPKEEP: Duration = Duration::from_secs(10);
 
 /// Serves the API on `config.addr` until SIGINT or SIGTERM; in-flight requests then finish.
-pub async fn serve(engine: Arc<Engine>, config: ServeConfig) -> std::io::Result<()> {
+///
+/// SIGHUP reloads the index (see [`LiveEngine::reload`]), and so does `POST /admin/reload` on
+/// `config.admin_addr` when set.
+pub async fn serve(engine: Arc<LiveEngine>, config: ServeConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    serve_on(listener, engine, config, shutdown_signal()).await
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    if let Some(addr) = config.admin_addr {
+        let admin = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(%addr, "admin listener on http://{addr} (POST /admin/reload)");
+        let app = admin_router(engine.clone());
+        let stop = stopped();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(admin, app).with_graceful_shutdown(stop).await {
+                tracing::error!(error = %e, "the admin listener stopped");
+            }
+        });
+    }
+    #[cfg(unix)]
+    let hangups = tokio::spawn(admin::reload_on_hangup(engine.clone()));
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let served = serve_on(listener, engine, config, shutdown).await;
+    #[cfg(unix)]
+    hangups.abort();
+    served
 }
 
 /// Serves the API on an already bound listener until `shutdown` completes (tests bind port 0);
@@ -366,7 +399,7 @@ pub async fn serve(engine: Arc<Engine>, config: ServeConfig) -> std::io::Result<
 /// ([`MAX_URI_BYTES`], [`MAX_HEADERS`], [`MAX_HEADER_BYTES`]) answer JSON below them.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
-    engine: Arc<Engine>,
+    engine: Arc<LiveEngine>,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {

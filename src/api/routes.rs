@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use tokio::sync::Semaphore;
 
@@ -21,7 +23,7 @@ use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
 use crate::search::{
-    Engine, ProfileRequest, RankedOccupation, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+    Engine, LiveEngine, ProfileRequest, RankedOccupation, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
 };
 
 /// Results returned when `limit` is absent.
@@ -30,8 +32,8 @@ const DEFAULT_LIMIT: usize = 10;
 /// What every handler may use.
 #[derive(Clone)]
 pub(crate) struct AppState {
-    /// The query engine.
-    pub engine: Arc<Engine>,
+    /// The served engine; each request takes the current one once and keeps it.
+    pub engine: Arc<LiveEngine>,
     /// This router's metrics.
     pub metrics: Metrics,
     /// Pre-rendered OpenAPI document and HTML docs.
@@ -121,6 +123,32 @@ fn check_items(field: &str, items: &[String]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Header naming the index that answered a `/v1` request ([`crate::index::IndexManifest::id`]):
+/// around a reload, clients (and tests) can tell which index each answer came from.
+pub const INDEX_ID_HEADER: &str = "x-index-id";
+
+/// A JSON answer and the id of the index that computed it.
+pub(crate) struct FromIndex<T> {
+    index_id: String,
+    body: Json<T>,
+}
+
+impl<T> FromIndex<T> {
+    fn new(engine: &Engine, body: T) -> FromIndex<T> {
+        FromIndex { index_id: engine.index().id().to_string(), body: Json(body) }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for FromIndex<T> {
+    fn into_response(self) -> Response {
+        let mut response = self.body.into_response();
+        if let Ok(value) = HeaderValue::from_str(&self.index_id) {
+            response.headers_mut().insert(INDEX_ID_HEADER, value);
+        }
+        response
+    }
+}
+
 fn ranked_response(
     query: String,
     lang: Lang,
@@ -142,7 +170,7 @@ fn ranked_response(
     tag = "search",
     params(SearchParams),
     responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse),
+        (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
         (status = 503, description = "`overloaded`", body = ErrorBody),
         (status = 504, description = "`timeout`", body = ErrorBody),
@@ -151,12 +179,13 @@ fn ranked_response(
 pub(crate) async fn search(
     State(app): State<AppState>,
     query: QueryParams,
-) -> Result<Json<SearchResponse>, ApiError> {
+) -> Result<FromIndex<SearchResponse>, ApiError> {
     let started = Instant::now();
+    let engine = app.engine.current();
     let params = SearchParams {
         lang: query.lang()?,
         taxonomy: query.taxonomy()?,
-        limit: query.limit(DEFAULT_LIMIT, app.engine.limits().max_results)?,
+        limit: query.limit(DEFAULT_LIMIT, engine.limits().max_results)?,
         q: query.get("q").unwrap_or_default().trim().to_string(),
     };
     let req = SearchRequest {
@@ -165,14 +194,9 @@ pub(crate) async fn search(
         taxonomy: params.taxonomy,
         limit: params.limit,
     };
-    let engine = app.engine.clone();
+    let answered_by = engine.clone();
     let results = app.blocking(move || engine.search(&req)).await??;
-    Ok(Json(ranked_response(
-        params.q,
-        params.lang,
-        results,
-        started,
-    )))
+    Ok(FromIndex::new(&answered_by, ranked_response(params.q, params.lang, results, started)))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -182,7 +206,7 @@ pub(crate) async fn search(
     tag = "search",
     request_body = MatchRequest,
     responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse),
+        (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
@@ -194,9 +218,10 @@ pub(crate) async fn search(
 pub(crate) async fn match_profile(
     State(app): State<AppState>,
     mut body: JsonObject,
-) -> Result<Json<SearchResponse>, ApiError> {
+) -> Result<FromIndex<SearchResponse>, ApiError> {
     let started = Instant::now();
-    let max = app.engine.limits().max_results;
+    let engine = app.engine.current();
+    let max = engine.limits().max_results;
     let blank_to_none = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let req = MatchRequest {
         text: body.field("text")?,
@@ -238,7 +263,7 @@ pub(crate) async fn match_profile(
         taxonomy: req.taxonomy,
         limit: req.limit.unwrap_or(DEFAULT_LIMIT.min(max)),
     };
-    let engine = app.engine.clone();
+    let answered_by = engine.clone();
     let results = app
         .blocking(move || engine.match_profile(&profile))
         .await?
@@ -248,7 +273,7 @@ pub(crate) async fn match_profile(
             }
             other => other.into(),
         })?;
-    Ok(Json(ranked_response(query, lang, results, started)))
+    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started)))
 }
 
 /// Everything about one occupation.
@@ -262,7 +287,7 @@ pub(crate) async fn match_profile(
         LangParams,
     ),
     responses(
-        (status = 200, description = "The occupation", body = OccupationBody),
+        (status = 200, description = "The occupation", body = OccupationBody, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     )
@@ -271,7 +296,7 @@ pub(crate) async fn occupation(
     State(app): State<AppState>,
     path: OccupationPath,
     query: QueryParams,
-) -> Result<Json<OccupationBody>, ApiError> {
+) -> Result<FromIndex<OccupationBody>, ApiError> {
     let params = LangParams {
         lang: query.lang()?,
     };
@@ -282,17 +307,16 @@ pub(crate) async fn occupation(
             super::error::echo(&path.code)
         ))
     };
-    let idx = app
-        .engine
-        .find(path.taxonomy, &path.code)
-        .ok_or_else(not_found)?;
-    let engine = app.engine.clone();
+    // One engine for both steps: `idx` only means something in the index it came from.
+    let engine = app.engine.current();
+    let idx = engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
+    let answered_by = engine.clone();
     // `detail` searches the index for related occupations: CPU work, off the async workers.
     let detail = app
         .blocking(move || engine.detail(idx, params.lang))
         .await?
         .ok_or_else(not_found)?;
-    Ok(Json(detail.into()))
+    Ok(FromIndex::new(&answered_by, OccupationBody::from(detail)))
 }
 
 /// Skills whose labels match a typed text (autocomplete).
@@ -302,15 +326,16 @@ pub(crate) async fn occupation(
     tag = "profile",
     params(SkillSearchParams),
     responses(
-        (status = 200, description = "Skills, best first", body = SkillSearchResponse),
+        (status = 200, description = "Skills, best first", body = SkillSearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`empty_query`, `query_too_long` or `invalid_parameter`", body = ErrorBody),
     )
 )]
 pub(crate) async fn search_skills(
     State(app): State<AppState>,
     query: QueryParams,
-) -> Result<Json<SkillSearchResponse>, ApiError> {
-    let limits = app.engine.limits();
+) -> Result<FromIndex<SkillSearchResponse>, ApiError> {
+    let engine = app.engine.current();
+    let limits = engine.limits();
     let params = SkillSearchParams {
         lang: query.lang()?,
         limit: query.limit(DEFAULT_LIMIT, limits.max_results)?,
@@ -327,11 +352,11 @@ pub(crate) async fn search_skills(
         }
         .into());
     }
-    let engine = app.engine.clone();
+    let answered_by = engine.clone();
     let hits = app
         .blocking(move || engine.search_skills(&params.q, params.lang, params.limit))
         .await?;
-    Ok(Json(SkillSearchResponse {
+    Ok(FromIndex::new(&answered_by, SkillSearchResponse {
         results: hits.into_iter().map(SkillSuggestion::from).collect(),
     }))
 }
@@ -343,23 +368,19 @@ pub(crate) async fn search_skills(
     tag = "profile",
     params(LangParams),
     responses(
-        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse),
+        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
     )
 )]
 pub(crate) async fn interests(
     State(app): State<AppState>,
     query: QueryParams,
-) -> Result<Json<InterestsResponse>, ApiError> {
+) -> Result<FromIndex<InterestsResponse>, ApiError> {
     // Validated so a typo is reported, though labels exist in French only.
     query.lang()?;
-    Ok(Json(InterestsResponse {
-        results: app
-            .engine
-            .interests()
-            .into_iter()
-            .map(Interest::from)
-            .collect(),
+    let engine = app.engine.current();
+    Ok(FromIndex::new(&engine, InterestsResponse {
+        results: engine.interests().into_iter().map(Interest::from).collect(),
     }))
 }
 
@@ -369,9 +390,11 @@ pub(crate) async fn healthz() -> Json<HealthResponse> {
     Json(HealthResponse { status: "ok" })
 }
 
-/// Readiness: the index is loaded (always true once the router exists), with what it holds.
+/// Readiness: the index is loaded (always true once the router exists), with what it holds
+/// and which index it is (its id changes when a reload swaps in a new one).
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "Ready", body = ReadyResponse)))]
 pub(crate) async fn readyz(State(app): State<AppState>) -> Json<ReadyResponse> {
-    let index = app.engine.index();
-    Json(ReadyResponse::new(index.manifest(), index.len()))
+    let engine = app.engine.current();
+    let index = engine.index();
+    Json(ReadyResponse::new(index.manifest(), index.len(), app.engine.status()))
 }

@@ -15,7 +15,7 @@ use super::passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FIL
 use super::{distinct_texts, IndexError};
 use crate::catalog::{Catalogue, Sources};
 use crate::embed::{Embedder, TextRole};
-use crate::fsutil::{replace_dir, staging_dir, FileEntry};
+use crate::fsutil::{publish_version, version_staging_dir, FileEntry};
 
 /// How to build an index.
 #[derive(Debug, Clone)]
@@ -74,8 +74,13 @@ impl BuildSummary {
     }
 }
 
+/// Published index versions kept next to the current one's link (the current one included):
+/// the previous one stays for a rollback (`ln -sfn` back to it, then reload).
+pub const KEPT_VERSIONS: usize = 2;
+
 /// Embeds `catalogue`'s surface forms with `embedder`, builds and checks the HNSW graph and
-/// writes the index to `out_dir` (replacing any previous index there only once all is written).
+/// publishes the index at `out_dir`: a link to a new versioned directory, flipped only once
+/// everything is written (see [`crate::fsutil::publish_version`]).
 pub fn build_index(
     catalogue: &Catalogue,
     embedder: &dyn Embedder,
@@ -88,6 +93,9 @@ pub fn build_index(
         return Err(IndexError::Empty);
     }
     let dim = embedder.dimension();
+    // Made first so that an output that cannot be written fails now, not after minutes of
+    // embedding; removed on every failure below.
+    let staging = Staging(version_staging_dir(out_dir).map_err(IndexError::io(out_dir))?);
 
     let t = Instant::now();
     let vectors = embed_all(&texts, embedder, options, "embed")?;
@@ -131,20 +139,23 @@ pub fn build_index(
         return Err(IndexError::LowRecall { recall, min: options.min_recall });
     }
 
-    let staging = staging_dir(out_dir).map_err(IndexError::io(out_dir))?;
-    let result = PassageVectors::write(&passage_vectors, &staging)
-        .and_then(|()| write_index(&staging, catalogue, embedder, options, &graph, (texts.len(), layout.rows()), recall, orphans));
-    let manifest = match result {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    replace_dir(&staging, out_dir).map_err(IndexError::io(out_dir))?;
+    PassageVectors::write(&passage_vectors, &staging.0)?;
+    let manifest = write_index(&staging.0, catalogue, embedder, options, &graph, (texts.len(), layout.rows()), recall, orphans)?;
+    publish_version(&staging.0, out_dir, &manifest.version_name(), KEPT_VERSIONS).map_err(IndexError::io(out_dir))?;
     let bytes_on_disk = manifest.files.iter().map(|f| f.bytes).sum::<u64>()
         + fs::metadata(out_dir.join(MANIFEST_FILE)).map(|m| m.len()).unwrap_or(0);
     Ok(BuildSummary { manifest, embed_time, passage_time, graph_time, total_time: start.elapsed(), bytes_on_disk })
+}
+
+/// A staging directory, removed when dropped unless it was published (renamed away).
+struct Staging(std::path::PathBuf);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.0.exists() {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions, stage: &str) -> Result<Vec<f32>, IndexError> {

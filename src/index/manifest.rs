@@ -75,3 +75,28 @@ pub struct IndexManifest {
     /// Every other file of the directory with its size and checksum.
     pub files: Vec<FileEntry>,
 }
+
+impl IndexManifest {
+    /// Short content id of the index (12 hex digits of the sha256 of its build time and file
+    /// checksums): two directories with the same id hold the same index, so replicas and
+    /// reloads can be compared by it.
+    pub fn id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.created_at.as_bytes());
+        for file in &self.files {
+            hasher.update(b"\0");
+            hasher.update(file.name.as_bytes());
+            hasher.update(b"=");
+            hasher.update(file.sha256.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..6])
+    }
+
+    /// Name of the versioned directory this index is published under: build time, then id,
+    /// so versions list in build order.
+    pub fn version_name(&self) -> String {
+        let stamp: String = self.created_at.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        format!("{stamp}-{}", self.id())
+    }
+}

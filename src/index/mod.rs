@@ -20,7 +20,7 @@ use crate::catalog::{Catalogue, SurfaceForm};
 use crate::embed::{EmbedError, ModelManifest};
 use crate::fsutil::FileEntry;
 
-pub use build::{build_index, recall_at_k, BuildOptions, BuildSummary};
+pub use build::{build_index, recall_at_k, BuildOptions, BuildSummary, KEPT_VERSIONS};
 pub use graph::{dot, exact_search, HnswParams};
 pub use manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
 pub use passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FILE};
@@ -101,6 +101,8 @@ impl IndexError {
 /// A loaded index: manifest, catalogue, vectors and graph.
 pub struct VectorIndex {
     manifest: IndexManifest,
+    /// [`IndexManifest::id`], computed once.
+    id: String,
     catalogue: Catalogue,
     /// Surface forms carried by each row.
     row_forms: Vec<Vec<u32>>,
@@ -123,6 +125,10 @@ impl VectorIndex {
     /// Opens and validates the index in `dir`: manifest, format version, file sizes and
     /// checksums, catalogue and graph consistency.
     pub fn open(dir: &Path) -> Result<VectorIndex, IndexError> {
+        // `dir` is usually a link flipped by each new build: resolved once, every file comes
+        // from the same version even if a build publishes another one meanwhile.
+        let resolved = fs::canonicalize(dir).map_err(IndexError::io(dir))?;
+        let dir = resolved.as_path();
         let manifest = read_manifest(dir)?;
         for entry in &manifest.files {
             verify_file(dir, entry)?;
@@ -157,7 +163,8 @@ impl VectorIndex {
                 rows.push(row);
             }
         }
-        Ok(VectorIndex { manifest, catalogue, row_forms, occupation_rows, graph, passages })
+        let id = manifest.id();
+        Ok(VectorIndex { manifest, id, catalogue, row_forms, occupation_rows, graph, passages })
     }
 
     /// Refuses an index built with another model than `model`.
@@ -177,6 +184,11 @@ impl VectorIndex {
     /// The manifest.
     pub fn manifest(&self) -> &IndexManifest {
         &self.manifest
+    }
+
+    /// Content id of this index ([`IndexManifest::id`]).
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The catalogue records.

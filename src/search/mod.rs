@@ -7,6 +7,7 @@
 //! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
 
 mod cache;
+mod live;
 pub mod channels;
 mod detail;
 pub mod hybrid;
@@ -17,6 +18,7 @@ mod skills;
 pub mod understand;
 
 pub use cache::{CacheStats, QueryCache};
+pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
 pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use profile::{bounded_item, ProfileRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
@@ -211,7 +213,7 @@ pub struct Engine {
     /// Query understanding and the channels beyond titles.
     channels: channels::Channels,
     /// Recent query embeddings.
-    query_cache: QueryCache,
+    query_cache: Arc<QueryCache>,
 }
 
 impl Engine {
@@ -241,7 +243,7 @@ impl Engine {
             hybrid: HybridParams::default(),
             text_skills: true,
             channels,
-            query_cache: QueryCache::new(QueryCache::DEFAULT_CAPACITY),
+            query_cache: Arc::new(QueryCache::new(QueryCache::DEFAULT_CAPACITY)),
         })
     }
 
@@ -328,7 +330,15 @@ impl Engine {
     /// Replaces the query-embedding cache by an empty one holding at most `capacity`
     /// vectors (0 disables caching).
     pub fn set_query_cache(&mut self, capacity: usize) {
-        self.query_cache = QueryCache::new(capacity);
+        self.query_cache = Arc::new(QueryCache::new(capacity));
+    }
+
+    /// Uses `other`'s query-embedding cache (and its counters) when both engines embed with
+    /// the same model, whose vectors do not depend on the index: a reloaded index starts warm.
+    pub fn share_query_cache(&mut self, other: &Engine) {
+        if self.embedder.manifest().fingerprint() == other.embedder.manifest().fingerprint() {
+            self.query_cache = other.query_cache.clone();
+        }
     }
 
     /// Hits, misses and size of the query-embedding cache.

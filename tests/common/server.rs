@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use boussole::api::{serve_on, ServeConfig};
-use boussole::search::Engine;
+use boussole::search::{Engine, LiveEngine};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -23,13 +23,17 @@ pub struct Server {
 
 impl Server {
     pub async fn start(config: ServeConfig) -> Server {
-        let engine = engine().await;
+        Server::start_live(LiveEngine::fixed(engine().await), config).await
+    }
+
+    /// A server over a swappable engine (reload tests).
+    pub async fn start_live(live: Arc<LiveEngine>, config: ServeConfig) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_on(listener, engine, config, async move {
+        let task = tokio::spawn(serve_on(listener, live, config, async move {
             let _ = stopped.await;
         }));
         Server {
