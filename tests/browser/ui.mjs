@@ -507,6 +507,61 @@ async function shortlistFlow(browser) {
   await context.close();
 }
 
+// ---------------------------------------------------------------- README screenshots
+
+const DOCS_MAX_BYTES = 200 * 1024;
+
+/** The README's screenshots (DOCS_SCREENSHOTS=folder): home, results, detail, shortlist; desktop and 390-px phone. */
+async function docsScreenshots(browser, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const sizes = [
+    ['desktop', { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }],
+    ['phone', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }],
+  ];
+  for (const [name, options] of sizes) {
+    const context = await browser.newContext({ ...options, locale: 'fr-FR', reducedMotion: 'reduce' });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    const page = await context.newPage();
+    const save = async (what) => {
+      const file = path.join(dir, `${name}-${what}.png`);
+      // No hover or focus ring left from the clicks that led here.
+      await page.mouse.move(0, 0);
+      await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+      await page.screenshot({ path: file });
+      const bytes = fs.statSync(file).size;
+      console.log(`     docs screenshot ${file} (${Math.round(bytes / 1024)} KB)${bytes > DOCS_MAX_BYTES ? ' — over 200 KB' : ''}`);
+    };
+    await check(`docs screenshots (${name})`, async () => {
+      await page.goto(`${BASE_URL}/#/`, { waitUntil: 'load' });
+      await page.locator('.suggestions .chip').first().waitFor({ state: 'visible' });
+      await save('home');
+
+      await typeQuery(page, "j'aime les animaux");
+      await waitForCards(page);
+      await page.locator('#search-out .card.result .star').nth(0).click();
+      await page.locator('#search-out .card.result .star').nth(2).click();
+      await page.locator('#live').evaluate((el) => { el.textContent = ''; });
+      await page.evaluate(() => {
+        const form = document.querySelector('#search-form');
+        window.scrollTo(0, form.getBoundingClientRect().top + window.scrollY - document.querySelector('.top').offsetHeight - 8);
+      });
+      await save('results');
+
+      await page.goto(`${BASE_URL}/#/metier/rome/D1102`);
+      await page.locator('#detail-title').waitFor({ state: 'visible' });
+      await page.locator('#view-detail .star-btn').click();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await save('detail');
+
+      await page.goto(`${BASE_URL}/#/selection`);
+      await page.locator('#selection-out .card.result').nth(2).waitFor({ state: 'visible' });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await save('shortlist');
+    });
+    await context.close();
+  }
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boussole-chromium-'));
@@ -537,6 +592,10 @@ async function main() {
       await mobileFlow(browser);
       aborted = false;
       await shortlistFlow(browser);
+      if (process.env.DOCS_SCREENSHOTS) {
+        aborted = false;
+        await docsScreenshots(browser, path.resolve(process.env.DOCS_SCREENSHOTS));
+      }
     } catch (e) {
       failed++;
       console.log(`FAIL unexpected error: ${e && e.stack ? e.stack : e}`);
