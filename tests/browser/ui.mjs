@@ -455,6 +455,17 @@ async function shortlistFlow(browser) {
     assert(ids.length === 2 && ids[0] === 'rome:D1102' && ids[1] === `esco:${ESCO_LONG}`, `ids ${ids}`);
   });
 
+  await check('shortlist: a card opens the detail page; its back link returns to the list, focus on that card', async () => {
+    const link = page.locator('#selection-out .card-link').nth(1);
+    const href = await link.getAttribute('href');
+    await link.click();
+    await page.locator('#detail-title').waitFor({ state: 'visible' });
+    assert(((await page.locator('#back-link').textContent()) || '').includes('Retour à ma sélection'), 'back link label');
+    await page.locator('#back-link').click();
+    await page.locator('#view-selection').waitFor({ state: 'visible' });
+    await page.waitForFunction((h) => document.activeElement && document.activeElement.getAttribute('href') === h, href);
+  });
+
   await check('shortlist: the link opens in a fresh context (no localStorage), unknown id as a message', async () => {
     const other = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
     other.setDefaultTimeout(STEP_TIMEOUT);

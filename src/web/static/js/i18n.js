@@ -268,9 +268,6 @@ export const I18N = {
   },
 };
 
-/** The languages the page speaks. */
-export const LANGS = Object.keys(I18N);
-
 /** The text for `key` in the current language (French when missing); functions are called with `args`. */
 export function t(key, ...args) {
   const lang = getLang();

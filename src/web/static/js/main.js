@@ -89,10 +89,14 @@ function route(oldHash) {
     return;
   }
   show(r.view);
-  if (r.view === 'profile') showProfile();
-  else if (r.view === 'selection') showSelection(r.params);
-  else showSearch(r.params);
   setTitle();
+  if (r.view === 'profile') showProfile();
+  else if (r.view === 'search') showSearch(r.params);
+  else {
+    // The shortlist may have to be fetched again: focus returns once it is drawn.
+    showSelection(r.params).then(() => { if (prev === 'detail' && state.getView() === 'selection') restoreFocus(); });
+    return;
+  }
   if (prev === 'detail') restoreFocus();
 }
 

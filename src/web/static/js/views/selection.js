@@ -197,13 +197,23 @@ async function load(refs, seq) {
   }
 }
 
-/** Shows the shortlist, or the shared list of the hash's `ids` parameter. */
-export function showSelection(hashParams) {
+let shownKey = ''; // what the view shows: language, mode and ids ('' while loading or failed)
+
+/**
+ * Shows the shortlist, or the shared list of the hash's `ids` parameter. Resolves once drawn;
+ * a list already drawn (back from a detail page) is kept as it is, with its focus and scroll.
+ */
+export async function showSelection(hashParams) {
   params = hashParams;
   mode = params.has('ids') ? 'shared' : 'mine';
   document.title = t('titleSelection');
+  const ids = mode === 'shared' ? params.get('ids') : shortlist.list().map((it) => shortlist.idOf(it.taxonomy, it.code)).join(',');
+  const key = `${getLang()}|${mode}|${ids}`;
+  if (key === shownKey && out().firstChild && !pending) return;
+  shownKey = '';
   const seq = ++renderSeq;
-  return mode === 'shared' ? renderShared(seq) : renderMine(seq);
+  await (mode === 'shared' ? renderShared(seq) : renderMine(seq));
+  if (seq === renderSeq && out().querySelector('.results, .state.empty')) shownKey = key;
 }
 
 /** The stored list changed: the own list is drawn again; a shared list keeps its cards. */
