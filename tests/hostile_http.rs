@@ -473,7 +473,7 @@ async fn security_headers_on_every_kind_of_answer() {
                     assert!(policy.contains("style-src 'unsafe-inline'"), "{policy}");
                     assert!(!policy.contains("script-src"), "{policy}");
                 } else {
-                    assert!(html.contains(r#"<script src="/static/app.js""#));
+                    assert!(html.contains(r#"<script type="module" src="/static/js/main.js">"#));
                     assert!(policy.contains("script-src 'self'"), "{policy}");
                     assert!(policy.contains("style-src 'self'"), "{policy}");
                 }
