@@ -38,6 +38,8 @@ enum Command {
     Info(InfoArgs),
     /// Evaluate the ranking (lexical, dense, hybrid) on the held-out, typo and natural splits.
     Eval(EvalArgs),
+    /// Fit the confidence curves on the evaluation sets and check them on their test parts.
+    Calibrate(CalibrateArgs),
     /// Time the embedder: queries one at a time, passages in batches (JSON on stdout).
     BenchEmbed(BenchEmbedArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -60,6 +62,21 @@ struct BenchEmbedArgs {
     /// Passages per call.
     #[arg(long, default_value_t = 256)]
     batch: usize,
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    /// Index directory (the full index, as served).
+    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
+    index: PathBuf,
+    #[command(flatten)]
+    model: ModelArg,
+    /// Directory of the evaluation sets (young_queries, natural_queries and typos JSONL).
+    #[arg(long, default_value = "datasets/eval")]
+    splits_dir: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -236,6 +253,7 @@ fn main() -> Result<()> {
         Command::Serve(args) => serve(args),
         Command::Info(args) => info(args),
         Command::Eval(args) => eval(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::BenchEmbed(args) => bench_embed(args),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
@@ -331,6 +349,18 @@ fn eval(args: EvalArgs) -> Result<()> {
     };
     let report = boussole::eval::run(&engine, &options)?;
     out!("{}", boussole::eval::format_report(&report));
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<()> {
+    let mut engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
+    engine.set_query_cache(0);
+    let report = boussole::eval::calibrate::run(&engine, &args.splits_dir)?;
+    if args.json {
+        out!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        out!("{}", boussole::eval::calibrate::format_report(&report));
+    }
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
 use crate::index::IndexManifest;
 use crate::search::{
-    LiveStatus,
+    Calibration, LiveStatus,
     InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, Relatedness,
     SkillHit, SkillRef,
 };
@@ -70,6 +70,45 @@ pub struct SearchParams {
     /// Number of results, 1 to `max-results` (10 by default).
     #[param(value_type = Option<usize>, minimum = 1, maximum = 50)]
     pub limit: usize,
+    /// Results to skip, for paging (0 by default); `offset + limit` at most `max-results`.
+    #[param(value_type = Option<usize>, minimum = 0, maximum = 49)]
+    pub offset: usize,
+    /// `occupation` (the default): one result per occupation of either taxonomy; `metier`:
+    /// one result per métier, with its `equivalents` in the other taxonomy.
+    #[param(value_type = Option<GroupSchema>)]
+    pub group: crate::search::Grouping,
+}
+
+/// Schema of a grouping (documentation only; the engine's `Grouping` is what is read).
+#[derive(ToSchema)]
+#[schema(as = Grouping)]
+#[allow(dead_code)] // Only its schema is used.
+#[serde(rename_all = "lowercase")]
+pub(crate) enum GroupSchema {
+    /// One result per occupation of either taxonomy (the default).
+    Occupation,
+    /// One result per métier: a ROME fiche (French) or an ESCO occupation (English) with the
+    /// occupations of the other taxonomy the crosswalk says are the same métier (exact or close
+    /// match) listed as its `equivalents`; broad/narrow matches stay separate results.
+    Metier,
+}
+
+/// Query parameters of `GET /v1/occupations/{taxonomy}/{code}`, once validated.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OccupationParams {
+    /// Display language (`fr` by default).
+    #[param(value_type = Option<LangSchema>)]
+    pub lang: Lang,
+    /// A skill of the person's profile, repeated once per skill (`skill=a&skill=b`; labels as
+    /// suggested by `/v1/skills/search`; at most 50, each at most 256 characters and 40
+    /// words). With `skill` or `text`, the answer carries `skills_covered` and
+    /// `skills_to_learn`.
+    #[param(style = Form, explode, example = json!(["Pétrir manuellement ou mécaniquement des pâtes"]))]
+    pub skill: Vec<String>,
+    /// Free text of the person's profile; skills named in it count as the profile's
+    /// (at most `max-query-chars` characters).
+    pub text: Option<String>,
 }
 
 /// Query parameters of `GET /v1/skills/search`, once validated.
@@ -87,8 +126,9 @@ pub struct SkillSearchParams {
     pub limit: usize,
 }
 
-/// Query parameter `lang` alone.
+/// Query parameter `lang` alone (`GET /v1/interests` documents it; labels are French only).
 #[derive(Debug, Clone, IntoParams)]
+#[allow(dead_code)] // Only its parameters are documented.
 #[into_params(parameter_in = Query)]
 pub struct LangParams {
     /// Display language (`fr` by default).
@@ -96,7 +136,8 @@ pub struct LangParams {
     pub lang: Lang,
 }
 
-/// Body of `POST /v1/match`; at least one of `text`, `skills`, `interests` must be non-empty.
+/// Body of `POST /v1/match`; at least one of `text`, `skills`, `interests`, `riasec` must be
+/// non-empty.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct MatchRequest {
     /// Free text about the person ("j'aime les animaux et le plein air").
@@ -108,6 +149,12 @@ pub struct MatchRequest {
     /// Centre d'intérêt labels, as listed by `/v1/interests`.
     #[serde(default)]
     pub interests: Vec<String>,
+    /// RIASEC interest profile (e.g. from the web questionnaire): a score in [0, 1] per Holland
+    /// type, at least one above 0; absent letters score 0. Alone, it ranks ROME fiches (ESCO
+    /// occupations through the crosswalk when `taxonomy` is `esco`) by fit with their RIASEC
+    /// codes; with text, skills or interests, it re-orders what they found (weight 0.3).
+    #[schema(value_type = Option<RiasecScores>)]
+    pub riasec: Option<crate::search::RiasecProfile>,
     /// Display language (`fr` by default).
     #[schema(value_type = Option<LangSchema>)]
     pub lang: Option<Lang>,
@@ -117,6 +164,39 @@ pub struct MatchRequest {
     /// Number of results, 1 to `max-results` (10 by default).
     #[schema(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
+    /// Results to skip, for paging (0 by default); `offset + limit` at most `max-results`.
+    #[schema(minimum = 0, maximum = 49)]
+    pub offset: Option<usize>,
+    /// `occupation` (the default): one result per occupation of either taxonomy; `metier`:
+    /// one result per métier, with its `equivalents` in the other taxonomy.
+    #[schema(value_type = Option<GroupSchema>)]
+    pub group: Option<crate::search::Grouping>,
+}
+
+/// Schema of a RIASEC profile (documentation only; `/v1/match` validates it field by field).
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)] // Only its schema is used; the keys are the letters.
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"R": 0.2, "I": 0.1, "A": 0.9, "S": 0.8, "E": 0.3, "C": 0.1}))]
+pub(crate) struct RiasecScores {
+    /// Réaliste: making, repairing, working outdoors, with tools and machines.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    R: Option<f32>,
+    /// Investigateur: understanding, observing, researching.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    I: Option<f32>,
+    /// Artistique: creating, imagining, expressing.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    A: Option<f32>,
+    /// Social: helping, teaching, caring for people.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    S: Option<f32>,
+    /// Entreprenant: leading, convincing, selling, organising projects.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    E: Option<f32>,
+    /// Conventionnel: organising, following procedures, handling data.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    C: Option<f32>,
 }
 
 /// Ranked occupations for a search or a profile.
@@ -127,6 +207,8 @@ pub struct SearchResponse {
     /// Display language of the results.
     #[schema(value_type = LangSchema)]
     pub lang: Lang,
+    /// Results skipped before these (`offset` of the request; 0 for the first page).
+    pub offset: usize,
     /// Occupations, best first.
     pub results: Vec<OccupationHit>,
     /// Server-side time spent, in milliseconds.
@@ -145,12 +227,31 @@ pub struct OccupationHit {
     pub label: String,
     /// First sentence of the description, when known.
     pub description: Option<String>,
-    /// Ranking score (higher is better).
+    /// Ranking score (higher is better; comparable within one answer only).
     pub score: f32,
+    /// Calibrated probability, in [0, 1], that an adviser would call this result relevant:
+    /// among results shown with confidence 0.8, about 8 in 10 are (fitted on the evaluation
+    /// sets; comparable across queries). Never increases down a ranking.
+    #[schema(minimum = 0.0, maximum = 1.0, example = 0.82)]
+    pub confidence: f32,
     /// Evidence that made it match, best first.
     pub matched: Vec<MatchedItem>,
     /// A few essential skills.
     pub skills: Vec<String>,
+    /// With `group=metier` only: the occupations of the other taxonomy that are the same
+    /// métier (crosswalk `exact` or `close` match), those that ranked first, then exact before
+    /// close; at most 6. The result's `score` is its best member's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equivalents: Option<Vec<LinkItem>>,
+    /// `POST /v1/match` only: the occupation's essential skills the profile already covers
+    /// (a profile skill is the same skill, or its label and the skill's match word by word),
+    /// most central first (listed by the fewest occupations); at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_covered: Option<Vec<SkillItem>>,
+    /// `POST /v1/match` only: the occupation's essential skills the profile would need to
+    /// learn, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_to_learn: Option<Vec<SkillItem>>,
 }
 
 /// A piece of evidence behind a match.
@@ -161,6 +262,8 @@ pub struct MatchedItem {
     pub text: String,
     /// Labels: `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `onisep`;
     /// sentences: `definition`, `access`, `description`; `interest` (centre d'intérêt), `skill`;
+    /// `riasec` (the occupation's RIASEC types the profile shares, "Social – Artistique"; score:
+    /// the fit in [0, 1]);
     /// lexicon phrases: `colloquial` (slang job name), `school` (diploma, subject).
     #[schema(value_type = String, example = "appellation")]
     pub kind: MatchKind,
@@ -182,6 +285,14 @@ impl From<MatchedForm> for MatchedItem {
     }
 }
 
+impl OccupationHit {
+    /// A ranked occupation with its confidence read on `calibration`'s curve.
+    pub fn calibrated(r: RankedOccupation, calibration: &Calibration) -> OccupationHit {
+        let confidence = calibration.confidence(r.score);
+        OccupationHit { confidence, ..OccupationHit::from(r) }
+    }
+}
+
 impl From<RankedOccupation> for OccupationHit {
     fn from(r: RankedOccupation) -> Self {
         OccupationHit {
@@ -190,8 +301,12 @@ impl From<RankedOccupation> for OccupationHit {
             label: r.label,
             description: r.description,
             score: r.score,
+            confidence: Calibration::SEARCH.confidence(r.score),
             matched: r.matched.into_iter().map(MatchedItem::from).collect(),
             skills: r.skills,
+            equivalents: r.equivalents.map(|e| e.into_iter().map(LinkItem::from).collect()),
+            skills_covered: r.coverage.as_ref().map(|c| c.covered.iter().cloned().map(SkillItem::from).collect()),
+            skills_to_learn: r.coverage.map(|c| c.to_learn.into_iter().map(SkillItem::from).collect()),
         }
     }
 }
@@ -328,6 +443,28 @@ pub struct OccupationBody {
     pub links: Vec<LinkItem>,
     /// Nearest occupations.
     pub related: Vec<RelatedItem>,
+    /// ONISEP métier pages about this fiche (onisep.fr, the site French pupils and teachers
+    /// use); empty for ESCO occupations and fiches ONISEP does not map.
+    pub onisep: Vec<OnisepItem>,
+    /// With a profile (`skill` or `text`) only: the essential skills the profile already
+    /// covers, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_covered: Option<Vec<SkillItem>>,
+    /// With a profile (`skill` or `text`) only: the essential skills the profile would need to
+    /// learn, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_to_learn: Option<Vec<SkillItem>>,
+}
+
+/// An ONISEP métier page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OnisepItem {
+    /// The ONISEP métier title, displayed like labels ("Boulanger / Boulangère"), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The page on onisep.fr.
+    #[schema(example = "http://www.onisep.fr/http/redirection/metier/slug/MET.88")]
+    pub url: String,
 }
 
 impl From<OccupationDetail> for OccupationBody {
@@ -353,6 +490,9 @@ impl From<OccupationDetail> for OccupationBody {
             },
             links: d.links.into_iter().map(LinkItem::from).collect(),
             related: d.related.into_iter().map(RelatedItem::from).collect(),
+            onisep: d.onisep.into_iter().map(|o| OnisepItem { title: o.title, url: o.url }).collect(),
+            skills_covered: d.coverage.as_ref().map(|c| c.covered.iter().cloned().map(SkillItem::from).collect()),
+            skills_to_learn: d.coverage.map(|c| c.to_learn.into_iter().map(SkillItem::from).collect()),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! (see [`serve_on`]).
 
 mod admin;
+mod batch;
 mod config;
 mod dto;
 mod error;

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use utoipa::OpenApi;
 
+use super::config::ServeConfig;
 use super::{dto, error, routes};
 
 /// The API's OpenAPI description.
@@ -18,6 +19,7 @@ use super::{dto, error, routes};
     info(title = "boussole", description = "Career-orientation recommender over ESCO and ROME: search occupations by free text or profile."),
     paths(
         routes::search,
+        super::batch::search_batch,
         routes::match_profile,
         routes::occupation,
         routes::search_skills,
@@ -26,7 +28,7 @@ use super::{dto, error, routes};
         routes::readyz,
         metrics_doc,
     ),
-    components(schemas(error::ErrorBody, dto::LangSchema, dto::TaxonomySchema, dto::SkillKindSchema)),
+    components(schemas(super::batch::BatchRequest, super::batch::BatchQuery, super::batch::BatchResponse, super::batch::BatchItem, error::ErrorBody, dto::LangSchema, dto::TaxonomySchema, dto::SkillKindSchema, dto::RiasecScores)),
     tags(
         (name = "search", description = "Rank occupations"),
         (name = "occupations", description = "Occupation details"),
@@ -41,86 +43,275 @@ pub struct ApiDoc;
 #[allow(dead_code)] // Documents `metrics::metrics_handler`, whose state type utoipa cannot see through.
 fn metrics_doc() {}
 
-/// States in the document what the derive macros cannot: the exact inputs the handlers
-/// accept, so that a request valid per the spec is answered 2xx and an invalid one 4xx.
+/// Characters `str::trim` and `str::split_whitespace` take for whitespace (Unicode
+/// White_Space, `char::is_whitespace`), as inclusive ranges. The patterns below spell them out
+/// because `\s` differs between regex dialects: ECMA-262 (JSON Schema's) has U+FEFF but not
+/// U+0085, Python adds U+001C–U+001F, and neither is what the server trims.
+const WHITESPACE: [(char, char); 10] = [
+    ('\u{9}', '\u{D}'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{A0}', '\u{A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// Regex fragments over [`WHITESPACE`], written so that ECMA-262, Python and Rust read them
+/// alike (`\uXXXX` escapes, `[\s\S]` for any character).
+struct Patterns {
+    /// The body of a character class of whitespace.
+    ws: String,
+}
+
+impl Patterns {
+    fn new() -> Patterns {
+        let mut ws = String::new();
+        for (lo, hi) in WHITESPACE {
+            let _ = write!(ws, "\\u{:04X}", u32::from(lo));
+            if hi != lo {
+                let _ = write!(ws, "-\\u{:04X}", u32::from(hi));
+            }
+        }
+        Patterns { ws }
+    }
+
+    /// Only whitespace, or nothing.
+    fn blank(&self) -> String {
+        format!("^[{}]*$", self.ws)
+    }
+
+    /// Somewhere a character that is not whitespace.
+    fn non_blank(&self) -> String {
+        format!("[^{}]", self.ws)
+    }
+
+    /// At most `n` characters once surrounding whitespace is trimmed (blank included).
+    fn trimmed_at_most(&self, n: usize) -> String {
+        let ws = &self.ws;
+        let inner = match n {
+            0 => return self.blank(),
+            1 => format!("[^{ws}]"),
+            n => format!("[^{ws}](?:[\\s\\S]{{0,{}}}[^{ws}])?", n - 2),
+        };
+        format!("^[{ws}]*(?:{inner})?[{ws}]*$")
+    }
+
+    /// At most `n` whitespace-separated words.
+    fn at_most_words(&self, n: usize) -> String {
+        let ws = &self.ws;
+        format!("^[{ws}]*(?:[^{ws}]+(?:[{ws}]+|$)){{0,{n}}}$")
+    }
+}
+
+/// The first `description` found in a schema (utoipa puts it on a `oneOf` branch sometimes).
+fn find_description(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(map) => map
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| map.values().find_map(find_description)),
+        Value::Array(items) => items.iter().find_map(find_description),
+        _ => None,
+    }
+}
+
+/// States in the document what the derive macros cannot: exactly the inputs the handlers
+/// accept, so that a request valid per the spec is answered 2xx and an invalid one 4xx, and
+/// every answer each operation may give. `schemathesis` checks both (`scripts/contract.sh`).
 ///
-/// - `q` needs a non-space character (blank text is `empty_query`);
-/// - an empty `lang=`/`taxonomy=` means the default, so `""` is part of their enums;
+/// - `q` needs a character other than whitespace, and has at most `max-query-chars`
+///   characters once trimmed (`/v1/search` also counts tokens, which no schema can);
+/// - `lang`, `taxonomy` are exactly one of their values; an empty `lang=`/`taxonomy=` (or
+///   `limit=`) in a query string means the default, so `""` is part of their enums;
 /// - `POST /v1/match` needs at least one of: a `text` with a non-space character, a skill or
-///   an interest with one; its optional fields may be `null` (= absent); lists hold at most
-///   `MAX_PROFILE_ITEMS` items of at most `MAX_ITEM_CHARS` characters.
-fn tighten(doc: &mut Value) {
+///   an interest with one, a `riasec` object (scores in [0, 1], one above 0); its optional fields may be `null` (= absent), and `lang`/`taxonomy`
+///   blank (= absent); lists hold at most `MAX_PROFILE_ITEMS` items of at most
+///   `MAX_ITEM_CHARS` characters and `MAX_ITEM_WORDS` words;
+/// - every operation may answer 405 (with `Allow`), 414 and 431; every `/v1` one 408 and 413
+///   (bodies are read on every `/v1` route), 500, 503 (with `Retry-After`) and 504; every
+///   answer carries `x-request-id`.
+fn tighten(doc: &mut Value, config: &ServeConfig) {
     use crate::search::{MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
     use serde_json::json;
-    let non_blank = json!("\\S");
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(params) = item.pointer_mut("/get/parameters").and_then(Value::as_array_mut) else { continue };
-            for p in params.iter_mut() {
-                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else { continue };
-                match name.as_str() {
-                    "q" => {
-                        schema.insert("minLength".into(), json!(1));
-                        schema.insert("pattern".into(), non_blank.clone());
+    let p = Patterns::new();
+    let (max_chars, max_tokens, max_results) = (
+        config.max_query_chars,
+        config.max_query_tokens,
+        config.max_results,
+    );
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let v1 = path.starts_with("/v1/");
+        let Some(ops) = item.as_object_mut() else { continue };
+        for (method, op) in ops.iter_mut() {
+            let params = op.get_mut("parameters").and_then(Value::as_array_mut);
+            for param in params.into_iter().flatten() {
+                let name = param["name"].as_str().unwrap_or_default().to_string();
+                let place = param["in"].as_str().unwrap_or_default().to_string();
+                let (schema, description) = match (place.as_str(), name.as_str()) {
+                    ("query", "q") => {
+                        let tokens = if path == "/v1/search" {
+                            format!(", and at most {max_tokens} tokens of the model's tokenizer (400 `too_many_tokens` beyond)")
+                        } else {
+                            String::new()
+                        };
+                        // `\S` says it for readers; `not` says exactly which characters are
+                        // whitespace (`\S` reads U+0085 as text in ECMA-262). A text made only
+                        // of whitespace and U+FEFF is the one thing ECMA's `\S` refuses and
+                        // the server takes (as text).
+                        (
+                            json!({
+                                "type": "string",
+                                "minLength": 1,
+                                "pattern": "\\S",
+                                "not": {"pattern": p.blank()},
+                                "allOf": [{"pattern": p.trimmed_at_most(max_chars)}],
+                            }),
+                            format!(
+                                "{}: a character other than whitespace, at most {max_chars} characters once surrounding whitespace is trimmed{tokens}.",
+                                if path == "/v1/search" { "What the person typed" } else { "Typed text (prefix or words of a skill label)" }
+                            ),
+                        )
                     }
-                    "lang" | "taxonomy" => {
-                        // `$ref`ed enums: inline them with the empty value added.
-                        let values = if name == "lang" { json!(["fr", "en", ""]) } else { json!(["rome", "esco", ""]) };
-                        schema.clear();
-                        schema.insert("type".into(), json!("string"));
-                        schema.insert("enum".into(), values);
+                    ("query", "lang") => (
+                        json!({"type": "string", "enum": ["fr", "en", ""]}),
+                        "Display language: `fr` (the default) or `en`; empty means the default.".to_string(),
+                    ),
+                    ("query", "taxonomy") => (
+                        json!({"type": "string", "enum": ["rome", "esco", ""]}),
+                        "Restrict to one taxonomy, `rome` or `esco`; absent or empty: both.".to_string(),
+                    ),
+                    ("path", "taxonomy") => (
+                        json!({"type": "string", "enum": ["rome", "esco"]}),
+                        "`rome` or `esco`".to_string(),
+                    ),
+                    ("query", "limit") => (
+                        json!({"anyOf": [
+                            {"type": "integer", "minimum": 1, "maximum": max_results},
+                            {"type": "string", "enum": [""]},
+                        ]}),
+                        format!("Number of results, 1 to {max_results} (10 when absent or empty)."),
+                    ),
+                    _ => continue,
+                };
+                param["schema"] = schema;
+                param["description"] = json!(description);
+            }
+
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            let error = |what: &str| {
+                json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+            };
+            let mut add = |status: &str, what: &str| {
+                responses.entry(status.to_string()).or_insert_with(|| error(what));
+            };
+            add("405", "`method_not_allowed`");
+            add("414", "`uri_too_long`");
+            add("431", "`headers_too_large`");
+            if v1 {
+                add("408", "`request_timeout`: the body did not arrive in time");
+                add("413", "`payload_too_large`");
+                add("500", "`internal`: a bug; the cause is logged, not shown");
+                add("503", "`overloaded`: too many requests in flight");
+                add("504", "`timeout`: the request took too long");
+            }
+            if method == "post" {
+                add("415", "`unsupported_media_type`");
+            }
+            if v1 && method == "get" {
+                if let Some(d) = responses.get_mut("405").and_then(|r| r.get_mut("description")) {
+                    *d = json!("`method_not_allowed` (HEAD too: the answer is computed, use GET)");
+                }
+            }
+            for (status, response) in responses.iter_mut() {
+                let Some(response) = response.as_object_mut() else { continue };
+                let headers = response.entry("headers").or_insert_with(|| json!({}));
+                let Some(headers) = headers.as_object_mut() else { continue };
+                headers.insert(
+                    "x-request-id".into(),
+                    json!({"description": "The caller's `x-request-id` when it is 1 to 64 letters, digits or `-_.:`, else a new one; also in the log line", "required": true,
+                           "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}}),
+                );
+                match status.as_str() {
+                    "405" => {
+                        headers.insert("Allow".into(), json!({"description": "The methods the route takes", "required": true, "schema": {"type": "string"}}));
+                    }
+                    "503" => {
+                        headers.insert("Retry-After".into(), json!({"description": "Seconds to wait", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}}));
                     }
                     _ => {}
                 }
             }
         }
     }
-    // Answers every `/v1` operation may give besides its own (connection-level limits).
-    let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}});
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (_, item) in paths.iter_mut().filter(|(p, _)| p.starts_with("/v1")) {
-            let Some(ops) = item.as_object_mut() else { continue };
-            for (method, op) in ops.iter_mut() {
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
-                let mut add = |status: &str, what: &str| {
-                    responses.entry(status.to_string()).or_insert_with(|| error(what));
-                };
-                add("405", "`method_not_allowed` (HEAD is 405 too: the search is not run to answer it)");
-                if method == "post" {
-                    add("408", "`request_timeout`: the body did not arrive in time");
-                    add("413", "`payload_too_large`");
-                    add("415", "`unsupported_media_type`");
-                }
-                add("414", "`uri_too_long`");
-                add("431", "`headers_too_large`");
-            }
-        }
-    }
+
     let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
-    let item = json!({"type": "string", "maxLength": MAX_ITEM_CHARS, "description": format!("at most {MAX_ITEM_WORDS} words")});
-    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
-        for list in ["skills", "interests"] {
-            props.insert(list.into(), json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item}));
+    let described = |schema: Value, old: &Value, extra: &str| {
+        let mut schema = schema;
+        let description = format!("{}{extra}", find_description(old).unwrap_or_default());
+        if !description.is_empty() {
+            schema["description"] = json!(description);
         }
+        schema
+    };
+    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+        let item = json!({
+            "type": "string",
+            "maxLength": MAX_ITEM_CHARS,
+            "pattern": p.at_most_words(MAX_ITEM_WORDS),
+            "description": format!("At most {MAX_ITEM_CHARS} characters and {MAX_ITEM_WORDS} words (400 `invalid_parameter` beyond)."),
+        });
+        let blank = json!({"type": "string", "pattern": p.blank()});
+        // A RIASEC profile needs one score above 0 (400 `invalid_parameter` otherwise).
+        let riasec_positive = json!({"anyOf": crate::search::RIASEC_LETTERS.iter().map(|l| {
+            let l = l.to_string();
+            json!({"required": [l.clone()], "properties": {l: {"type": "number", "exclusiveMinimum": 0}}})
+        }).collect::<Vec<_>>()});
         for (name, prop) in props.iter_mut() {
-            if name == "skills" || name == "interests" {
-                continue;
-            }
-            // Optional fields may be null: wrap whatever schema the derive wrote.
-            let inner = prop.take();
-            *prop = json!({"oneOf": [inner, {"type": "null"}]});
+            let schema = match name.as_str() {
+                "text" => json!({"anyOf": [{"type": "string", "pattern": p.trimmed_at_most(max_chars)}, {"type": "null"}]}),
+                "skills" | "interests" => json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item}),
+                "lang" => json!({"anyOf": [{"type": "string", "enum": ["fr", "en"]}, blank, {"type": "null"}]}),
+                "taxonomy" => json!({"anyOf": [{"type": "string", "enum": ["rome", "esco"]}, blank, {"type": "null"}]}),
+                "limit" => json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]}),
+                "riasec" => json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]}),
+                _ => continue,
+            };
+            let extra = match name.as_str() {
+                "text" => format!(" At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."),
+                "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
+                "lang" | "taxonomy" => " Blank or `null`: the default.".to_string(),
+                "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
+                _ => " `null`: the default.".to_string(),
+            };
+            *prop = described(schema, prop, &extra);
         }
     }
     body.remove("required");
-    let has = |list: &str| json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": "\\S"}}}});
+    let has = |list: &str| {
+        json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": p.non_blank()}}}})
+    };
     body.insert(
         "anyOf".into(),
         json!([
-            {"required": ["text"], "properties": {"text": {"type": "string", "pattern": "\\S"}}},
+            {"required": ["text"], "properties": {"text": {"type": "string", "pattern": p.non_blank()}}},
             has("skills"),
             has("interests"),
+            {"required": ["riasec"], "properties": {"riasec": {"type": "object"}}},
         ]),
+    );
+    let description = find_description(&Value::Object(body.clone())).unwrap_or_default();
+    body.insert(
+        "description".into(),
+        json!(format!(
+            "{description} Unknown fields are ignored; the whole body is at most {} bytes (413 `payload_too_large` beyond).",
+            config.max_body_bytes
+        )),
     );
 }
 
@@ -131,12 +322,17 @@ pub(crate) struct Docs {
 }
 
 impl Docs {
-    /// Renders both documents; the version is the crate's.
+    /// Renders both documents for the default settings; the version is the crate's.
     pub(crate) fn new() -> Docs {
+        Docs::for_config(&ServeConfig::default())
+    }
+
+    /// Renders both documents, stating the limits `config` sets (query length, results, body).
+    pub(crate) fn for_config(config: &ServeConfig) -> Docs {
         let mut doc = ApiDoc::openapi();
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
         let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
-        tighten(&mut value);
+        tighten(&mut value, config);
         let json = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
         let html = render_html(&value);
         Docs { json, html }
@@ -307,5 +503,41 @@ mod tests {
             .is_some());
         assert!(value["components"]["schemas"].get("ErrorBody").is_some());
         assert_eq!(escape("<a&\"b'>"), "&lt;a&amp;&quot;b&#39;&gt;");
+    }
+
+    #[test]
+    fn whitespace_is_what_the_server_trims() {
+        let listed = |c: char| WHITESPACE.iter().any(|&(lo, hi)| (lo..=hi).contains(&c));
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(listed(c), c.is_whitespace(), "U+{:04X}", u32::from(c));
+        }
+        let p = Patterns::new();
+        assert!(p.ws.starts_with("\\u0009-\\u000D\\u0020\\u0085"), "{}", p.ws);
+        assert_eq!(p.trimmed_at_most(1), format!("^[{0}]*(?:[^{0}])?[{0}]*$", p.ws));
+    }
+
+    #[test]
+    fn document_states_the_configured_limits() {
+        let config = ServeConfig { max_query_chars: 80, max_results: 20, ..ServeConfig::default() };
+        let value: Value = serde_json::from_str(&Docs::for_config(&config).json).expect("valid JSON");
+        let params = value["paths"]["/v1/search"]["get"]["parameters"].as_array().expect("params");
+        let param = |name: &str| params.iter().find(|p| p["name"] == name).expect(name).clone();
+        assert!(param("q")["schema"]["allOf"][0]["pattern"].as_str().is_some_and(|p| p.contains("{0,78}")));
+        assert_eq!(param("limit")["schema"]["anyOf"][0]["maximum"], 20);
+        let occupation = &value["paths"]["/v1/occupations/{taxonomy}/{code}"]["get"];
+        let taxonomy = occupation["parameters"].as_array().expect("params").iter().find(|p| p["in"] == "path" && p["name"] == "taxonomy").expect("taxonomy").clone();
+        assert_eq!(taxonomy["schema"]["enum"], serde_json::json!(["rome", "esco"]), "no empty path segment");
+        for status in ["400", "404", "405", "408", "413", "414", "431", "500", "503", "504"] {
+            let r = &occupation["responses"][status];
+            assert!(r.is_object(), "occupation lacks {status}");
+            assert_eq!(r["headers"]["x-request-id"]["required"], true);
+        }
+        assert_eq!(occupation["responses"]["405"]["headers"]["Allow"]["required"], true);
+        let body = &value["components"]["schemas"]["MatchRequest"];
+        for field in ["text", "lang", "taxonomy", "limit"] {
+            let any = body["properties"][field]["anyOf"].as_array().expect(field);
+            assert!(any.contains(&serde_json::json!({"type": "null"})), "{field} may be null");
+        }
+        assert!(body["description"].as_str().is_some_and(|d| d.contains("16384 bytes")), "{body}");
     }
 }

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use tokio::sync::Semaphore;
 
 use super::dto::{
-    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody,
+    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationParams,
     OccupationHit, ReadyResponse, SearchParams, SearchResponse, SkillSearchParams,
     SkillSearchResponse, SkillSuggestion,
 };
@@ -19,15 +19,17 @@ use super::error::{overloaded, ApiError, ErrorBody};
 use super::extract::{
     limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams,
 };
+use super::batch::offset_of;
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
 use crate::search::{
-    Engine, LiveEngine, ProfileRequest, RankedOccupation, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+    Calibration, Engine, Grouping, LiveEngine, ProfileRequest, RankedOccupation, RiasecProfile, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+    RIASEC_LETTERS,
 };
 
 /// Results returned when `limit` is absent.
-const DEFAULT_LIMIT: usize = 10;
+pub(crate) const DEFAULT_LIMIT: usize = 10;
 
 /// What every handler may use.
 #[derive(Clone)]
@@ -58,6 +60,7 @@ impl FromRef<AppState> for Arc<Docs> {
 pub(crate) fn v1() -> Router<AppState> {
     Router::new()
         .route("/v1/search", get(search))
+        .route("/v1/search/batch", post(super::batch::search_batch))
         .route("/v1/match", post(match_profile))
         // A wildcard so ESCO URIs work whether the client encoded their slashes or not.
         .route("/v1/occupations/{taxonomy}/{*code}", get(occupation))
@@ -87,10 +90,21 @@ impl AppState {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.blocking_weighted(1, f).await
+    }
+
+    /// [`AppState::blocking`] for work worth `weight` requests (a batch): it takes as many
+    /// permits, so it is shed when that many requests would be.
+    pub(crate) async fn blocking_weighted<T: Send + 'static>(
+        &self,
+        weight: usize,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let weight = u32::try_from(weight.max(1)).unwrap_or(u32::MAX);
         let permit = self
             .work
             .clone()
-            .try_acquire_owned()
+            .try_acquire_many_owned(weight)
             .map_err(|_| overloaded())?;
         tokio::task::spawn_blocking(move || {
             let out = f();
@@ -123,6 +137,47 @@ fn check_items(field: &str, items: &[String]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Reads `riasec`: an object of scores in [0, 1] keyed by the letters R, I, A, S, E, C (absent
+/// or `null` letters score 0, at least one above 0). Anything else is a 400 naming `riasec` and the
+/// letter; a `riasec` that is not an object is a 422 like any field of the wrong type.
+fn parse_riasec(
+    value: Option<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Option<RiasecProfile>, ApiError> {
+    let Some(map) = value else { return Ok(None) };
+    let mut pairs = Vec::with_capacity(map.len());
+    for (key, v) in &map {
+        let letter = super::error::echo(key);
+        if v.is_null() && RIASEC_LETTERS.iter().any(|l| key.len() == 1 && key.starts_with(*l)) {
+            continue; // `null` is an absent score, as for every optional field.
+        }
+        if !RIASEC_LETTERS.iter().any(|l| key.len() == 1 && key.starts_with(*l)) {
+            return Err(ApiError::invalid_parameter(format!(
+                "riasec: unknown key `{letter}`, expected the letters R, I, A, S, E, C (upper case)"
+            )));
+        }
+        let score = v.as_f64().filter(|s| (0.0..=1.0).contains(s)).ok_or_else(|| {
+            ApiError::invalid_parameter(format!(
+                "riasec.{letter} must be a number between 0 and 1, got {}",
+                super::error::echo(&v.to_string())
+            ))
+        })?;
+        pairs.push((key.as_str(), score));
+    }
+    RiasecProfile::from_scores(pairs)
+        .map(Some)
+        .map_err(|e| ApiError::invalid_parameter(format!("riasec: {e}")))
+}
+
+/// Parses a `group` value: exactly `occupation` or `metier`.
+fn parse_group(v: &str) -> Result<Grouping, ApiError> {
+    v.parse().map_err(|_| {
+        ApiError::invalid_parameter(format!(
+            "group must be `occupation` or `metier`, got `{}`",
+            super::error::echo(v)
+        ))
+    })
+}
+
 /// Header naming the index that answered a `/v1` request ([`crate::index::IndexManifest::id`]):
 /// around a reload, clients (and tests) can tell which index each answer came from.
 pub const INDEX_ID_HEADER: &str = "x-index-id";
@@ -134,7 +189,7 @@ pub(crate) struct FromIndex<T> {
 }
 
 impl<T> FromIndex<T> {
-    fn new(engine: &Engine, body: T) -> FromIndex<T> {
+    pub(crate) fn new(engine: &Engine, body: T) -> FromIndex<T> {
         FromIndex { index_id: engine.index().id().to_string(), body: Json(body) }
     }
 }
@@ -149,16 +204,38 @@ impl<T: serde::Serialize> IntoResponse for FromIndex<T> {
     }
 }
 
+/// Which page of a ranking to answer, and the confidence curve of its scores.
+struct Page {
+    offset: usize,
+    calibration: Calibration,
+}
+
+/// `offset` of a query string: digits only, like `limit`.
+fn query_offset(query: &QueryParams) -> Result<Option<i64>, ApiError> {
+    match query.get("offset") {
+        None => Ok(None),
+        Some(v) => v
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| v.parse::<i64>().ok())
+            .flatten()
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid_parameter(format!("offset must be an integer ≥ 0, got `{}`", super::error::echo(v)))),
+    }
+}
+
 fn ranked_response(
     query: String,
     lang: Lang,
     results: Vec<RankedOccupation>,
     started: Instant,
+    page: Page,
 ) -> SearchResponse {
     SearchResponse {
         query,
         lang,
-        results: results.into_iter().map(OccupationHit::from).collect(),
+        offset: page.offset,
+        results: results.into_iter().skip(page.offset).map(|r| OccupationHit::calibrated(r, &page.calibration)).collect(),
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
@@ -182,21 +259,28 @@ pub(crate) async fn search(
 ) -> Result<FromIndex<SearchResponse>, ApiError> {
     let started = Instant::now();
     let engine = app.engine.current();
+    let max = engine.limits().max_results;
+    let limit = query.limit(DEFAULT_LIMIT, max)?;
     let params = SearchParams {
         lang: query.lang()?,
         taxonomy: query.taxonomy()?,
-        limit: query.limit(DEFAULT_LIMIT, engine.limits().max_results)?,
+        limit,
+        offset: offset_of(query_offset(&query)?, limit, max)?,
+        group: query.get("group").map(parse_group).transpose()?.unwrap_or_default(),
         q: query.get("q").unwrap_or_default().trim().to_string(),
     };
+    let grouping = params.group;
+    let offset = params.offset;
     let req = SearchRequest {
         text: params.q.clone(),
         lang: params.lang,
         taxonomy: params.taxonomy,
-        limit: params.limit,
+        limit: offset + params.limit,
     };
     let answered_by = engine.clone();
-    let results = app.blocking(move || engine.search(&req)).await??;
-    Ok(FromIndex::new(&answered_by, ranked_response(params.q, params.lang, results, started)))
+    let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
+    let page = Page { offset, calibration: Calibration::SEARCH };
+    Ok(FromIndex::new(&answered_by, ranked_response(params.q, params.lang, results, started, page)))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -227,6 +311,13 @@ pub(crate) async fn match_profile(
         text: body.field("text")?,
         skills: body.field("skills")?.unwrap_or_default(),
         interests: body.field("interests")?.unwrap_or_default(),
+        riasec: parse_riasec(body.field("riasec")?)?,
+        // Set below: it is checked against the limit.
+        offset: None,
+        group: blank_to_none(body.field("group")?)
+            .as_deref()
+            .map(parse_group)
+            .transpose()?,
         lang: blank_to_none(body.field("lang")?)
             .as_deref()
             .map(parse_lang)
@@ -255,25 +346,31 @@ pub(crate) async fn match_profile(
         .unwrap_or_default()
         .to_string();
     let lang = req.lang.unwrap_or_default();
+    let limit = req.limit.unwrap_or(DEFAULT_LIMIT.min(max));
+    let offset = offset_of(body.field::<i64>("offset")?, limit, max)?;
+    let req = MatchRequest { offset: Some(offset), ..req };
+    let page = Page { offset: req.offset.unwrap_or_default(), calibration: Calibration::MATCH };
+    let grouping = req.group.unwrap_or_default();
     let profile = ProfileRequest {
         text: req.text,
         skills: req.skills,
         interests: req.interests,
+        riasec: req.riasec,
         lang,
         taxonomy: req.taxonomy,
-        limit: req.limit.unwrap_or(DEFAULT_LIMIT.min(max)),
+        limit: offset + limit,
     };
     let answered_by = engine.clone();
     let results = app
-        .blocking(move || engine.match_profile(&profile))
+        .blocking(move || engine.match_results(&profile, grouping))
         .await?
         .map_err(|e| match e {
             SearchError::EmptyQuery => {
-                ApiError::empty_query("give at least one of `text`, `skills` or `interests`")
+                ApiError::empty_query("give at least one of `text`, `skills`, `interests` or `riasec`")
             }
             other => other.into(),
         })?;
-    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started)))
+    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started, page)))
 }
 
 /// Everything about one occupation.
@@ -284,7 +381,7 @@ pub(crate) async fn match_profile(
     params(
         ("taxonomy" = super::dto::TaxonomySchema, Path, description = "`rome` or `esco`"),
         ("code" = String, Path, description = "ROME code (`D1102`), or ESCO URI (URL-encoded) or bare ESCO UUID"),
-        LangParams,
+        OccupationParams,
     ),
     responses(
         (status = 200, description = "The occupation", body = OccupationBody, headers(("x-index-id" = String, description = "Id of the index that answered"))),
@@ -297,9 +394,12 @@ pub(crate) async fn occupation(
     path: OccupationPath,
     query: QueryParams,
 ) -> Result<FromIndex<OccupationBody>, ApiError> {
-    let params = LangParams {
+    let params = OccupationParams {
         lang: query.lang()?,
+        skill: query.get_all("skill").into_iter().map(str::to_string).collect(),
+        text: query.get("text").map(str::to_string),
     };
+    check_items("skill", &params.skill)?;
     let not_found = || {
         ApiError::not_found(format!(
             "no {} occupation with code `{}`",
@@ -310,10 +410,26 @@ pub(crate) async fn occupation(
     // One engine for both steps: `idx` only means something in the index it came from.
     let engine = app.engine.current();
     let idx = engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
+    if let Some(text) = &params.text {
+        let chars = text.chars().count();
+        let max = engine.limits().max_chars;
+        if chars > max {
+            return Err(SearchError::QueryTooLong { chars, max }.into());
+        }
+    }
     let answered_by = engine.clone();
     // `detail` searches the index for related occupations: CPU work, off the async workers.
     let detail = app
-        .blocking(move || engine.detail(idx, params.lang))
+        .blocking(move || {
+            let mut detail = engine.detail(idx, params.lang)?;
+            let has_profile = params.skill.iter().any(|s| !s.trim().is_empty())
+                || params.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+            if has_profile {
+                let profile = engine.profile_skills(&params.skill, params.text.as_deref());
+                detail.coverage = Some(engine.coverage(idx, &profile, params.lang));
+            }
+            Some(detail)
+        })
         .await?
         .ok_or_else(not_found)?;
     Ok(FromIndex::new(&answered_by, OccupationBody::from(detail)))

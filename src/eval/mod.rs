@@ -18,6 +18,7 @@
 //! (no re-embedding, no graph), so held-out forms are really absent; the service uses the HNSW
 //! graph (recall@10 ≥ 0.98 against the same exact search).
 
+pub mod calibrate;
 pub mod graded;
 pub mod metrics;
 pub mod splits;

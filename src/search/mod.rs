@@ -7,6 +7,9 @@
 //! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
 
 mod cache;
+mod coverage;
+mod group;
+mod confidence;
 mod live;
 pub mod channels;
 mod detail;
@@ -14,13 +17,18 @@ pub mod hybrid;
 pub mod lexical;
 pub mod lexicon;
 mod profile;
+mod riasec;
 mod skills;
 pub mod understand;
 
 pub use cache::{CacheStats, QueryCache};
+pub use coverage::{ProfileSkills, SkillCoverage, MAX_COVERAGE_SKILLS};
+pub use group::{display_form, Grouping, MAX_EQUIVALENTS};
+pub use confidence::{Calibration, CalibrationCheck};
 pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
-pub use detail::{LinkRef, OccupationDetail, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
+pub use detail::{LinkRef, OccupationDetail, OnisepRef, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use profile::{bounded_item, ProfileRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
+pub use riasec::{riasec_name, RiasecError, RiasecProfile, RIASEC_LETTERS, RIASEC_WEIGHT};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
 pub use understand::{HintSource, UnderstandConfig, Understood};
 pub use lexical::{LexicalConfig, LexicalIndex};
@@ -145,6 +153,7 @@ impl MatchKind {
             MatchKind::Lexicon(HintSource::School) => "school",
             MatchKind::Profile(ProfileEvidence::Skill) => "skill",
             MatchKind::Profile(ProfileEvidence::Interest) => "interest",
+            MatchKind::Profile(ProfileEvidence::Riasec) => "riasec",
         }
     }
 }
@@ -157,6 +166,9 @@ pub enum ProfileEvidence {
     Skill,
     /// A centre d'intérêt of the profile linked to the occupation.
     Interest,
+    /// The RIASEC types of the occupation that the person's profile shares ("Social –
+    /// Artistique"); its score is the fit (see [`RiasecProfile::fit`]).
+    Riasec,
 }
 
 /// A piece of evidence that made an occupation match.
@@ -192,6 +204,14 @@ pub struct RankedOccupation {
     pub score: f32,
     /// Best matching evidence, best first.
     pub matched: Vec<MatchedForm>,
+    /// In results grouped by métier ([`Grouping::Metier`]): the occupations of the other
+    /// taxonomy that are the same métier (crosswalk exact/close matches); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equivalents: Option<Vec<LinkRef>>,
+    /// In profile matching: the occupation's essential skills the profile covers and those it
+    /// would need to learn; `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<SkillCoverage>,
 }
 
 /// Forms kept per occupation to explain a match.
@@ -580,6 +600,8 @@ impl Engine {
             skills,
             score,
             matched,
+            equivalents: None,
+            coverage: None,
         }
     }
 }
@@ -594,7 +616,8 @@ fn first_sentence(text: &str) -> String {
     text[..end].trim().to_string()
 }
 
-/// An occupation's label in `lang`, falling back to the other language, then to its code.
+/// An occupation's label in `lang`, falling back to the other language, then to its code,
+/// in the display form both taxonomies share ([`display_form`]: "Boulanger / Boulangère").
 pub fn display_label(occupation: &Occupation, lang: Lang) -> String {
-    occupation.label.get_or_any(lang).unwrap_or(&occupation.id.code).to_string()
+    occupation.label.get_or_any(lang).map_or_else(|| occupation.id.code.clone(), display_form)
 }
