@@ -449,7 +449,7 @@ async fn health_ready_openapi_docs() {
     assert_eq!(param("q")["pattern"], "\\S");
     assert!(param("lang")["enum"].as_array().unwrap().contains(&json!("")), "empty lang= means the default");
     let body = &v["components"]["schemas"]["MatchRequest"];
-    assert_eq!(body["anyOf"].as_array().map(Vec::len), Some(3), "{body}");
+    assert_eq!(body["anyOf"].as_array().map(Vec::len), Some(4), "text, skills, interests or riasec: {body}");
     assert_eq!(body["properties"]["skills"]["type"], json!(["array", "null"]));
     assert_eq!(body["properties"]["skills"]["maxItems"], 50);
     // And the server agrees: `{}` and blank-only profiles are 400, nulls and `lang=` are fine.
@@ -1521,4 +1521,148 @@ async fn a_batch_takes_one_slot_per_search() {
     post_json(&app, "/v1/search/batch", &json!({"queries": five})).await.assert_error(503, "overloaded", "5 searches, 4 slots");
     let four: Vec<Value> = (0..4).map(|_| json!({"q": "boulanger"})).collect();
     assert_eq!(post_json(&app, "/v1/search/batch", &json!({"queries": four})).await.status, StatusCode::OK);
+}
+
+// ---------------------------------------------------------------------------------------------
+// RIASEC profiles ("Je ne sais pas quoi chercher").
+
+/// An Artistique–Social person (the example of the API documentation).
+fn artistic_social() -> Value {
+    json!({"R": 0.2, "I": 0.1, "A": 0.9, "S": 0.8, "E": 0.3, "C": 0.1})
+}
+
+/// The RIASEC evidence of a result, if any.
+fn riasec_evidence(result: &Value) -> Option<Value> {
+    result["matched"].as_array()?.iter().find(|m| m["kind"] == "riasec").cloned()
+}
+
+#[tokio::test]
+async fn riasec_alone_ranks_rome_fiches_by_fit() {
+    let app = app(&ServeConfig::default()).await;
+    let r = post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "limit": 9 })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["query"], "");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 9, "{v}");
+    let codes: Vec<&str> = results.iter().map(|r| r["code"].as_str().unwrap_or_default()).collect();
+    // Fixture codes: L1202 is A–S (the person's own order), B1301 A–R, E1205 A–I and E1210
+    // A–C (major A, a minor the person likes less), K1303 S–R, then the S–I/S–C fiches.
+    assert_eq!(codes[0], "L1202", "{codes:?}");
+    assert_eq!(codes[1], "B1301", "{codes:?}");
+    let mut second: Vec<&str> = codes[2..4].to_vec();
+    second.sort_unstable();
+    assert_eq!(second, ["E1205", "E1210"], "{codes:?}");
+    assert_eq!(codes[4], "K1303", "{codes:?}");
+    for code in &codes[5..9] {
+        assert!(["J1501", "J1506", "K1202", "K2111"].contains(code), "{codes:?}");
+    }
+    let scores: Vec<f64> = results.iter().map(|r| r["score"].as_f64().unwrap_or(-1.0)).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "scores fall: {scores:?}");
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
+    for result in results {
+        assert_eq!(result["taxonomy"], "rome", "RIASEC alone ranks ROME fiches: {result}");
+        let evidence = riasec_evidence(result).unwrap_or_else(|| panic!("every result says why: {result}"));
+        assert!((evidence["score"].as_f64().unwrap_or(-1.0) - result["score"].as_f64().unwrap_or(0.0)).abs() < 1e-6);
+    }
+    // The explanation names the shared types, the fiche's major first.
+    assert_eq!(riasec_evidence(&results[0]).expect("evidence")["text"], "Artistique – Social");
+    assert_eq!(riasec_evidence(&results[4]).expect("evidence")["text"], "Social");
+    let en = post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "lang": "en", "limit": 1 })).await.json();
+    assert_eq!(riasec_evidence(&en["results"][0]).expect("evidence")["text"], "Artistic – Social");
+
+    // Another profile, another order: a Réaliste–Conventionnel person gets R–C fiches first.
+    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"R": 1, "C": 0.6}, "limit": 5 })).await.json();
+    for result in v["results"].as_array().expect("results") {
+        let code = result["code"].as_str().unwrap_or_default();
+        let detail = get(&app, &format!("/v1/occupations/rome/{code}")).await.json();
+        assert_eq!(detail["riasec"], json!(["R", "C"]), "{code}: {v}");
+    }
+    // Equal fits alternate between ROME domains rather than filling up with the A codes.
+    let domains: std::collections::HashSet<char> = v["results"].as_array().expect("results").iter()
+        .filter_map(|r| r["code"].as_str().and_then(|c| c.chars().next())).collect();
+    assert!(domains.len() >= 3, "{v}");
+
+    // With `taxonomy: esco`, ESCO occupations are reached through their crosswalk links.
+    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"I": 1, "R": 0.5}, "taxonomy": "esco", "limit": 3 })).await.json();
+    let results = v["results"].as_array().expect("results");
+    assert!(!results.is_empty(), "{v}");
+    for result in results {
+        assert_eq!(result["taxonomy"], "esco", "{result}");
+        assert!(riasec_evidence(result).is_some(), "{result}");
+    }
+}
+
+#[tokio::test]
+async fn riasec_combines_with_text() {
+    let app = app(&ServeConfig::default()).await;
+    let rank = |v: &Value, code: &str| {
+        v["results"].as_array().and_then(|r| r.iter().position(|r| r["code"] == code)).unwrap_or(usize::MAX)
+    };
+    let text = "soigner les animaux";
+    let plain = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20 })).await.json();
+    // The vétérinaire fiche (A1504) is I–R; the toiletteur one (A1503) is R–C.
+    let investigative = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"I": 1, "R": 0.5} })).await;
+    assert_eq!(investigative.status, StatusCode::OK, "{}", investigative.text());
+    let investigative = investigative.json();
+    let realistic = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"R": 1, "C": 0.5} })).await.json();
+    assert_eq!(investigative["query"], text);
+    assert!(rank(&investigative, "A1504") < rank(&investigative, "A1503"), "{investigative}");
+    assert!(rank(&realistic, "A1503") < rank(&realistic, "A1504"), "{realistic}");
+    // The profile re-orders what the text found; it brings in nothing else: every result
+    // still has evidence from the text.
+    for v in [&investigative, &realistic] {
+        for result in v["results"].as_array().expect("results") {
+            assert!(result["matched"].as_array().is_some_and(|m| m.iter().any(|m| m["kind"] != "riasec")), "{result}");
+        }
+    }
+    assert!(plain["results"].as_array().is_some_and(|r| r.iter().all(|r| riasec_evidence(r).is_none())), "{plain}");
+    // Text evidence stays, and the fitting fiche also says it fits the profile.
+    let vet = &investigative["results"][rank(&investigative, "A1504")];
+    assert_eq!(riasec_evidence(vet).expect("riasec evidence")["text"], "Investigateur – Réaliste", "{vet}");
+    assert!(vet["matched"].as_array().expect("matched").len() > 1, "{vet}");
+}
+
+#[tokio::test]
+async fn bad_riasec_profiles_are_refused_naming_the_field() {
+    let app = app(&ServeConfig::default()).await;
+    let cases = [
+        (json!({ "riasec": {"X": 0.5} }), 400, "invalid_parameter", "riasec"),
+        (json!({ "riasec": {"a": 0.5} }), 400, "invalid_parameter", "riasec"),
+        (json!({ "riasec": {"AS": 0.5} }), 400, "invalid_parameter", "riasec"),
+        (json!({ "riasec": {"A": 1.5} }), 400, "invalid_parameter", "riasec.A"),
+        (json!({ "riasec": {"S": -0.1} }), 400, "invalid_parameter", "riasec.S"),
+        (json!({ "riasec": {"A": "beaucoup"} }), 400, "invalid_parameter", "riasec.A"),
+        (json!({ "riasec": {"A": [1]} }), 400, "invalid_parameter", "riasec.A"),
+        (json!({ "riasec": {"A": 0, "S": 0} }), 400, "invalid_parameter", "riasec"),
+        (json!({ "riasec": {} }), 400, "invalid_parameter", "riasec"),
+        (json!({ "riasec": {"A": null} }), 400, "invalid_parameter", "riasec"),
+        // Even next to a valid text, a bad profile is an error, not ignored.
+        (json!({ "text": "boulanger", "riasec": {"A": 2} }), 400, "invalid_parameter", "riasec.A"),
+        // Not an object: a wrong type, like any field.
+        (json!({ "riasec": "ASE" }), 422, "invalid_json", "riasec"),
+        (json!({ "riasec": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] }), 422, "invalid_json", "riasec"),
+        // Null is absent: nothing left to match.
+        (json!({ "riasec": null }), 400, "empty_query", "riasec"),
+    ];
+    for (body, status, code, word) in cases {
+        let r = post_json(&app, "/v1/match", &body).await;
+        r.assert_error(status, code, &body.to_string());
+        let message = r.json()["error"]["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.contains(word), "{body}: message `{message}` should name `{word}`");
+    }
+    // Absent and null letters score 0; integers are numbers.
+    let r = post_json(&app, "/v1/match", &json!({ "riasec": {"S": 1, "A": null}, "limit": 1 })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // The OpenAPI document states the field.
+    let doc = get(&app, "/openapi.json").await.json();
+    let body = &doc["components"]["schemas"]["MatchRequest"];
+    assert!(body["properties"]["riasec"].is_object(), "{body}");
+    assert!(body["anyOf"].as_array().is_some_and(|a| a.iter().any(|b| b["required"] == json!(["riasec"]))), "{body}");
+    let scores = &doc["components"]["schemas"]["RiasecScores"];
+    for letter in ["R", "I", "A", "S", "E", "C"] {
+        assert_eq!(scores["properties"][letter]["maximum"], 1.0, "{scores}");
+    }
+    assert_eq!(scores["additionalProperties"], false, "{scores}");
 }

@@ -47,7 +47,7 @@ proptest! {
             prop_assert!(results.len() <= limit);
             prop_assert!(results.iter().all(|r| r.score.is_finite()));
         }
-        let profile = ProfileRequest { text: Some(text), skills, interests: Vec::new(), lang: Lang::En, taxonomy: None, limit: limit.max(1) };
+        let profile = ProfileRequest { text: Some(text), skills, interests: Vec::new(), lang: Lang::En, taxonomy: None, limit: limit.max(1), riasec: None };
         if let Ok(results) = engine.match_profile(&profile) {
             prop_assert!(results.len() <= limit.max(1));
         }

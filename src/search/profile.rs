@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::riasec::{RiasecProfile, RIASEC_WEIGHT};
 use super::{Engine, MatchKind, MatchedForm, ProfileEvidence, RankedOccupation, SearchError};
 use crate::catalog::{Lang, OccupationIdx, SkillIdx, SkillRelation, Taxonomy};
 
@@ -14,6 +15,9 @@ pub struct ProfileRequest {
     pub skills: Vec<String>,
     /// Centre d'intérêt labels.
     pub interests: Vec<String>,
+    /// RIASEC interest profile (the questionnaire's answer): alone, it ranks ROME fiches by
+    /// fit; with other evidence, it re-orders what that evidence found ([`RIASEC_WEIGHT`]).
+    pub riasec: Option<RiasecProfile>,
     /// Display language.
     pub lang: Lang,
     /// Restrict to one taxonomy.
@@ -79,7 +83,10 @@ impl Engine {
         }
         let text = req.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         if text.is_none() && req.skills.iter().all(|s| s.trim().is_empty()) && req.interests.iter().all(|s| s.trim().is_empty()) {
-            return Err(SearchError::EmptyQuery);
+            return match &req.riasec {
+                Some(profile) => Ok(self.match_riasec(profile, req.lang, req.taxonomy, req.limit)),
+                None => Err(SearchError::EmptyQuery),
+            };
         }
         let catalogue = self.index.catalogue();
 
@@ -160,7 +167,8 @@ impl Engine {
             TEXT_ONLY_SKILL_WEIGHT
         };
         let w_interest = if interests.is_empty() { 0.0 } else { INTEREST_WEIGHT };
-        let total = (w_text + w_skill + w_interest).max(f32::EPSILON);
+        let w_riasec = if req.riasec.is_some() { RIASEC_WEIGHT } else { 0.0 };
+        let total = (w_text + w_skill + w_interest + w_riasec).max(f32::EPSILON);
 
         let candidates: HashSet<OccupationIdx> = title.keys().chain(evidence.keys()).copied().collect();
         let mut ranked: Vec<RankedOccupation> = candidates
@@ -168,9 +176,15 @@ impl Engine {
             .map(|idx| {
                 let (t, mut matched) = title.get(&idx).cloned().unwrap_or((0.0, Vec::new()));
                 let (s, i, profile) = evidence.get(&idx).cloned().unwrap_or((0.0, 0.0, Vec::new()));
-                let score = (w_text * t + w_skill * s + w_interest * i) / total;
+                // An occupation without RIASEC codes (own or through the crosswalk) fits 0.
+                let (r, riasec) = match &req.riasec {
+                    Some(p) => self.riasec_evidence(p, idx, req.lang, false),
+                    None => (0.0, None),
+                };
+                let score = (w_text * t + w_skill * s + w_interest * i + w_riasec * r) / total;
                 let mut all = profile;
                 all.append(&mut matched);
+                all.extend(riasec);
                 self.ranked(idx, req.lang, score, all)
             })
             .collect();
@@ -180,7 +194,7 @@ impl Engine {
     }
 
     /// Skills named by a label: exact folded matches, else the best lexical ones.
-    fn resolve_skill(&self, label: &str) -> HashSet<SkillIdx> {
+    pub(super) fn resolve_skill(&self, label: &str) -> HashSet<SkillIdx> {
         let exact = self.skill_index.exact(label);
         if !exact.is_empty() {
             return exact.iter().copied().collect();
