@@ -358,7 +358,7 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
     let v = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}?lang=en"))
         .await
         .json();
-    assert_eq!(v["label"], "baker", "{v}");
+    assert_eq!(v["label"], "Baker", "{v}");
 }
 
 #[tokio::test]
@@ -1523,146 +1523,195 @@ async fn a_batch_takes_one_slot_per_search() {
     assert_eq!(post_json(&app, "/v1/search/batch", &json!({"queries": four})).await.status, StatusCode::OK);
 }
 
-// ---------------------------------------------------------------------------------------------
-// RIASEC profiles ("Je ne sais pas quoi chercher").
+// One card per métier, skills covered / to learn, ONISEP links (issue 11).
 
-/// An Artistique–Social person (the example of the API documentation).
-fn artistic_social() -> Value {
-    json!({"R": 0.2, "I": 0.1, "A": 0.9, "S": 0.8, "E": 0.3, "C": 0.1})
+/// Results of an answer as (taxonomy, code) pairs.
+fn ids(v: &Value) -> Vec<(String, String)> {
+    v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["taxonomy"].as_str().unwrap_or_default().to_string(), r["code"].as_str().unwrap_or_default().to_string()))
+        .collect()
 }
 
-/// The RIASEC evidence of a result, if any.
-fn riasec_evidence(result: &Value) -> Option<Value> {
-    result["matched"].as_array()?.iter().find(|m| m["kind"] == "riasec").cloned()
+fn result<'a>(v: &'a Value, code: &str) -> Option<&'a Value> {
+    v["results"].as_array().and_then(|r| r.iter().find(|r| r["code"] == code))
 }
 
 #[tokio::test]
-async fn riasec_alone_ranks_rome_fiches_by_fit() {
+async fn group_metier_merges_a_rome_fiche_and_its_esco_equivalents() {
     let app = app(&ServeConfig::default()).await;
-    let r = post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "limit": 9 })).await;
+    // The default shape is unchanged: separate ROME and ESCO results, no `equivalents`.
+    let plain = get(&app, "/v1/search?q=boulanger&limit=10").await.json();
+    let baker = result(&plain, ESCO_BAKER).expect("ESCO baker alone by default").clone();
+    let fiche = result(&plain, "D1102").expect("D1102 by default").clone();
+    assert!(plain["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()), "{plain}");
+    assert!(plain["results"].as_array().unwrap().iter().all(|r| r.get("skills_covered").is_none()), "{plain}");
+    // Labels of both taxonomies are displayed by one rule.
+    assert_eq!(baker["label"], "Boulanger / Boulangère", "{baker}");
+    assert_eq!(fiche["label"], "Boulanger / Boulangère", "{fiche}");
+
+    let r = get(&app, "/v1/search?q=boulanger&limit=10&group=metier").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let v = r.json();
-    assert_eq!(v["query"], "");
-    let results = v["results"].as_array().expect("results");
-    assert_eq!(results.len(), 9, "{v}");
-    let codes: Vec<&str> = results.iter().map(|r| r["code"].as_str().unwrap_or_default()).collect();
-    // Fixture codes: L1202 is A–S (the person's own order), B1301 A–R, E1205 A–I and E1210
-    // A–C (major A, a minor the person likes less), K1303 S–R, then the S–I/S–C fiches.
-    assert_eq!(codes[0], "L1202", "{codes:?}");
-    assert_eq!(codes[1], "B1301", "{codes:?}");
-    let mut second: Vec<&str> = codes[2..4].to_vec();
-    second.sort_unstable();
-    assert_eq!(second, ["E1205", "E1210"], "{codes:?}");
-    assert_eq!(codes[4], "K1303", "{codes:?}");
-    for code in &codes[5..9] {
-        assert!(["J1501", "J1506", "K1202", "K2111"].contains(code), "{codes:?}");
-    }
-    let scores: Vec<f64> = results.iter().map(|r| r["score"].as_f64().unwrap_or(-1.0)).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "scores fall: {scores:?}");
-    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)), "{scores:?}");
-    for result in results {
-        assert_eq!(result["taxonomy"], "rome", "RIASEC alone ranks ROME fiches: {result}");
-        let evidence = riasec_evidence(result).unwrap_or_else(|| panic!("every result says why: {result}"));
-        assert!((evidence["score"].as_f64().unwrap_or(-1.0) - result["score"].as_f64().unwrap_or(0.0)).abs() < 1e-6);
-    }
-    // The explanation names the shared types, the fiche's major first.
-    assert_eq!(riasec_evidence(&results[0]).expect("evidence")["text"], "Artistique – Social");
-    assert_eq!(riasec_evidence(&results[4]).expect("evidence")["text"], "Social");
-    let en = post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "lang": "en", "limit": 1 })).await.json();
-    assert_eq!(riasec_evidence(&en["results"][0]).expect("evidence")["text"], "Artistic – Social");
+    let grouped = r.json();
+    let merged = result(&grouped, "D1102").expect("D1102 heads the métier");
+    assert_eq!(merged["taxonomy"], "rome");
+    assert!(result(&grouped, ESCO_BAKER).is_none(), "no separate ESCO card: {grouped}");
+    let equivalents = merged["equivalents"].as_array().expect("equivalents");
+    let eq = equivalents.iter().find(|e| e["code"] == ESCO_BAKER).expect("ESCO baker is an equivalent");
+    assert_eq!(eq["taxonomy"], "esco");
+    assert_eq!(eq["relation"], "exact");
+    assert_eq!(eq["label"], "Boulanger / Boulangère");
+    assert!(equivalents.len() <= 6 && equivalents.iter().all(|e| e["relation"] == "exact" || e["relation"] == "close"), "{merged}");
+    // The merged result scores its best member's score.
+    let best = baker["score"].as_f64().unwrap().max(fiche["score"].as_f64().unwrap());
+    assert!((merged["score"].as_f64().unwrap() - best).abs() < 1e-5, "{merged} vs {best}");
+    let first = ids(&grouped);
+    let mut seen = std::collections::HashSet::new();
+    assert!(first.iter().all(|id| seen.insert(id.clone())), "each result once: {first:?}");
+    // Every result in grouped mode lists its equivalents, possibly none.
+    assert!(grouped["results"].as_array().unwrap().iter().all(|r| r["equivalents"].is_array()), "{grouped}");
+    assert_eq!(get(&app, "/v1/search?q=boulanger&group=occupation").await.json()["results"], get(&app, "/v1/search?q=boulanger").await.json()["results"]);
 
-    // Another profile, another order: a Réaliste–Conventionnel person gets R–C fiches first.
-    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"R": 1, "C": 0.6}, "limit": 5 })).await.json();
-    for result in v["results"].as_array().expect("results") {
-        let code = result["code"].as_str().unwrap_or_default();
-        let detail = get(&app, &format!("/v1/occupations/rome/{code}")).await.json();
-        assert_eq!(detail["riasec"], json!(["R", "C"]), "{code}: {v}");
-    }
-    // Equal fits alternate between ROME domains rather than filling up with the A codes.
-    let domains: std::collections::HashSet<char> = v["results"].as_array().expect("results").iter()
-        .filter_map(|r| r["code"].as_str().and_then(|c| c.chars().next())).collect();
-    assert!(domains.len() >= 3, "{v}");
+    // The taxonomy filter still holds; equivalents still name the other taxonomy.
+    let esco = get(&app, "/v1/search?q=boulanger&group=metier&taxonomy=esco").await.json();
+    assert!(ids(&esco).iter().all(|(t, _)| t == "esco"), "{esco}");
+    let baker = result(&esco, ESCO_BAKER).expect("ESCO baker with taxonomy=esco");
+    assert!(baker["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == "D1102" && e["taxonomy"] == "rome"), "{baker}");
+    let rome = get(&app, "/v1/search?q=boulanger&group=metier&taxonomy=rome").await.json();
+    assert!(ids(&rome).iter().all(|(t, _)| t == "rome"), "{rome}");
+    assert_eq!(ids(&rome)[0].1, "D1102");
 
-    // With `taxonomy: esco`, ESCO occupations are reached through their crosswalk links.
-    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"I": 1, "R": 0.5}, "taxonomy": "esco", "limit": 3 })).await.json();
-    let results = v["results"].as_array().expect("results");
-    assert!(!results.is_empty(), "{v}");
-    for result in results {
-        assert_eq!(result["taxonomy"], "esco", "{result}");
-        assert!(riasec_evidence(result).is_some(), "{result}");
-    }
+    // In English the ESCO occupation heads the métier.
+    let en = get(&app, "/v1/search?q=baker&lang=en&group=metier").await.json();
+    let baker = result(&en, ESCO_BAKER).expect("ESCO baker heads in English");
+    assert!(result(&en, "D1102").is_none(), "{en}");
+    assert!(baker["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == "D1102"), "{baker}");
+
+    // Profile matching groups the same way.
+    let v = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "limit": 5, "group": "metier" })).await.json();
+    let merged = result(&v, "D1102").expect("D1102 in the match");
+    assert!(merged["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == ESCO_BAKER), "{merged}");
+    assert!(result(&v, ESCO_BAKER).is_none(), "{v}");
+    let v = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "limit": 5, "group": "" })).await.json();
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()), "blank group: the default");
+
+    get(&app, "/v1/search?q=boulanger&group=metiers").await.assert_error(400, "invalid_parameter", "unknown group");
+    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": "Metier" })).await.assert_error(400, "invalid_parameter", "unknown group");
+    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": 1 })).await.assert_error(422, "invalid_json", "group of the wrong type");
 }
 
 #[tokio::test]
-async fn riasec_combines_with_text() {
+async fn match_and_detail_tell_skills_covered_and_to_learn() {
     let app = app(&ServeConfig::default()).await;
-    let rank = |v: &Value, code: &str| {
-        v["results"].as_array().and_then(|r| r.iter().position(|r| r["code"] == code)).unwrap_or(usize::MAX)
+    let labels = |v: &Value| -> Vec<String> {
+        v.as_array().expect("a list").iter().map(|s| s["label"].as_str().unwrap_or_default().to_string()).collect()
     };
-    let text = "soigner les animaux";
-    let plain = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20 })).await.json();
-    // The vétérinaire fiche (A1504) is I–R; the toiletteur one (A1503) is R–C.
-    let investigative = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"I": 1, "R": 0.5} })).await;
-    assert_eq!(investigative.status, StatusCode::OK, "{}", investigative.text());
-    let investigative = investigative.json();
-    let realistic = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"R": 1, "C": 0.5} })).await.json();
-    assert_eq!(investigative["query"], text);
-    assert!(rank(&investigative, "A1504") < rank(&investigative, "A1503"), "{investigative}");
-    assert!(rank(&realistic, "A1503") < rank(&realistic, "A1504"), "{realistic}");
-    // The profile re-orders what the text found; it brings in nothing else: every result
-    // still has evidence from the text.
-    for v in [&investigative, &realistic] {
-        for result in v["results"].as_array().expect("results") {
-            assert!(result["matched"].as_array().is_some_and(|m| m.iter().any(|m| m["kind"] != "riasec")), "{result}");
+    let v = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "taxonomy": "rome", "limit": 5 })).await.json();
+    let first = &v["results"][0];
+    assert_eq!(first["code"], "D1102", "{v}");
+    let covered = labels(&first["skills_covered"]);
+    let to_learn = labels(&first["skills_to_learn"]);
+    assert!(covered.contains(&KNEADING.to_string()), "{first}");
+    assert!(!to_learn.contains(&KNEADING.to_string()) && !to_learn.is_empty(), "{first}");
+    assert!(covered.len() <= 8 && to_learn.len() <= 8, "{first}");
+    for item in first["skills_covered"].as_array().unwrap().iter().chain(first["skills_to_learn"].as_array().unwrap()) {
+        for key in ["code", "label", "kind"] {
+            assert!(item.get(key).is_some(), "skill lacks {key}: {item}");
         }
     }
-    assert!(plain["results"].as_array().is_some_and(|r| r.iter().all(|r| riasec_evidence(r).is_none())), "{plain}");
-    // Text evidence stays, and the fitting fiche also says it fits the profile.
-    let vet = &investigative["results"][rank(&investigative, "A1504")];
-    assert_eq!(riasec_evidence(vet).expect("riasec evidence")["text"], "Investigateur – Réaliste", "{vet}");
-    assert!(vet["matched"].as_array().expect("matched").len() > 1, "{vet}");
+    // Every match result says it, even when nothing is covered.
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["skills_covered"].is_array() && r["skills_to_learn"].is_array()), "{v}");
+    // A typed item covers a skill whose label it matches word by word.
+    let v = post_json(&app, "/v1/match", &json!({ "skills": ["pétrir"], "taxonomy": "rome", "limit": 10 })).await.json();
+    let fiche = result(&v, "D1102").expect("D1102 for pétrir");
+    assert!(labels(&fiche["skills_covered"]).contains(&KNEADING.to_string()), "{fiche}");
+
+    // The detail page with a profile (repeated `skill`).
+    let encoded: String = KNEADING.replace(' ', "+");
+    let r = get(&app, &format!("/v1/occupations/rome/D1102?skill={encoded}&skill=zzzq")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert!(labels(&d["skills_covered"]).contains(&KNEADING.to_string()), "{d}");
+    assert!(!labels(&d["skills_to_learn"]).contains(&KNEADING.to_string()), "{d}");
+    let essential = labels(&d["skills"]["essential"]);
+    assert!(labels(&d["skills_covered"]).iter().chain(&labels(&d["skills_to_learn"])).all(|l| essential.contains(l)), "{d}");
+    // Free text names skills too; without a profile the fields are absent.
+    let d = get(&app, "/v1/occupations/rome/D1102?text=je+sais+p%C3%A9trir+des+p%C3%A2tes").await.json();
+    assert!(d["skills_covered"].is_array() && d["skills_to_learn"].is_array(), "{d}");
+    let d = get(&app, "/v1/occupations/rome/D1102").await.json();
+    assert!(d.get("skills_covered").is_none() && d.get("skills_to_learn").is_none(), "{d}");
+    let d = get(&app, "/v1/occupations/rome/D1102?skill=").await.json();
+    assert!(d.get("skills_covered").is_none(), "an empty skill is no profile: {d}");
+
+    // Bounded like /v1/match items.
+    let many: String = (0..51).map(|i| format!("skill=s{i}")).collect::<Vec<_>>().join("&");
+    get(&app, &format!("/v1/occupations/rome/D1102?{many}")).await.assert_error(400, "invalid_parameter", "51 skills");
+    let fifty: String = (0..50).map(|i| format!("skill=s{i}")).collect::<Vec<_>>().join("&");
+    assert_eq!(get(&app, &format!("/v1/occupations/rome/D1102?{fifty}")).await.status, StatusCode::OK);
+    let long = "x".repeat(300);
+    get(&app, &format!("/v1/occupations/rome/D1102?skill={long}")).await.assert_error(400, "invalid_parameter", "long skill");
+    let long = "x".repeat(501);
+    get(&app, &format!("/v1/occupations/rome/D1102?text={long}")).await.assert_error(400, "query_too_long", "long text");
+    get(&app, "/v1/occupations/rome/D1102?lang=fr&lang=en").await.assert_error(400, "invalid_parameter", "other parameters stay single");
 }
 
 #[tokio::test]
-async fn bad_riasec_profiles_are_refused_naming_the_field() {
+async fn detail_links_the_onisep_pages() {
     let app = app(&ServeConfig::default()).await;
-    let cases = [
-        (json!({ "riasec": {"X": 0.5} }), 400, "invalid_parameter", "riasec"),
-        (json!({ "riasec": {"a": 0.5} }), 400, "invalid_parameter", "riasec"),
-        (json!({ "riasec": {"AS": 0.5} }), 400, "invalid_parameter", "riasec"),
-        (json!({ "riasec": {"A": 1.5} }), 400, "invalid_parameter", "riasec.A"),
-        (json!({ "riasec": {"S": -0.1} }), 400, "invalid_parameter", "riasec.S"),
-        (json!({ "riasec": {"A": "beaucoup"} }), 400, "invalid_parameter", "riasec.A"),
-        (json!({ "riasec": {"A": [1]} }), 400, "invalid_parameter", "riasec.A"),
-        (json!({ "riasec": {"A": 0, "S": 0} }), 400, "invalid_parameter", "riasec"),
-        (json!({ "riasec": {} }), 400, "invalid_parameter", "riasec"),
-        (json!({ "riasec": {"A": null} }), 400, "invalid_parameter", "riasec"),
-        // Even next to a valid text, a bad profile is an error, not ignored.
-        (json!({ "text": "boulanger", "riasec": {"A": 2} }), 400, "invalid_parameter", "riasec.A"),
-        // Not an object: a wrong type, like any field.
-        (json!({ "riasec": "ASE" }), 422, "invalid_json", "riasec"),
-        (json!({ "riasec": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] }), 422, "invalid_json", "riasec"),
-        // Null is absent: nothing left to match.
-        (json!({ "riasec": null }), 400, "empty_query", "riasec"),
-    ];
-    for (body, status, code, word) in cases {
-        let r = post_json(&app, "/v1/match", &body).await;
-        r.assert_error(status, code, &body.to_string());
-        let message = r.json()["error"]["message"].as_str().unwrap_or_default().to_string();
-        assert!(message.contains(word), "{body}: message `{message}` should name `{word}`");
-    }
-    // Absent and null letters score 0; integers are numbers.
-    let r = post_json(&app, "/v1/match", &json!({ "riasec": {"S": 1, "A": null}, "limit": 1 })).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = get(&app, "/v1/occupations/rome/D1102").await.json();
+    let onisep = d["onisep"].as_array().expect("onisep");
+    let page = onisep
+        .iter()
+        .find(|o| o["url"] == "http://www.onisep.fr/http/redirection/metier/slug/MET.17")
+        .unwrap_or_else(|| panic!("the boulanger page: {d}"));
+    assert_eq!(page["title"], "Boulanger / Boulangère");
+    assert!(onisep.iter().all(|o| o["url"].as_str().is_some_and(|u| u.starts_with("http://www.onisep.fr/"))), "{d}");
+    let d = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}")).await.json();
+    assert_eq!(d["onisep"], json!([]), "ESCO occupations have no ONISEP page");
 
-    // The OpenAPI document states the field.
+    // The OpenAPI document describes the new parameters and fields.
     let doc = get(&app, "/openapi.json").await.json();
-    let body = &doc["components"]["schemas"]["MatchRequest"];
-    assert!(body["properties"]["riasec"].is_object(), "{body}");
-    assert!(body["anyOf"].as_array().is_some_and(|a| a.iter().any(|b| b["required"] == json!(["riasec"]))), "{body}");
-    let scores = &doc["components"]["schemas"]["RiasecScores"];
-    for letter in ["R", "I", "A", "S", "E", "C"] {
-        assert_eq!(scores["properties"][letter]["maximum"], 1.0, "{scores}");
+    let params = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"].as_array().expect("parameters").iter().map(|p| p["name"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    assert!(params("/v1/search").contains(&"group".to_string()), "{}", doc["paths"]["/v1/search"]);
+    let detail = params("/v1/occupations/{taxonomy}/{code}");
+    assert!(detail.contains(&"skill".to_string()) && detail.contains(&"text".to_string()), "{detail:?}");
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("OccupationHit", "equivalents"),
+        ("OccupationHit", "skills_covered"),
+        ("OccupationHit", "skills_to_learn"),
+        ("OccupationBody", "onisep"),
+        ("OccupationBody", "skills_covered"),
+        ("OccupationBody", "skills_to_learn"),
+        ("MatchRequest", "group"),
+        ("OnisepItem", "url"),
+    ] {
+        assert!(schemas[schema]["properties"].get(field).is_some(), "{schema}.{field}: {}", schemas[schema]);
     }
-    assert_eq!(scores["additionalProperties"], false, "{scores}");
+}
+
+/// A batch whose request timed out stops between searches and gives its slots back, instead of
+/// computing answers nobody will read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_batch_stops_and_frees_its_slots() {
+    let config = ServeConfig { max_concurrency: 50, request_timeout_ms: 60, ..ServeConfig::default() };
+    let app = app(&config).await;
+    // 50 distinct searches: several hundred ms of work, far past the 60 ms budget.
+    let queries: Vec<Value> = (0..50).map(|i| json!({"q": format!("métier numéro {i} avec les animaux"), "limit": 50})).collect();
+    post_json(&app, "/v1/search/batch", &json!({"queries": queries})).await.assert_error(504, "timeout", "the batch times out");
+    let gave_up = std::time::Instant::now();
+    // The batch held all 50 slots; once it stops, a search gets one again.
+    loop {
+        let reply = get(&app, "/v1/search?q=boulanger").await;
+        if reply.status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(reply.status.as_u16(), 503, "{}", reply.text());
+        assert!(gave_up.elapsed() < Duration::from_millis(150), "the abandoned batch kept running");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

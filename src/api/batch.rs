@@ -146,9 +146,11 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
     let answered_by = engine.clone();
     let weight = items.len();
     let results = app
-        .blocking_weighted(weight, move || {
+        .blocking_cancellable(weight, move |abandoned| {
             items
                 .into_iter()
+                // An abandoned batch stops between searches: nobody would read the rest.
+                .take_while(|_| !abandoned.is_raised())
                 .map(|item| match item.parsed {
                     Err(e) => BatchItem::failed(item.query, e),
                     Ok((req, offset, min_confidence)) => match engine.search(&req) {

@@ -100,19 +100,55 @@ impl AppState {
         weight: usize,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.blocking_cancellable(weight, move |_| f()).await
+    }
+
+    /// [`AppState::blocking_weighted`] for work that can stop early: `f` gets a flag that is
+    /// raised when the request is abandoned (timed out, or its client went away), and should
+    /// check it between steps.
+    pub(crate) async fn blocking_cancellable<T: Send + 'static>(
+        &self,
+        weight: usize,
+        f: impl FnOnce(&Abandoned) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let weight = u32::try_from(weight.max(1)).unwrap_or(u32::MAX);
         let permit = self
             .work
             .clone()
             .try_acquire_many_owned(weight)
             .map_err(|_| overloaded())?;
-        tokio::task::spawn_blocking(move || {
-            let out = f();
+        let abandoned = Abandoned::default();
+        // Raised when this future is dropped before the work is done: the timeout layer and
+        // hyper drop a request's future when they give up on it.
+        let guard = AbandonOnDrop(abandoned.clone());
+        let out = tokio::task::spawn_blocking(move || {
+            let out = f(&abandoned);
             drop(permit);
             out
         })
         .await
-        .map_err(|e| ApiError::internal(&e))
+        .map_err(|e| ApiError::internal(&e));
+        std::mem::forget(guard);
+        out
+    }
+}
+
+/// Raised when the request a piece of blocking work serves has been abandoned.
+#[derive(Clone, Default)]
+pub(crate) struct Abandoned(Arc<std::sync::atomic::AtomicBool>);
+
+impl Abandoned {
+    /// Whether nobody waits for the result any more.
+    pub(crate) fn is_raised(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+struct AbandonOnDrop(Abandoned);
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        (self.0).0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
