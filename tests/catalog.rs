@@ -195,7 +195,7 @@ fn young_people_evidence_is_loaded_interests_passages_contexts_levels_onisep() {
     // Most ONISEP titles equal an appellation (which keeps its kind); the others are new forms.
     assert!(onisep.len() >= 20, "{}", onisep.len());
     assert!(cat.occupations.iter().filter(|o| !o.onisep.is_empty()).all(|o| o.id.taxonomy == Taxonomy::Rome
-        && o.onisep.iter().all(|u| u.starts_with("http"))));
+        && o.onisep.iter().all(|u| u.url.starts_with("http") && u.title.is_some())));
 }
 
 #[test]

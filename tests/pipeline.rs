@@ -54,7 +54,7 @@ fn boulanger_ranks_the_bakery_fiche_and_esco_baker_first() {
     let rome = search("boulanger", Lang::Fr, Some(Taxonomy::Rome), 5);
     assert_eq!(rome[0].id.code, "D1102", "{:?}", labels(&rome));
     let esco = search("boulanger", Lang::En, Some(Taxonomy::Esco), 5);
-    assert_eq!(esco[0].label, "baker", "{:?}", labels(&esco));
+    assert_eq!(esco[0].label, "Baker", "{:?}", labels(&esco));
     assert!(rome.iter().chain(&esco).all(|r| !r.matched.is_empty()));
 }
 

@@ -29,9 +29,13 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     }
 }
 
-/// Most parameters a query string may carry: every route reads at most four, so this is
-/// generous for clients and keeps the cost of a hostile query string bounded.
-pub const MAX_QUERY_PARAMS: usize = 32;
+/// Most parameters a query string may carry: every route reads at most a few named ones, plus
+/// up to `MAX_PROFILE_ITEMS` (50) repeated `skill` on an occupation page, so this is generous
+/// for clients and keeps the cost of a hostile query string bounded.
+pub const MAX_QUERY_PARAMS: usize = 64;
+
+/// Parameters that may be repeated (`skill=a&skill=b`); every other one is refused twice.
+const REPEATABLE: [&str; 1] = ["skill"];
 
 impl QueryParams {
     /// Parses a raw (still percent-encoded) query string.
@@ -58,7 +62,7 @@ impl QueryParams {
                     echo(&key)
                 ))
             })?;
-            if !seen.insert(key.clone()) {
+            if !REPEATABLE.contains(&key.as_str()) && !seen.insert(key.clone()) {
                 return Err(ApiError::invalid_parameter(format!(
                     "{} is given more than once",
                     echo(&key)
@@ -69,13 +73,19 @@ impl QueryParams {
         Ok(QueryParams(out))
     }
 
-    /// The value of `name`, if present and not blank (clients often send `taxonomy=` for "any").
+    /// The value of `name`, if present and not empty (clients often send `taxonomy=` for
+    /// "any"). A blank value is a value: `lang=%20` is refused, `q=%20` is an empty query.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.trim().is_empty())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a repeatable parameter, in order, empty ones left out.
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
     }
 
     /// `lang`, French by default.
@@ -88,12 +98,13 @@ impl QueryParams {
         self.get("taxonomy").map(parse_taxonomy).transpose()
     }
 
-    /// `limit` in `1..=max`, `default` when absent.
+    /// `limit` in `1..=max` (decimal digits only), `default` when absent or empty.
     pub fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get("limit") {
             None => Ok(default.min(max)),
-            Some(v) => match v.trim().parse::<usize>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
+            // Digits only: `usize::from_str` would also take a sign (`+5`, sent as `%2B5`).
+            Some(v) => match v.bytes().all(|b| b.is_ascii_digit()).then(|| v.parse::<usize>()) {
+                Some(Ok(n)) if (1..=max).contains(&n) => Ok(n),
                 _ => Err(limit_error(v, max)),
             },
         }
@@ -108,21 +119,29 @@ pub(crate) fn limit_error(got: &str, max: usize) -> ApiError {
     ))
 }
 
-/// Parses a `lang` value.
+/// Parses a `lang` value: exactly `fr` or `en`, as the OpenAPI document's enum says (the
+/// command line's `--lang` is more forgiving).
 pub(crate) fn parse_lang(v: &str) -> Result<Lang, ApiError> {
-    v.parse().map_err(|_| {
-        ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v)))
-    })
+    match v {
+        "fr" => Ok(Lang::Fr),
+        "en" => Ok(Lang::En),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "lang must be `fr` or `en`, got `{}`",
+            echo(v)
+        ))),
+    }
 }
 
-/// Parses a `taxonomy` value.
+/// Parses a `taxonomy` value: exactly `rome` or `esco`, as the OpenAPI document's enum says.
 pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
-    v.parse().map_err(|_| {
-        ApiError::invalid_parameter(format!(
+    match v {
+        "rome" => Ok(Taxonomy::Rome),
+        "esco" => Ok(Taxonomy::Esco),
+        _ => Err(ApiError::invalid_parameter(format!(
             "taxonomy must be `rome` or `esco`, got `{}`",
             echo(v)
-        ))
-    })
+        ))),
+    }
 }
 
 /// `application/x-www-form-urlencoded` decoding (`+` is a space), `None` unless valid UTF-8.
@@ -219,8 +238,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 impl JsonObject {
     /// Field `name` as a `T`; `None` when absent or `null`; 422 `invalid_json` naming the field
     /// when it has the wrong type.
+    ///
+    /// A number with no fractional part is an integer whichever way it is written (`28.0`,
+    /// `2.8e1`), as JSON Schema's `integer` says.
     pub fn field<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, ApiError> {
-        match self.0.remove(name) {
+        match self.0.remove(name).map(integral) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => {
                 let kind = json_kind(&v);
@@ -233,6 +255,20 @@ impl JsonObject {
                 })
             }
         }
+    }
+}
+
+/// A floating-point number with no fractional part, in `i64` range, as an integer; any other
+/// value as it is.
+fn integral(v: Value) -> Value {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63: `i64::MAX as f64` rounds up to it.
+    match v.as_f64() {
+        Some(f) if v.is_f64() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) => {
+            #[allow(clippy::cast_possible_truncation)] // Integral and in range: exact.
+            let n = f as i64;
+            Value::from(n)
+        }
+        _ => v,
     }
 }
 
@@ -365,11 +401,39 @@ mod tests {
             .lang()
             .is_err());
         assert_eq!(
-            QueryParams::parse("taxonomy=ESCO")
+            QueryParams::parse("taxonomy=esco")
                 .expect("parse")
                 .taxonomy(),
             Ok(Some(Taxonomy::Esco))
         );
+        // Exactly the OpenAPI enums: no other case, no padding; only an empty value is absent.
+        for bad in ["taxonomy=ESCO", "taxonomy=%20esco", "taxonomy=%20"] {
+            let p = QueryParams::parse(bad).expect("parse");
+            assert!(p.taxonomy().is_err(), "{bad}");
+        }
+        for bad in ["lang=FR", "lang=fr%20", "lang=+"] {
+            assert!(QueryParams::parse(bad).expect("parse").lang().is_err(), "{bad}");
+        }
+        assert_eq!(QueryParams::parse("lang=&taxonomy=").expect("parse").lang(), Ok(Lang::Fr));
+        for bad in ["limit=%2B5", "limit=+5", "limit=%205", "limit=5.0", "limit=-1", "limit=99999999999999999999999"] {
+            assert!(QueryParams::parse(bad).expect("parse").limit(10, 50).is_err(), "{bad}");
+        }
+        assert_eq!(QueryParams::parse("limit=").expect("parse").limit(10, 50), Ok(10));
+        assert_eq!(QueryParams::parse("limit=07").expect("parse").limit(10, 50), Ok(7));
+    }
+
+    #[test]
+    fn integral_numbers_are_integers() {
+        let mut body = JsonObject(
+            serde_json::from_str(r#"{"a": 28.0, "b": 2.8e1, "c": 28.5, "d": 1e300, "e": -0.0, "f": "x"}"#)
+                .expect("json"),
+        );
+        assert_eq!(body.field::<i64>("a"), Ok(Some(28)));
+        assert_eq!(body.field::<i64>("b"), Ok(Some(28)));
+        assert!(body.field::<i64>("c").is_err());
+        assert!(body.field::<i64>("d").is_err());
+        assert_eq!(body.field::<i64>("e"), Ok(Some(0)));
+        assert!(body.field::<i64>("f").is_err());
     }
 
     #[test]

@@ -77,6 +77,59 @@ pub fn split_gendered(label: &str) -> Option<(String, String)> {
     slash_positions(label).find_map(|(before, after)| split_at(&label[..before], &label[after..]))
 }
 
+/// A gendered label read as `prefix first / second tail`: the words shared by both genders
+/// before and after the alternation, and the two alternatives reduced to the words that
+/// differ at their ends ("directeur technique/directrice technique" → first `directeur`,
+/// second `directrice`, tail `technique`). Words are joined by single spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenderedParts {
+    /// Shared words before the alternation.
+    pub prefix: String,
+    /// The first alternative as written.
+    pub first: String,
+    /// The second alternative as written.
+    pub second: String,
+    /// Shared words after the alternation.
+    pub tail: String,
+}
+
+/// The parts of a gendered label (see [`GenderedParts`]), or `None` when [`split_gendered`]
+/// would not split it.
+///
+/// ```
+/// use boussole::catalog::gender::gendered_parts;
+/// let p = gendered_parts("directeur technique/directrice technique").unwrap();
+/// assert_eq!((p.prefix.as_str(), p.first.as_str(), p.second.as_str(), p.tail.as_str()), ("", "directeur", "directrice", "technique"));
+/// ```
+pub fn gendered_parts(label: &str) -> Option<GenderedParts> {
+    slash_positions(label).find_map(|(before, after)| parts_at(&label[..before], &label[after..]))
+}
+
+/// [`split_at`], keeping the parts apart and moving shared words at the ends of the
+/// alternation to the prefix and the tail.
+fn parts_at(left: &str, right: &str) -> Option<GenderedParts> {
+    let left: Vec<&str> = left.split_whitespace().collect();
+    let right: Vec<&str> = right.split_whitespace().collect();
+    (1..=left.len().min(right.len())).rev().find_map(|k| {
+        let (prefix, first) = left.split_at(left.len() - k);
+        let (second, tail) = right.split_at(k);
+        let pairs: Vec<Pair> = first.iter().zip(second).map(|(a, b)| pair(a, b)).collect::<Option<_>>()?;
+        if !pairs.contains(&Pair::Gendered) {
+            return None;
+        }
+        let lead = pairs.iter().take_while(|p| **p == Pair::Same).count();
+        let trail = pairs.iter().rev().take_while(|p| **p == Pair::Same).count();
+        let prefix = [prefix, &first[..lead]].concat().join(" ");
+        let tail = [&second[k - trail..], tail].concat().join(" ");
+        Some(GenderedParts {
+            prefix,
+            first: first[lead..k - trail].join(" "),
+            second: second[lead..k - trail].join(" "),
+            tail,
+        })
+    })
+}
+
 /// Byte ranges around each slash: (end of text before, start of text after), spaces excluded.
 fn slash_positions(label: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     label.match_indices('/').map(move |(i, _)| {
@@ -161,6 +214,22 @@ mod tests {
         );
         assert_eq!(split("Chef / Cheffe"), pair_of("Chef", "Cheffe"));
         assert_eq!(split("Poète / Poétesse"), pair_of("Poète", "Poétesse"));
+    }
+
+    #[test]
+    fn parts_factor_shared_words() {
+        let parts = |l: &str| gendered_parts(l).map(|p| (p.prefix, p.first, p.second, p.tail));
+        let p = |a: &str, b: &str, c: &str, d: &str| Some((a.to_owned(), b.to_owned(), c.to_owned(), d.to_owned()));
+        assert_eq!(parts("Boulanger / Boulangère"), p("", "Boulanger", "Boulangère", ""));
+        assert_eq!(parts("boulanger/boulangère"), p("", "boulanger", "boulangère", ""));
+        assert_eq!(parts("directeur technique/directrice technique"), p("", "directeur", "directrice", "technique"));
+        assert_eq!(parts("Conducteur / Conductrice d'engins agricoles"), p("", "Conducteur", "Conductrice", "d'engins agricoles"));
+        assert_eq!(
+            parts("massothérapeute animalier/massothérapeute animalière"),
+            p("massothérapeute", "animalier", "animalière", "")
+        );
+        assert_eq!(parts("Artiste Plasticien / Plasticienne"), p("Artiste", "Plasticien", "Plasticienne", ""));
+        assert_eq!(parts("Technicien TV/radio"), None);
     }
 
     #[test]

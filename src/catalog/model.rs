@@ -284,7 +284,41 @@ pub struct Occupation {
     pub entry_level: Option<EducationLevel>,
     /// ONISEP métier pages about this fiche (ONISEP Idéo-Métiers links).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub onisep: Vec<String>,
+    pub onisep: Vec<OnisepLink>,
+}
+
+/// An ONISEP métier page about a ROME fiche.
+///
+/// Indexes built before titles were kept hold bare URLs; they still load (without a title).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "OnisepLinkRepr")]
+pub struct OnisepLink {
+    /// The ONISEP métier title as published ("boulanger / boulangère"), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The page on onisep.fr.
+    pub url: String,
+}
+
+/// What an [`OnisepLink`] may be read from: a bare URL (older indexes) or the full record.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OnisepLinkRepr {
+    Url(String),
+    Link {
+        #[serde(default)]
+        title: Option<String>,
+        url: String,
+    },
+}
+
+impl From<OnisepLinkRepr> for OnisepLink {
+    fn from(r: OnisepLinkRepr) -> Self {
+        match r {
+            OnisepLinkRepr::Url(url) => OnisepLink { title: None, url },
+            OnisepLinkRepr::Link { title, url } => OnisepLink { title, url },
+        }
+    }
 }
 
 /// Diploma levels of the French national nomenclature (niveaux 3 to 8), plus none.

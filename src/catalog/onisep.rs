@@ -1,6 +1,6 @@
 //! ONISEP Idéo-Métiers listing: the métier titles young people and teachers read on
 //! onisep.fr, each mapped to a ROME fiche. Titles become searchable forms of their fiche
-//! ([`FormKind::Onisep`]) and the métier page is kept as a link.
+//! ([`FormKind::Onisep`]) and the métier page is kept as a link with its title.
 //!
 //! The file is optional (read when present): a semicolon-separated export with a UTF-8 BOM.
 //! Its ROME codes date from ROME v3 (2022); a code absent from ROME 4.60 is reported as an
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::error::CatalogError;
-use super::model::{FormKind, Lang, OccupationIdx};
+use super::model::{FormKind, Lang, OccupationIdx, OnisepLink};
 use super::prepass::{issue, repair_utf8, split_fields_by};
 use super::table::{combined_sha256, exists, read_data_file};
 use super::Builder;
@@ -71,8 +71,8 @@ pub(crate) fn load(data_dir: &Path, fiches: &HashMap<String, OccupationIdx>, b: 
         b.forms.add_label(fiche, Lang::Fr, FormKind::Onisep, label);
         if let Some(url) = get(link).filter(|u| u.starts_with("http")) {
             let links = &mut b.occupations[fiche as usize].onisep;
-            if !links.iter().any(|l| l == url) {
-                links.push(url.to_owned());
+            if !links.iter().any(|l| l.url == url) {
+                links.push(OnisepLink { title: Some(label.to_owned()), url: url.to_owned() });
             }
         }
         added += 1;

@@ -41,6 +41,16 @@ pub struct LinkRef {
     pub relation: MatchRelation,
 }
 
+/// An ONISEP métier page about an occupation (a link to onisep.fr).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnisepRef {
+    /// The ONISEP métier title, in the display form of labels ([`super::display_form`]),
+    /// when the index knows it.
+    pub title: Option<String>,
+    /// The page on onisep.fr.
+    pub url: String,
+}
+
 /// Why an occupation is listed as related.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,6 +118,11 @@ pub struct OccupationDetail {
     pub links: Vec<LinkRef>,
     /// Nearest occupations in the index.
     pub related: Vec<RelatedRef>,
+    /// ONISEP métier pages (ROME fiches), in the listing's order.
+    pub onisep: Vec<OnisepRef>,
+    /// Essential skills a profile covers and those it would learn, when the request carries
+    /// a profile (see [`Engine::coverage`]); `None` otherwise.
+    pub coverage: Option<super::SkillCoverage>,
 }
 
 /// Related occupations listed in a detail view, per source (classification, embeddings).
@@ -182,6 +197,12 @@ impl Engine {
             skills,
             links,
             related,
+            onisep: occupation
+                .onisep
+                .iter()
+                .map(|l| OnisepRef { title: l.title.as_deref().map(super::display_form), url: l.url.clone() })
+                .collect(),
+            coverage: None,
         })
     }
 

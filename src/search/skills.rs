@@ -47,6 +47,8 @@ pub(crate) struct SkillIndex {
     label_forms: Vec<SurfaceForm>,
     /// Lexical index over `label_forms` (folded, stemmed, typo-tolerant).
     lexical: LexicalIndex,
+    /// Occupations listing each skill (essential or optional), by skill index.
+    spread: Vec<u32>,
 }
 
 impl SkillIndex {
@@ -86,7 +88,18 @@ impl SkillIndex {
             .collect();
         let lexical = LexicalIndex::new(&label_forms);
         let word_starts = labels.iter().map(|(l, _)| l.split(' ').fold(0u64, |m, w| m | word_start_bit(w))).collect();
-        SkillIndex { labels, word_starts, exact, interests, label_forms, lexical }
+        let mut spread = vec![0u32; catalogue.skills.len()];
+        for link in catalogue.occupations.iter().flat_map(|o| &o.skills) {
+            if let Some(n) = spread.get_mut(link.skill as usize) {
+                *n += 1;
+            }
+        }
+        SkillIndex { labels, word_starts, exact, interests, label_forms, lexical, spread }
+    }
+
+    /// How many occupations list skill `idx`: the fewer, the more central it is to each.
+    pub(crate) fn spread(&self, idx: SkillIdx) -> u32 {
+        self.spread.get(idx as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// Skills whose every label word occurs (possibly with a typo or inflected) in a free

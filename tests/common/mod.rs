@@ -67,7 +67,16 @@ pub fn fixture_index_dir() -> PathBuf {
 
 fn is_current(dir: &Path, catalogue: &Catalogue, embedder: &dyn Embedder) -> bool {
     match read_manifest(dir) {
-        Ok(m) => m.datasets == catalogue.datasets && m.model.fingerprint == embedder.manifest().fingerprint(),
+        // The same datasets can give another catalogue when the loaders change (a field
+        // added): the stored catalogue must be the one the code loads now.
+        Ok(m) => {
+            m.datasets == catalogue.datasets
+                && m.model.fingerprint == embedder.manifest().fingerprint()
+                && std::fs::read(dir.join("catalogue.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Catalogue>(&b).ok())
+                    .is_some_and(|stored| stored == *catalogue)
+        }
         Err(_) => false,
     }
 }
