@@ -175,8 +175,8 @@ fn write_weights(container: &Container<'_>, path: &Path) -> Result<(), EmbedErro
     Ok(())
 }
 
-/// A sibling directory that becomes `target` on [`commit`](Self::commit) and
-/// is deleted if dropped before that.
+/// A staging directory ([`crate::fsutil::staging_dir`]) that becomes `target` on
+/// [`commit`](Self::commit) and is deleted if dropped before that.
 struct StagingDir {
     path: PathBuf,
     target: PathBuf,
@@ -185,43 +185,15 @@ struct StagingDir {
 
 impl StagingDir {
     fn create(target: &Path) -> Result<Self, EmbedError> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(EmbedError::io("creating", parent))?;
-        let path = sibling(target, "tmp");
-        std::fs::create_dir(&path).map_err(EmbedError::io("creating", &path))?;
-        Ok(StagingDir {
-            path,
-            target: target.to_owned(),
-            committed: false,
-        })
+        let path = crate::fsutil::staging_dir(target).map_err(EmbedError::io("creating a staging directory for", target))?;
+        Ok(StagingDir { path, target: target.to_owned(), committed: false })
     }
 
-    /// Swaps the staged directory in: the old one is renamed aside first so
-    /// that at every instant `target` is either the complete old model or the
-    /// complete new one; on failure the old one is put back.
+    /// Swaps the staged directory in ([`crate::fsutil::replace_dir`]): at every instant
+    /// `target` is the complete old model or the complete new one.
     fn commit(mut self) -> Result<(), EmbedError> {
-        let old = if self.target.exists() {
-            let aside = sibling(&self.target, "old");
-            std::fs::rename(&self.target, &aside).map_err(EmbedError::io("moving aside", &self.target))?;
-            Some(aside)
-        } else {
-            None
-        };
-        if let Err(e) = std::fs::rename(&self.path, &self.target) {
-            if let Some(aside) = &old {
-                let _ = std::fs::rename(aside, &self.target);
-            }
-            return Err(EmbedError::io("renaming into place", &self.target)(e));
-        }
+        crate::fsutil::replace_dir(&self.path, &self.target).map_err(EmbedError::io("renaming into place", &self.target))?;
         self.committed = true;
-        if let Some(aside) = old {
-            if let Err(e) = std::fs::remove_dir_all(&aside) {
-                tracing::warn!(path = %aside.display(), error = %e, "could not remove the previous model directory");
-            }
-        }
         Ok(())
     }
 }
@@ -232,19 +204,6 @@ impl Drop for StagingDir {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
-}
-
-/// A unique hidden sibling of `target`, on the same file system so renames are atomic.
-fn sibling(target: &Path, tag: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    target.with_file_name(format!(".{name}.{tag}-{}-{nanos}", std::process::id()))
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! The model manifest (`boussole-model.json`): identity, usage contract and
 //! checksums of an embedding model directory.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -22,16 +20,9 @@ pub enum Pooling {
     Mean,
 }
 
-/// A file of the model directory with its checksum.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestFile {
-    /// File name relative to the model directory.
-    pub name: String,
-    /// Lower-case hex sha256 of the content.
-    pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
-}
+/// A file of the model directory with its size and checksum (the artefact entry every
+/// manifest uses).
+pub type ManifestFile = crate::fsutil::FileEntry;
 
 /// Identity and usage contract of an embedding model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,29 +141,12 @@ fn verify_file(dir: &Path, file: &ManifestFile) -> Result<(), EmbedError> {
     Ok(())
 }
 
-/// Hex sha256 and size of a file, streamed so large weights need no big buffer.
+/// Hex sha256 and size of a file ([`crate::fsutil::sha256_file`], with this module's error).
 pub fn sha256_file(path: &Path) -> Result<(String, u64), EmbedError> {
-    let mut f = File::open(path).map_err(EmbedError::io("opening", path))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(EmbedError::io("reading", path))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(h.finalize()), total))
+    crate::fsutil::sha256_file(path).map_err(EmbedError::io("reading", path))
 }
 
 /// Builds the manifest entry of `dir/name` by hashing it.
 pub fn manifest_file(dir: &Path, name: &str) -> Result<ManifestFile, EmbedError> {
-    let (sha256, bytes) = sha256_file(&dir.join(name))?;
-    Ok(ManifestFile {
-        name: name.to_owned(),
-        sha256,
-        bytes,
-    })
+    ManifestFile::of(dir, name).map_err(EmbedError::io("reading", dir.join(name)))
 }
