@@ -11,7 +11,8 @@
 //
 // Flows: phone (search, detail, back, English, profile), desktop, mobile layout (every view at
 // 320, 390 and 430 px: no horizontal scroll, 44-px touch targets), shortlist (star, reload,
-// share link in a fresh context, unknown ids, remove, corrupt storage).
+// share link in a fresh context, unknown ids, remove, corrupt storage), questionnaire ("je ne
+// sais pas quoi chercher": end to end by keyboard only, then its screens at 320/390/430 px).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -295,7 +296,7 @@ async function layoutAudit(page) {
       if (r.width && r.height && (r.right > de.clientWidth + 0.5 || r.left < -0.5)) wide.push(describe(el, r));
     }
     const small = [];
-    const targets = 'button, a[href], summary, input:not([type="radio"]):not([type="checkbox"]):not([type="hidden"]), textarea, select, [role="option"], .seg label';
+    const targets = 'button, a[href], summary, input:not([type="radio"]):not([type="checkbox"]):not([type="hidden"]), textarea, select, [role="option"], .seg label, .scale-opt label';
     let count = 0;
     for (const el of document.querySelectorAll(targets)) {
       if (hidden(el)) continue;
@@ -351,7 +352,8 @@ async function mobileFlow(browser) {
     });
     await check(`${width}px: detail ESCO with the longest label`, async () => {
       await go(escoHash(ESCO_LONG), '#detail-title');
-      assert(((await page.locator('#detail-title').textContent()) || '').length > 100, 'not the long label');
+      // Displayed compactly ("Formateur / Formatrice «…»"), it keeps a slash-joined run with no space.
+      assert(((await page.locator('#detail-title').textContent()) || '').includes('l’illettrisme/français'), 'not the long label');
       await assertMobileLayout(page, 'detail esco long label');
     });
     await check(`${width}px: interests picked, skill suggestions open, match results`, async () => {
@@ -573,6 +575,288 @@ async function docsScreenshots(browser, dir) {
   }
 }
 
+// ---------------------------------------------------------------- questionnaire
+
+const QUIZ_KEY = 'boussole.quiz.v1';
+const QUIZ_ITEMS = 18;
+/** The type of each statement, in order (the six RIASEC types in turn). */
+const QUIZ_TYPES = 'RIASECRIASECRIASEC';
+/** The answer (0 "pas du tout" … 3 "beaucoup") the keyboard test gives per type. */
+const QUIZ_ANSWER = { R: 0, I: 1, A: 3, S: 3, E: 2, C: 0 };
+
+/** Presses Tab (Shift+Tab with `back`) until `selector` has focus. */
+async function tabTo(page, selector, { back = false, max = 40 } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((sel) => !!document.activeElement && document.activeElement.matches(sel), selector)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${selector} not reached with ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+const focusedRadio = (page) => page.evaluate(() => {
+  const el = document.activeElement;
+  return el && el.type === 'radio' ? { value: el.value, checked: el.checked } : null;
+});
+
+/** Answers the question on screen by keyboard: Space on the first answer, arrows to `value`. */
+async function answerByKeyboard(page, value) {
+  const r = await focusedRadio(page);
+  assert(r, `focus is not on an answer (${await page.evaluate(() => document.activeElement && document.activeElement.outerHTML.slice(0, 80))})`);
+  await page.keyboard.press('Space');
+  for (let i = 0; i < value; i++) await page.keyboard.press('ArrowRight');
+  const now = await focusedRadio(page);
+  assert(now && now.checked && now.value === String(value), `answer ${JSON.stringify(now)}, wanted ${value}`);
+}
+
+async function quizFlow(browser) {
+  // Desktop, keyboard only: no click, no tap, from the home page to a métier and back.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const jsErrors = [];
+  page.on('pageerror', (e) => jsErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') jsErrors.push(`console: ${m.text()}`); });
+  const matchBodies = [];
+  page.on('request', (r) => { if (r.url().endsWith('/v1/match') && r.method() === 'POST') matchBodies.push(JSON.parse(r.postData() || '{}')); });
+
+  await check('quiz: home shows "Je ne sais pas quoi chercher", reached and opened by keyboard', async () => {
+    await page.goto(`${BASE_URL}/#/`, { waitUntil: 'load' });
+    await page.locator('#quiz-cta-home').waitFor({ state: 'visible' });
+    assert((await page.locator('#quiz-cta-home').textContent()).includes('Je ne sais pas quoi chercher'), 'CTA text');
+    await page.locator('body').focus();
+    await tabTo(page, '#quiz-cta-home');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash === '#/quiz');
+    await page.locator('#quiz-start').waitFor({ state: 'visible' });
+    assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'quiz-title', 'focus is not on the questionnaire heading');
+    assert(/2 minutes/.test(await page.locator('#view-quiz').textContent()), 'the intro says how long it takes');
+  }, { critical: true });
+
+  await check('quiz: 18 questions answered with Tab, Space, arrows and Enter; progress shown; back keeps the answer', async () => {
+    await tabTo(page, '#quiz-start');
+    await page.keyboard.press('Enter');
+    for (let i = 0; i < QUIZ_ITEMS; i++) {
+      await page.locator('#quiz-progress', { hasText: `Question ${i + 1} sur ${QUIZ_ITEMS}` }).waitFor({ state: 'visible' });
+      const legend = (await page.locator('#quiz-statement').textContent()) || '';
+      assert(legend.includes('Ça te plairait de'), `statement ${i + 1}: ${legend}`);
+      assert(await page.locator('#quiz-form input[type="radio"]').count() === 4, 'four answers');
+      await answerByKeyboard(page, QUIZ_ANSWER[QUIZ_TYPES[i]]);
+      if (i === 1) {
+        // Back to question 1 with the "Précédent" button: its answer is kept and focused.
+        await tabTo(page, '#quiz-prev');
+        await page.keyboard.press('Enter');
+        await page.locator('#quiz-progress', { hasText: `Question 1 sur ${QUIZ_ITEMS}` }).waitFor({ state: 'visible' });
+        const r = await focusedRadio(page);
+        assert(r && r.checked && r.value === String(QUIZ_ANSWER.R), `question 1 answer lost: ${JSON.stringify(r)}`);
+        await page.keyboard.press('Enter');
+        await page.locator('#quiz-progress', { hasText: `Question 2 sur ${QUIZ_ITEMS}` }).waitFor({ state: 'visible' });
+        const r2 = await focusedRadio(page);
+        assert(r2 && r2.checked && r2.value === String(QUIZ_ANSWER.I), `question 2 answer lost: ${JSON.stringify(r2)}`);
+      }
+      // Enter on the chosen answer goes on (to the result after the last one).
+      await page.keyboard.press('Enter');
+    }
+  }, { critical: true });
+
+  await check('quiz: the result explains the profile in plain words and lists métiers', async () => {
+    const title = page.locator('#quiz-result-title');
+    await title.waitFor({ state: 'visible' });
+    assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'quiz-result-title', 'focus is not on the result heading');
+    assert(((await title.textContent()) || '').includes('Ton profil : Artistique, Social et Entreprenant'), `heading: ${await title.textContent()}`);
+    const types = page.locator('.quiz-types .quiz-type');
+    assert(await types.count() === 3, `${await types.count()} types explained`);
+    assert(((await types.nth(0).textContent()) || '').includes('Tu aimes créer'), 'Artistique is not explained');
+    assert(((await types.nth(1).textContent()) || '').includes('aider, écouter'), 'Social is not explained');
+    assert(/pistes, pas des verdicts/.test(await page.locator('#view-quiz .quiz-note').textContent()), 'no "pistes, pas des verdicts"');
+    await waitForCards(page, '#quiz-out');
+    assert(await page.locator('#quiz-out .card.result').count() >= 5, 'fewer than 5 métiers');
+    const first = page.locator('#quiz-out .card.result').first();
+    assert(((await first.textContent()) || '').includes('Musicien'), `first métier: ${await first.textContent()}`);
+    assert(await first.locator('.matched', { hasText: 'ton profil' }).count() === 1, 'the card does not say it fits the profile');
+    const body = matchBodies[matchBodies.length - 1];
+    assert(body && body.riasec && body.riasec.A === 1 && body.riasec.S === 1 && body.riasec.R === 0
+      && Math.abs(body.riasec.E - 2 / 3) < 0.01 && Math.abs(body.riasec.I - 1 / 3) < 0.01, `match body ${JSON.stringify(body)}`);
+    await shot(page, 'quiz-desktop-result', true);
+  });
+
+  await check('quiz: a métier opened by keyboard, and back: the results stay, focus returns', async () => {
+    await tabTo(page, '#quiz-out .card.result a.card-link');
+    const href = await page.evaluate(() => document.activeElement.getAttribute('href'));
+    await page.keyboard.press('Enter');
+    await page.locator('#view-detail h1#detail-title').waitFor({ state: 'visible' });
+    assert(((await page.locator('#back-link').textContent()) || '').includes('profil d’intérêts'), `back link: ${await page.locator('#back-link').textContent()}`);
+    await page.locator('#back-link').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#view-quiz #quiz-result-title').waitFor({ state: 'visible' });
+    await waitForCards(page, '#quiz-out');
+    await page.waitForFunction((h) => document.activeElement && document.activeElement.getAttribute('href') === h, href);
+  });
+
+  await check('quiz: the answers stay on the device (reload shows the result again)', async () => {
+    const saved = await page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), QUIZ_KEY);
+    assert(saved && saved.done && saved.answers.length === QUIZ_ITEMS && saved.answers[2] === 3, `stored ${JSON.stringify(saved)}`);
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('#quiz-result-title').waitFor({ state: 'visible' });
+    await waitForCards(page, '#quiz-out');
+  });
+
+  await check('quiz: stopping early gives pistes from the answers so far', async () => {
+    await tabTo(page, '#quiz-again');
+    await page.keyboard.press('Enter');
+    await page.locator('#quiz-progress', { hasText: 'Question 1 sur' }).waitFor({ state: 'visible' });
+    for (const v of [3, 0, 0, 3]) { await answerByKeyboard(page, v); await page.keyboard.press('Enter'); }
+    await page.locator('#quiz-progress', { hasText: 'Question 5 sur' }).waitFor({ state: 'visible' });
+    await tabTo(page, '#quiz-stop');
+    await page.keyboard.press('Enter');
+    await page.locator('#quiz-result-title', { hasText: 'Réaliste' }).waitFor({ state: 'visible' });
+    assert(/4 questions sur 18/.test(await page.locator('.quiz-partial').textContent()), 'partial answers are not said');
+    await waitForCards(page, '#quiz-out');
+  });
+
+  await check('quiz: English', async () => {
+    await page.locator('.lang-btn[data-lang="en"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#quiz-result-title', { hasText: 'Your profile: Realistic' }).waitFor({ state: 'visible' });
+    await page.locator('#quiz-out .card.result .matched', { hasText: 'your profile' }).first().waitFor({ state: 'visible' });
+    await page.locator('.lang-btn[data-lang="fr"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
+  });
+
+  await check('quiz: no JavaScript errors', async () => {
+    assert(jsErrors.length === 0, jsErrors.join(' | '));
+  });
+  await context.close();
+
+  // Phones: every screen of the questionnaire without horizontal scroll, 44-px targets.
+  for (const width of WIDTHS) {
+    const phone = await browser.newContext({ viewport: { width, height: 780 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    phone.setDefaultTimeout(STEP_TIMEOUT);
+    const p = await phone.newPage();
+    await check(`${width}px: questionnaire entry on home and profile, intro, a question, the result`, async () => {
+      await p.goto(`${BASE_URL}/#/profil`, { waitUntil: 'load' });
+      await p.locator('#quiz-cta-profile').waitFor({ state: 'visible' });
+      await p.goto(`${BASE_URL}/#/quiz`, { waitUntil: 'load' });
+      await p.locator('#quiz-start').waitFor({ state: 'visible' });
+      await assertMobileLayout(p, 'quiz intro');
+      await p.locator('#quiz-start').click();
+      await p.locator('#quiz-form label').nth(3).click();
+      await assertMobileLayout(p, 'quiz question');
+      const answers = Array.from({ length: QUIZ_ITEMS }, (_, i) => QUIZ_ANSWER[QUIZ_TYPES[i]]);
+      await p.evaluate(([k, a]) => localStorage.setItem(k, JSON.stringify({ answers: a, index: 17, done: true })), [QUIZ_KEY, answers]);
+      await p.reload({ waitUntil: 'load' });
+      await waitForCards(p, '#quiz-out');
+      await assertMobileLayout(p, 'quiz result');
+    });
+    await phone.close();
+  }
+}
+
+// ---------------------------------------------------------------- one card per métier, skills, ONISEP
+
+const KNEADING = 'Pétrir manuellement ou mécaniquement des pâtes';
+
+/** One card per métier (no ROME/ESCO duplicates), skill coverage on a detail page after a profile, the ONISEP link. */
+async function cardsFlow(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const jsErrors = [];
+  page.on('pageerror', (e) => jsErrors.push(`pageerror: ${e.message}`));
+  const cards = async (root) => page.locator(`${root} .card.result`).evaluateAll((els) => els.map((el) => {
+    const a = el.querySelector('a.card-link');
+    const equiv = el.querySelector('.equiv');
+    return { href: a ? a.getAttribute('href') : '', title: a ? a.textContent : '', equiv: equiv ? equiv.textContent : '' };
+  }));
+
+  await check('métier cards: one card for the ROME fiche and its ESCO equivalent (search)', async () => {
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/v1/search?')),
+      page.goto(`${BASE_URL}/#/?q=boulanger`, { waitUntil: 'load' }),
+    ]);
+    assert(new URL(req.url()).searchParams.get('group') === 'metier', `search not grouped: ${req.url()}`);
+    await waitForCards(page);
+    const found = await cards('#search-out');
+    const fiche = found.find((c) => c.href === '#/metier/rome/D1102');
+    assert(fiche, `no D1102 card: ${JSON.stringify(found)}`);
+    assert(!found.some((c) => c.href === escoHash(ESCO_BAKER)), 'the ESCO baker still has its own card');
+    assert(/ESCO/.test(fiche.equiv) && /Boulanger \/ Boulangère/.test(fiche.equiv), `equivalent not shown: "${fiche.equiv}"`);
+    const titles = found.map((c) => c.title.trim().toLowerCase());
+    assert(new Set(titles).size === titles.length, `duplicate card titles: ${titles.join(' | ')}`);
+    await assertMobileLayout(page, 'grouped results');
+  });
+  await shot(page, 'cards-01-grouped');
+
+  await check('métier cards: the filter "ESCO" still shows ESCO occupations only', async () => {
+    await page.locator('label[for="tax-esco"]').click();
+    await waitForCards(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('#search-out .card.result a.card-link')].every((a) => a.getAttribute('href').startsWith('#/metier/esco/')));
+    const found = await cards('#search-out');
+    assert(found.some((c) => c.href === escoHash(ESCO_BAKER)), `no ESCO baker: ${JSON.stringify(found)}`);
+  });
+
+  await check('skills covered and to learn on a detail page after setting a profile', async () => {
+    await page.goto(`${BASE_URL}/#/profil`, { waitUntil: 'load' });
+    const combo = page.locator('#skill-input');
+    await combo.click();
+    await combo.pressSequentially('Pétrir manuellement', { delay: 30 });
+    const option = page.locator('#skill-list [role="option"]', { hasText: KNEADING }).first();
+    await option.waitFor({ state: 'visible' });
+    await option.click();
+    await page.locator('#skill-chips .chip', { hasText: KNEADING }).waitFor({ state: 'visible' });
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/v1/match') && r.method() === 'POST'),
+      page.locator('#profile-submit').click(),
+    ]);
+    assert(JSON.parse(req.postData() || '{}').group === 'metier', `match not grouped: ${req.postData()}`);
+    await waitForCards(page, '#profile-out');
+    const found = await cards('#profile-out');
+    assert(!found.some((c) => c.href === escoHash(ESCO_BAKER)) || !found.some((c) => c.href === '#/metier/rome/D1102'), 'ROME and ESCO baker both have a card');
+    const [detailReq] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/v1/occupations/rome/D1102')),
+      page.locator('#profile-out a.card-link[href="#/metier/rome/D1102"]').click(),
+    ]);
+    assert(new URL(detailReq.url()).searchParams.getAll('skill').includes(KNEADING), `no skill= in ${detailReq.url()}`);
+    const coverage = page.locator('#coverage');
+    await coverage.waitFor({ state: 'visible' });
+    const text = (await coverage.textContent()) || '';
+    assert(text.includes('Ce que tu sais déjà faire') && text.includes('Ce que tu apprendrais'), `headings: ${text.slice(0, 200)}`);
+    const covered = await page.locator('#coverage .skill-list.covered li').allTextContents();
+    assert(covered.includes(KNEADING), `covered: ${covered.join(' | ')}`);
+    const toLearn = await page.locator('#coverage .skill-list.to-learn li').allTextContents();
+    assert(toLearn.length > 0 && !toLearn.includes(KNEADING), `to learn: ${toLearn.join(' | ')}`);
+    await assertMobileLayout(page, 'detail with coverage');
+  });
+  await shot(page, 'cards-02-coverage', true);
+
+  await check('detail: the ONISEP link (plain external link, right href)', async () => {
+    const link = page.locator('a.onisep-link').first();
+    await link.waitFor({ state: 'visible' });
+    const hrefs = await page.locator('a.onisep-link').evaluateAll((els) => els.map((a) => a.getAttribute('href')));
+    assert(hrefs.includes('http://www.onisep.fr/http/redirection/metier/slug/MET.17'), `hrefs: ${hrefs.join(' ')}`);
+    assert(((await link.textContent()) || '').includes('Voir la fiche ONISEP'), 'link text');
+    assert(((await link.getAttribute('rel')) || '').split(/\s+/).includes('noopener'), 'rel=noopener');
+    assert((await link.getAttribute('target')) === null, 'opens normally (no target)');
+  });
+
+  await check('detail without a profile: no coverage, ONISEP link still there; ESCO page has none', async () => {
+    const fresh = await context.newPage();
+    await fresh.goto(`${BASE_URL}/#/metier/rome/D1102`, { waitUntil: 'load' });
+    await fresh.locator('a.onisep-link').first().waitFor({ state: 'visible' });
+    assert(await fresh.locator('#coverage').count() === 0, 'coverage shown without a profile');
+    await fresh.goto(`${BASE_URL}/#/metier/esco/${encodeURIComponent(ESCO_BAKER)}`, { waitUntil: 'load' });
+    await fresh.locator('#detail-title').waitFor({ state: 'visible' });
+    await fresh.locator('#detail-out[aria-busy="false"]').waitFor({ state: 'attached' });
+    assert(await fresh.locator('a.onisep-link').count() === 0, 'an ESCO page shows an ONISEP link');
+    await fresh.close();
+  });
+
+  await check('métier cards flow: no JavaScript errors', async () => {
+    assert(jsErrors.length === 0, jsErrors.join(' | '));
+  });
+  await context.close();
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boussole-chromium-'));
@@ -603,6 +887,10 @@ async function main() {
       await mobileFlow(browser);
       aborted = false;
       await shortlistFlow(browser);
+      aborted = false;
+      await quizFlow(browser);
+      aborted = false;
+      await cardsFlow(browser);
       if (process.env.DOCS_SCREENSHOTS) {
         aborted = false;
         await docsScreenshots(browser, path.resolve(process.env.DOCS_SCREENSHOTS));

@@ -53,8 +53,8 @@ export function qs(params) {
 
 const occPath = (taxonomy, code) => `/v1/occupations/${encodeURIComponent(taxonomy)}/${encodeURIComponent(code)}`;
 
-/** GET /v1/search. */
-export const search = ({ q, lang, taxonomy, limit }, signal) => request(`/v1/search?${qs({ q, lang, taxonomy, limit })}`, { signal });
+/** GET /v1/search (`group: 'metier'`: one card per métier, ESCO equivalents on the ROME card). */
+export const search = ({ q, lang, taxonomy, limit, group }, signal) => request(`/v1/search?${qs({ q, lang, taxonomy, limit, group })}`, { signal });
 
 /** POST /v1/match. */
 export const match = (body, signal) => request('/v1/match', { method: 'POST', body, signal });
@@ -68,14 +68,26 @@ export const interests = (lang, signal) => request(`/v1/interests?${qs({ lang })
 // Occupation pages do not change while the page is open: answers are kept per language.
 const occupationCache = new Map();
 
-/** GET /v1/occupations/{taxonomy}/{code} (cached). */
-export async function occupation(taxonomy, code, lang, signal) {
-  const key = `${lang}|${taxonomy}|${code}`;
+/** The query string of a profile for an occupation page: `skill=` repeated, `text=`. */
+function profileQuery(profile) {
+  const u = new URLSearchParams();
+  for (const s of (profile && profile.skills) || []) if (s) u.append('skill', s);
+  if (profile && profile.text) u.set('text', profile.text);
+  return u.toString();
+}
+
+/**
+ * GET /v1/occupations/{taxonomy}/{code} (cached). With a `profile` ({skills, text}), the
+ * answer also says which essential skills it covers and which it would learn.
+ */
+export async function occupation(taxonomy, code, lang, signal, profile = null) {
+  const key = `${lang}|${taxonomy}|${code}|${profileQuery(profile)}`;
   if (occupationCache.has(key)) return occupationCache.get(key);
-  const d = await request(`${occPath(taxonomy, code)}?${qs({ lang })}`, { signal });
+  const extra = profileQuery(profile);
+  const d = await request(`${occPath(taxonomy, code)}?${qs({ lang })}${extra ? `&${extra}` : ''}`, { signal });
   occupationCache.set(key, d);
   return d;
 }
 
 /** The cached occupation page, or undefined. */
-export const cachedOccupation = (taxonomy, code, lang) => occupationCache.get(`${lang}|${taxonomy}|${code}`);
+export const cachedOccupation = (taxonomy, code, lang, profile = null) => occupationCache.get(`${lang}|${taxonomy}|${code}|${profileQuery(profile)}`);

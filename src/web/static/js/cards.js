@@ -66,8 +66,26 @@ export function occupationCard(r, { extra = null, star = true } = {}) {
         h('span', { class: 'sr-only', text: `${t('keySkills')} : ` }),
         h('ul', { class: 'tags', 'aria-label': t('keySkills') }, skills.map((s) => h('li', { class: 'tag', text: truncate(s, 48) }))))
       : null,
+    equivalentsLine(r.equivalents, r.label),
     matchedLine(r.matched, r.label, r.description),
     extra);
+}
+
+/**
+ * "Équivalent européen (ESCO) : Boulanger / Boulangère": the same métier in the other
+ * taxonomy, on one line (one card per métier, `group=metier`); at most two named.
+ */
+function equivalentsLine(equivalents, label) {
+  if (!Array.isArray(equivalents) || !equivalents.length) return null;
+  const tax = equivalents[0].taxonomy === 'rome' ? 'rome' : 'esco';
+  const names = [...new Set(equivalents.filter((e) => e && e.taxonomy === tax).map((e) => e.label || e.code))];
+  if (!names.length) return null;
+  const shown = names.slice(0, 2);
+  const rest = names.length - shown.length;
+  return h('p', { class: 'equiv', 'data-taxonomy': tax },
+    h('span', { class: 'equiv-label', text: t('equivalents')[tax] }),
+    shown.map((n, i) => [i ? ', ' : '', h('span', { class: 'equiv-name', text: truncate(n, 60) })]).flat(),
+    rest > 0 ? t('moreEquivalents', rest) : '');
 }
 
 /** A search or match answer: a heading and the cards, or the no-result tips; announced. */

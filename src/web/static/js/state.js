@@ -5,7 +5,7 @@
 const state = {
   /** Language of the page: 'fr' or 'en'. */
   lang: 'fr',
-  /** The view on screen: 'search' | 'profile' | 'detail' | 'selection'. */
+  /** The view on screen: 'search' | 'profile' | 'detail' | 'selection' | 'quiz'. */
   view: 'search',
   /** Where a detail page was opened from: { view, hash }, for its back link. */
   origin: { view: 'search', hash: '#/' },
@@ -14,7 +14,9 @@ const state = {
   /** href of the last occupation link followed, to give it focus again on "back". */
   lastOpened: '',
   /** Scroll position of each list view when it was left. */
-  scroll: { search: 0, profile: 0, selection: 0 },
+  scroll: { search: 0, profile: 0, selection: 0, quiz: 0 },
+  /** The profile last submitted in the profile view: { skills: [labels], text }. */
+  profile: { skills: [], text: '' },
 };
 
 export const getLang = () => state.lang;
@@ -31,6 +33,9 @@ export function markInAppNav() { state.inAppNav = true; }
 
 export const getLastOpened = () => state.lastOpened;
 export function setLastOpened(href) { state.lastOpened = href; }
+
+export const getProfile = () => ({ skills: [...state.profile.skills], text: state.profile.text });
+export function setProfile({ skills = [], text = '' } = {}) { state.profile = { skills: [...skills], text }; }
 
 export const getScroll = (view) => state.scroll[view] || 0;
 export function saveScroll(view, y) { if (view in state.scroll) state.scroll[view] = y; }

@@ -2,7 +2,7 @@
 // centres d'intérêt, the other taxonomy's occupations, related occupations.
 import { $, h, setBusy, announce } from '../dom.js';
 import { t } from '../i18n.js';
-import { getLang, getOrigin } from '../state.js';
+import { getLang, getOrigin, getProfile } from '../state.js';
 import * as api from '../api.js';
 import { badge, detailHref, renderError } from '../cards.js';
 import { starButton } from '../shortlist.js';
@@ -51,6 +51,19 @@ function renderDetail(out, d) {
   main.append(section(t('definition'), ...(d.description ? paragraphs(d.description) : [h('p', { class: 'muted', text: t('noDescription') })])));
   if (d.access) main.append(section(t('access'), ...paragraphs(d.access)));
 
+  // With a profile: what the person already has of the métier's essential skills, and what
+  // they would learn (most central first, as the API orders them).
+  if (Array.isArray(d.skills_covered) && Array.isArray(d.skills_to_learn)) {
+    main.append(h('div', { class: 'coverage', id: 'coverage' },
+      h('p', { class: 'hint', text: t('coverageHint') }),
+      section(t('skillsCovered'), ...(d.skills_covered.length
+        ? [h('ul', { class: 'skill-list covered' }, d.skills_covered.map((s) => h('li', { text: s.label })))]
+        : [h('p', { class: 'muted', text: t('noneCovered') })])),
+      d.skills_to_learn.length
+        ? section(t('skillsToLearn'), h('ul', { class: 'skill-list to-learn' }, d.skills_to_learn.map((s) => h('li', { text: s.label }))))
+        : null));
+  }
+
   const sk = d.skills || {};
   if (Array.isArray(sk.essential) && sk.essential.length) main.append(section(t('skillsEssential'), ...skillList(sk.essential, 12)));
   if (Array.isArray(sk.optional) && sk.optional.length) main.append(section(t('skillsOptional'), ...skillList(sk.optional, 6)));
@@ -64,6 +77,15 @@ function renderDetail(out, d) {
         return h('li', null, h('span', { class: `riasec-letter r-${code}`, 'aria-hidden': 'true', text: code }),
           h('span', null, h('strong', { text: n[0] }), n[1] ? h('span', { class: 'muted', text: ` — ${n[1]}` }) : null));
       }))));
+  }
+  // ONISEP's page on the métier: a plain link (the page keeps working without it).
+  const onisep = Array.isArray(d.onisep) ? d.onisep.filter((o) => o && /^https?:\/\//.test(o.url || '')) : [];
+  if (onisep.length) {
+    side.append(section(t('onisepTitle'),
+      h('p', { class: 'hint', text: t('onisepHint') }),
+      h('ul', { class: 'onisep-list' }, onisep.slice(0, 3).map((o) => h('li', null,
+        h('a', { href: o.url, rel: 'noopener', class: 'onisep-link', hreflang: 'fr' },
+          t('onisepLink'), o.title && onisep.length > 1 ? h('span', { class: 'muted', text: ` — ${o.title}` }) : null))))));
   }
   if (Array.isArray(d.interests) && d.interests.length) {
     side.append(section(t('interests'), h('ul', { class: 'tags' }, d.interests.map((i) => h('li', { class: 'tag', text: i })))));
@@ -86,6 +108,7 @@ function setBackLink() {
   let label;
   if (origin.view === 'profile') label = t('backProfile');
   else if (origin.view === 'selection') label = t('backSelection');
+  else if (origin.view === 'quiz') label = t('backQuiz');
   else label = /[?&]q=/.test(origin.hash) ? t('back') : t('backSearch');
   $('#back-link span[data-i18n]').textContent = label;
   $('#back-link').setAttribute('href', origin.hash || '#/');
@@ -95,13 +118,15 @@ function setBackLink() {
 export async function showDetail(taxonomy, code, { focus = true } = {}) {
   const out = $('#detail-out');
   const lang = getLang();
-  const key = `${lang}|${taxonomy}|${code}`;
+  const p = getProfile();
+  const profile = p.skills.length || p.text ? p : null;
+  const key = `${lang}|${taxonomy}|${code}|${JSON.stringify(profile)}`;
   if (pending) pending.abort();
   pending = null;
   shownKey = key;
   setBackLink();
 
-  const cached = api.cachedOccupation(taxonomy, code, lang);
+  const cached = api.cachedOccupation(taxonomy, code, lang, profile);
   if (cached) {
     setBusy(out, false);
     renderDetail(out, cached);
@@ -117,7 +142,7 @@ export async function showDetail(taxonomy, code, { focus = true } = {}) {
       h('span', { class: 'sk sk-line' }), h('span', { class: 'sk sk-line' }), h('span', { class: 'sk sk-line short' })));
   announce(t('loadingDetail'));
   try {
-    const d = await api.occupation(taxonomy, code, lang, ctrl.signal);
+    const d = await api.occupation(taxonomy, code, lang, ctrl.signal, profile);
     if (ctrl.signal.aborted || shownKey !== key) return;
     renderDetail(out, d);
     announce(d.label || '');

@@ -2,7 +2,7 @@
 // GET /v1/skills/search) and free text → POST /v1/match.
 import { $, h, setBusy, skeleton, announce, prefersReducedMotion } from '../dom.js';
 import { t } from '../i18n.js';
-import { getLang } from '../state.js';
+import { getLang, setProfile } from '../state.js';
 import * as api from '../api.js';
 import { renderResults, renderError, errorMessage } from '../cards.js';
 import { loadInterests, chosenInterests, clearInterests, interestsLangChanged } from './interests.js';
@@ -188,7 +188,9 @@ async function submitProfile(ev) {
   $('#profile-submit').setAttribute('aria-disabled', 'true');
   out.replaceChildren(...skeleton(3, t('loading')));
   out.scrollIntoView({ behavior: prefersReducedMotion() ? 'auto' : 'smooth', block: 'start' });
-  const body = { text, skills: chosen, interests, lang: getLang(), limit: LIMIT };
+  const body = { text, skills: chosen, interests, lang: getLang(), limit: LIMIT, group: 'metier' };
+  // The detail pages opened from here say which skills the profile covers.
+  setProfile({ skills: chosen, text });
   try {
     const data = await api.match(body, ctrl.signal);
     if (ctrl.signal.aborted) return;
@@ -210,6 +212,7 @@ function resetProfile() {
   clearInterests();
   skills = [];
   lastAnswer = null;
+  setProfile();
   $('#free-text').value = '';
   skillInput().value = '';
   message().textContent = '';

@@ -98,7 +98,7 @@ async function runSearch(force) {
   // Keep previous results visible (dimmed) while typing; skeleton otherwise.
   if (!box.querySelector('.results')) box.replaceChildren(...skeleton(3, t('loading')));
   try {
-    const data = await api.search({ q, lang, taxonomy, limit: LIMIT }, ctrl.signal);
+    const data = await api.search({ q, lang, taxonomy, limit: LIMIT, group: 'metier' }, ctrl.signal);
     if (ctrl.signal.aborted) return;
     renderResults(box, data, (n) => t('resultsFor', n, q));
     rendered = key;
