@@ -93,6 +93,7 @@ pub const ASSETS: &[Asset] = &[
     module!("js/views/profile.js"),
     module!("js/views/interests.js"),
     module!("js/views/selection.js"),
+    module!("js/views/quiz.js"),
 ];
 
 /// The answer for one asset, from the embedded copy or, in dev mode, from `dir`.

@@ -5,7 +5,8 @@
 //   main.js ── views/search.js     #/?q=…&t=…           search as you type
 //           ├─ views/profile.js    #/profil             interests (views/interests.js), skills, free text → match
 //           ├─ views/detail.js     #/metier/{tax}/{code} one occupation
-//           └─ views/selection.js  #/selection[?ids=…]  the shortlist, or a shared one
+//           ├─ views/selection.js  #/selection[?ids=…]  the shortlist, or a shared one
+//           └─ views/quiz.js       #/quiz               "je ne sais pas quoi chercher": RIASEC questionnaire → match
 //   shared: state.js (shared state), i18n.js (words), api.js (HTTP client), dom.js (helpers),
 //           cards.js (result cards), shortlist.js (stored shortlist, star button, share links)
 import { $ } from './dom.js';
@@ -16,8 +17,9 @@ import { initSearch, showSearch, searchTitle, searchLangChanged, searchHash } fr
 import { initProfile, showProfile, profileLangChanged } from './views/profile.js';
 import { showDetail } from './views/detail.js';
 import { showSelection, selectionChanged } from './views/selection.js';
+import { showQuiz, quizLangChanged } from './views/quiz.js';
 
-const VIEWS = ['search', 'profile', 'detail', 'selection'];
+const VIEWS = ['search', 'profile', 'detail', 'selection', 'quiz'];
 const LANG_KEY = 'boussole.lang';
 
 const decode = (s) => {
@@ -36,6 +38,7 @@ function parseHash(hash = location.hash) {
   }
   if (parts[0] === 'profil' || parts[0] === 'profile') return { view: 'profile', params };
   if (parts[0] === 'selection') return { view: 'selection', params };
+  if (parts[0] === 'quiz') return { view: 'quiz', params };
   return { view: 'search', params };
 }
 
@@ -43,6 +46,7 @@ function parseHash(hash = location.hash) {
 function defaultHash(view) {
   if (view === 'profile') return '#/profil';
   if (view === 'selection') return '#/selection';
+  if (view === 'quiz') return '#/quiz';
   return searchHash();
 }
 
@@ -50,7 +54,9 @@ function show(view) {
   const prev = state.getView();
   if (prev !== view && prev !== 'detail') state.saveScroll(prev, window.scrollY);
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
-  const tab = view === 'detail' ? state.getOrigin().view : view;
+  const shownTab = view === 'detail' ? state.getOrigin().view : view;
+  // The questionnaire is a way into the profile.
+  const tab = shownTab === 'quiz' ? 'profile' : shownTab;
   for (const a of document.querySelectorAll('.tab')) {
     if (a.dataset.tab === tab) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
@@ -61,6 +67,7 @@ function setTitle() {
   const view = state.getView();
   if (view === 'profile') document.title = t('titleProfile');
   else if (view === 'selection') document.title = t('titleSelection');
+  else if (view === 'quiz') document.title = t('titleQuiz');
   else if (view === 'search') document.title = searchTitle();
 }
 
@@ -92,6 +99,7 @@ function route(oldHash) {
   setTitle();
   if (r.view === 'profile') showProfile();
   else if (r.view === 'search') showSearch(r.params);
+  else if (r.view === 'quiz') showQuiz({ focus: prev !== 'detail' });
   else {
     // The shortlist may have to be fetched again: focus returns once it is drawn.
     showSelection(r.params).then(() => { if (prev === 'detail' && state.getView() === 'selection') restoreFocus(); });
@@ -110,6 +118,7 @@ function setLanguage(lang) {
   const view = state.getView();
   searchLangChanged();
   profileLangChanged(view === 'profile');
+  quizLangChanged(view === 'quiz');
   if (view === 'detail' || view === 'selection') route(null);
   else setTitle();
 }
