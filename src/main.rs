@@ -396,7 +396,11 @@ fn query(args: QueryArgs) -> Result<()> {
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
     let results = engine.search(&request)?;
     if args.json {
-        out!("{}", serde_json::to_string_pretty(&results)?);
+        // The API's shape, so scripts can switch between the two.
+        let hits: Vec<boussole::api::OccupationHit> =
+            results.into_iter().map(|r| boussole::api::OccupationHit::calibrated(r, &boussole::search::Calibration::SEARCH)).collect();
+        let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": hits });
+        out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }
     if results.is_empty() {

@@ -1715,3 +1715,33 @@ async fn an_abandoned_batch_stops_and_frees_its_slots() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// `boussole query --json` prints a ranked occupation exactly as the API does.
+#[tokio::test]
+async fn the_cli_prints_the_api_json_shape() {
+    let app = app(&ServeConfig::default()).await;
+    let api = get(&app, "/v1/search?q=boulanger&limit=3").await.json();
+    let output = tokio::task::spawn_blocking(|| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
+            .args(["query", "--json", "--limit", "3", "--index"])
+            .arg(common::fixture_index_dir())
+            .arg("--model")
+            .arg(common::model_dir())
+            .arg("boulanger")
+            .env("BOUSSOLE_LOG", "error")
+            .output()
+            .expect("run boussole query")
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let cli: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(cli["query"], "boulanger");
+    let (cli, api) = (cli["results"].as_array().unwrap(), api["results"].as_array().unwrap());
+    assert_eq!(cli.len(), api.len());
+    for (c, a) in cli.iter().zip(api) {
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(c), keys(a), "same fields");
+        assert_eq!((&c["taxonomy"], &c["code"], &c["label"]), (&a["taxonomy"], &a["code"], &a["label"]));
+    }
+}
