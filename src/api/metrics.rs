@@ -1,7 +1,7 @@
 //! Prometheus metrics and structured request logs, recorded by one middleware.
 //!
 //! Each router owns a *local* recorder instead of installing the process-global one: several
-//! routers (tests, or a future admin listener) can live in one process without fighting over
+//! routers (in tests, for one) can live in one process without fighting over
 //! the global slot, and `/metrics` shows exactly what this router served.
 
 use std::sync::{Arc, Mutex};

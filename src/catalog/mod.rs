@@ -1,5 +1,5 @@
-//! Datasets → typed records: reads ESCO, ROME and the ROME↔ESCO crosswalk into a
-//! [`Catalogue`].
+//! Datasets → typed records: reads ESCO, ROME, the ROME↔ESCO crosswalk and (when present)
+//! ONISEP's métier titles into a [`Catalogue`].
 //!
 //! Every CSV goes through one pre-pass ([`prepass::clean_csv`]) that repairs invalid UTF-8
 //! and drops malformed records with their line numbers, then through polars (all columns as

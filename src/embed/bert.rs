@@ -1,4 +1,5 @@
-//! Sentence embeddings with a BERT-family encoder run by candle on the CPU.
+//! Sentence embeddings with a BERT-family encoder run on the CPU by our own forward pass
+//! ([`super::encoder`]; candle only reads the weights).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,13 +3,13 @@
 //! candle's stock `BertModel` spends most of a one-query forward on things other than
 //! arithmetic: `Linear` multiplies by a transposed *view* of each weight, so the matmul
 //! kernel repacks every weight matrix on every call; every op allocates a tensor; padding
-//! and the attention mask cost work on tokens that do not exist. This encoder keeps the
-//! same kernel for the matrix products (the `gemm` crate, candle's CPU matmul backend) and
-//! removes the rest:
+//! and the attention mask cost work on tokens that do not exist. This encoder uses candle only
+//! to read the safetensors weights, and:
 //!
-//! * weights are transposed once at load (`[in, out]`, row-major), Q/K/V fused into one
-//!   matrix, and bias + residual are written into the output before the product
-//!   accumulates onto them;
+//! * every linear layer is quantised to int8 once at load ([`QuantMatrix`], per output
+//!   column, in panels a product streams in order; kernels in `vector/quant.rs`), Q/K/V
+//!   fused into one matrix, and bias + residual are written into the output before the
+//!   product accumulates onto them;
 //! * the texts of a batch are **packed** (no padding): every step except attention is
 //!   per token, and attention runs per text over its own rows, so no mask is needed;
 //! * GELU uses a rational `erf` approximation (max error ~1e-7, see the tests) that

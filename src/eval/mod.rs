@@ -1,5 +1,7 @@
 //! Offline evaluation of the ranking (`boussole eval`): occupation-level MRR, MAP, Recall@10 and
-//! Accuracy@1/5/10 on three splits, for lexical only, dense only and hybrid retrieval.
+//! Accuracy@1/5/10 on three splits, for lexical only, dense only, hybrid and full retrieval
+//! ([`Retrieval::Full`]); graded metrics per style on the young-people split ([`young`]); the
+//! confidence curves' fit ([`calibrate`], `boussole calibrate`).
 //!
 //! Splits (files under `datasets/eval/`, generated once with a fixed seed so runs compare):
 //! - `heldout.jsonl`: 15% of ROME synonym appellations and of ESCO alt labels (fr and en), per

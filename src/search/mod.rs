@@ -1,10 +1,15 @@
 //! Query → ranked, explained occupations, on top of the vector index and a lexical index.
 //!
 //! Many surface forms point to one occupation; results are occupations, each scored from its
-//! best-matching forms and listing the forms that matched. [`Engine::search`] is hybrid: the
-//! lexical index ([`lexical`]: folded, gender-normalised, stemmed, typo-tolerant) and the dense
-//! index (e5 embeddings, HNSW) each score occupations, and [`hybrid`] fuses the two (convex
-//! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`).
+//! best-matching forms and listing the evidence that matched. [`Engine::search`] first
+//! understands the query ([`understand`]: texting spellings, spelling, slang and school
+//! lexicons, negations), then ranks with every channel ([`Retrieval::Full`]): the two title
+//! channels — the lexical index ([`lexical`]: folded, gender-normalised, stemmed,
+//! typo-tolerant) and the dense index (e5 embeddings, HNSW), fused by [`hybrid`] (convex
+//! combination, α = 0.5 on min-max-normalised cosines, chosen by `boussole eval`) — and the
+//! channels beyond titles ([`channels`]), weighted by [`ChannelWeights`]. Profile matching
+//! ([`Engine::match_profile`]), grouping by métier ([`Grouping`]), calibrated confidence
+//! ([`Calibration`]) and the served engine's reload ([`LiveEngine`]) build on it.
 
 mod cache;
 mod coverage;
@@ -199,8 +204,9 @@ pub struct RankedOccupation {
     pub description: Option<String>,
     /// A few key (essential) skills, in the requested language.
     pub skills: Vec<String>,
-    /// Ranking score: the hybrid fusion of lexical and dense scores in [0, 1] (plus profile
-    /// evidence in profile matching; the cosine of the best form in [`Engine::rank`]).
+    /// Ranking score: the weighted channel scores of [`Retrieval::Full`], rescaled to [0, 1]
+    /// (plus profile evidence in profile matching; with [`Engine::search_with`], the fused title
+    /// score, or one title channel's score alone).
     pub score: f32,
     /// Best matching evidence, best first.
     pub matched: Vec<MatchedForm>,

@@ -1,8 +1,8 @@
 //! Static web client (plain HTML/CSS/JS, no build step) embedded in the binary.
 //!
 //! [`router`] serves `GET /` (the page), the stylesheet, the favicon and the client's native
-//! ES modules under `/static/js/` (see [`ASSETS`]). Merge it into the API router:
-//! `Router::new().merge(web::router()).nest("/v1", api)`.
+//! ES modules under `/static/js/` (see [`ASSETS`]). `api::router` merges it beside
+//! the `/v1` and ops routes.
 //!
 //! **Dev mode.** When `BOUSSOLE_WEB_DIR` names a directory (normally `src/web/static`), every
 //! file of the table is read from there at each request instead of the embedded copy, so the
