@@ -368,3 +368,42 @@ fn graph_orphans_are_searched_and_checked() {
     let err = VectorIndex::open(&dir).err().unwrap();
     assert!(matches!(err, IndexError::Corrupt { .. }) && err.to_string().contains("orphan"), "{err}");
 }
+
+/// Graph rows are stored with the index, not recomputed by the loader: a damaged row table is
+/// refused by name, whatever the dedup rule of the build.
+#[test]
+fn form_rows_are_stored_and_checked() {
+    let good = common::fixture_index_dir();
+    let index = VectorIndex::open(&good).unwrap();
+    let forms = index.catalogue().forms.len();
+    assert_eq!(fs::read(good.join(boussole::index::FORM_ROWS_FILE)).unwrap().len(), forms * 4);
+    let tmp = tempfile::tempdir().unwrap();
+    let open_with = |name: &str, rows: Vec<u32>| {
+        let dir = tmp.path().join(name);
+        copy_dir(&good, &dir);
+        let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+        fs::write(dir.join(boussole::index::FORM_ROWS_FILE), &bytes).unwrap();
+        // Keep the manifest's checksum true so the row checks themselves are exercised.
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let mut manifest: serde_json::Value = serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+        for f in manifest["files"].as_array_mut().unwrap() {
+            if f["name"] == boussole::index::FORM_ROWS_FILE {
+                let entry = boussole::fsutil::FileEntry::of(&dir, boussole::index::FORM_ROWS_FILE).unwrap();
+                f["sha256"] = entry.sha256.into();
+                f["bytes"] = entry.bytes.into();
+            }
+        }
+        fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+        VectorIndex::open(&dir).err().map(|e| e.to_string())
+    };
+    let rows = index.len() as u32;
+    let stored: Vec<u32> = fs::read(good.join(boussole::index::FORM_ROWS_FILE)).unwrap().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    assert_eq!(open_with("same", stored.clone()), None);
+    let mut outside = stored.clone();
+    outside[0] = rows + 3;
+    assert!(open_with("outside", outside).unwrap().contains("outside the"));
+    let short = stored[..forms - 1].to_vec();
+    assert!(open_with("short", short).unwrap().contains(boussole::index::FORM_ROWS_FILE));
+    // Every form on row 0: the other rows carry nothing.
+    assert!(open_with("empty-row", vec![0; forms]).unwrap().contains("carries no surface form"));
+}

@@ -10,7 +10,7 @@ use rand::seq::index::sample;
 use rand::SeedableRng;
 
 use super::graph::{exact_search, Graph, HnswParams, GRAPH_BASENAME};
-use super::manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
+use super::manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, FORM_ROWS_FILE, MANIFEST_FILE};
 use super::passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FILE};
 use super::{distinct_texts, IndexError};
 use crate::catalog::{Catalogue, Sources};
@@ -88,7 +88,7 @@ pub fn build_index(
     out_dir: &Path,
 ) -> Result<BuildSummary, IndexError> {
     let start = Instant::now();
-    let (texts, _) = distinct_texts(&catalogue.forms);
+    let (texts, form_rows) = distinct_texts(&catalogue.forms);
     if texts.is_empty() {
         return Err(IndexError::Empty);
     }
@@ -140,7 +140,8 @@ pub fn build_index(
     }
 
     PassageVectors::write(&passage_vectors, &staging.0)?;
-    let manifest = write_index(&staging.0, catalogue, embedder, options, &graph, (texts.len(), layout.rows()), recall, orphans)?;
+    let stored = Stored { graph: &graph, form_rows: &form_rows, vectors: texts.len(), passage_vectors: layout.rows() };
+    let manifest = write_index(&staging.0, catalogue, embedder, options, &stored, recall, orphans)?;
     publish_version(&staging.0, out_dir, &manifest.version_name(), KEPT_VERSIONS).map_err(IndexError::io(out_dir))?;
     let bytes_on_disk = manifest.files.iter().map(|f| f.bytes).sum::<u64>()
         + fs::metadata(out_dir.join(MANIFEST_FILE)).map(|m| m.len()).unwrap_or(0);
@@ -184,23 +185,37 @@ fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions, st
     Ok(out)
 }
 
+/// What the build computed and the index stores beside the catalogue.
+struct Stored<'a> {
+    graph: &'a Graph,
+    /// Graph row of each surface form, in catalogue order.
+    form_rows: &'a [u32],
+    vectors: usize,
+    passage_vectors: usize,
+}
+
 fn write_index(
     dir: &Path,
     catalogue: &Catalogue,
     embedder: &dyn Embedder,
     options: &BuildOptions,
-    graph: &Graph,
-    (vectors, passage_vectors): (usize, usize),
+    stored: &Stored<'_>,
     recall: f64,
     orphans: Vec<usize>,
 ) -> Result<IndexManifest, IndexError> {
+    let Stored { graph, form_rows, vectors, passage_vectors } = *stored;
     let catalogue_path = dir.join(CATALOGUE_FILE);
     let json = serde_json::to_vec(catalogue).map_err(|e| IndexError::Graph(format!("cannot serialise catalogue: {e}")))?;
     fs::write(&catalogue_path, json).map_err(IndexError::io(&catalogue_path))?;
+    // Written, not recomputed at load: the loader never depends on re-running the dedup rule.
+    let rows_path = dir.join(FORM_ROWS_FILE);
+    let bytes: Vec<u8> = form_rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+    fs::write(&rows_path, bytes).map_err(IndexError::io(&rows_path))?;
     graph.dump(dir)?;
 
     let names = [
         CATALOGUE_FILE.to_string(),
+        FORM_ROWS_FILE.to_string(),
         format!("{GRAPH_BASENAME}.hnsw.graph"),
         format!("{GRAPH_BASENAME}.hnsw.data"),
         PASSAGES_FILE.to_string(),

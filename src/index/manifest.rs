@@ -9,12 +9,14 @@ use crate::catalog::{DatasetInfo, Sources};
 use crate::fsutil::FileEntry;
 
 /// Version of the on-disk layout; bumped whenever a reader of the old layout would misread it.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// File name of the manifest inside an index directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the catalogue records inside an index directory.
 pub const CATALOGUE_FILE: &str = "catalogue.json";
+/// File name of the graph row of each surface form (little-endian u32, catalogue order).
+pub const FORM_ROWS_FILE: &str = "form_rows.u32";
 
 /// The embedding model an index was built with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,7 +22,7 @@ use crate::fsutil::FileEntry;
 
 pub use build::{build_index, recall_at_k, BuildOptions, BuildSummary, KEPT_VERSIONS};
 pub use graph::{dot, exact_search, HnswParams};
-pub use manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, MANIFEST_FILE};
+pub use manifest::{Counts, IndexManifest, ModelRef, CATALOGUE_FILE, FORMAT_VERSION, FORM_ROWS_FILE, MANIFEST_FILE};
 pub use passages::{passage_texts, PassageLayout, PassageVectors, PASSAGES_FILE};
 
 use graph::Graph;
@@ -139,20 +139,15 @@ impl VectorIndex {
             path: catalogue_path.clone(),
             reason: e.to_string(),
         })?;
-        let (texts, form_rows) = distinct_texts(&catalogue.forms);
-        if texts.len() != manifest.counts.vectors {
-            return Err(IndexError::Corrupt {
-                path: catalogue_path,
-                reason: format!("{} distinct texts, the manifest expects {}", texts.len(), manifest.counts.vectors),
-            });
-        }
+        let rows = manifest.counts.vectors;
+        let form_rows = read_form_rows(&dir.join(FORM_ROWS_FILE), catalogue.forms.len(), rows)?;
         let dim = manifest.model.dimension;
-        let graph = Graph::load(dir, texts.len(), dim)?;
-        let row_forms = group_forms_by_row(&form_rows, texts.len());
-        if let Some(&bad) = manifest.graph_orphans.iter().find(|&&r| r >= texts.len()) {
+        let graph = Graph::load(dir, rows, dim)?;
+        let row_forms = group_forms_by_row(&form_rows, rows);
+        if let Some(&bad) = manifest.graph_orphans.iter().find(|&&r| r >= rows) {
             return Err(IndexError::Corrupt {
                 path: dir.join(MANIFEST_FILE),
-                reason: format!("graph orphan row {bad} is outside the {} rows", texts.len()),
+                reason: format!("graph orphan row {bad} is outside the {rows} rows"),
             });
         }
         let passages = PassageVectors::read(dir, PassageLayout::of(&catalogue), dim)?;
@@ -335,6 +330,26 @@ pub(crate) fn distinct_texts(forms: &[SurfaceForm]) -> (Vec<&str>, Vec<u32>) {
         })
         .collect();
     (texts, form_rows)
+}
+
+/// Reads the graph row of each of `forms` surface forms, checking that every row is one of
+/// the `rows` graph rows and carries at least one form.
+fn read_form_rows(path: &Path, forms: usize, rows: usize) -> Result<Vec<u32>, IndexError> {
+    let bytes = fs::read(path).map_err(IndexError::io(path))?;
+    let corrupt = |reason: String| IndexError::Corrupt { path: path.to_path_buf(), reason };
+    if bytes.len() != forms * 4 {
+        return Err(corrupt(format!("{} bytes, {forms} forms need {}", bytes.len(), forms * 4)));
+    }
+    let form_rows: Vec<u32> = bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let mut carried = vec![false; rows];
+    for (form, &row) in form_rows.iter().enumerate() {
+        let slot = carried.get_mut(row as usize).ok_or_else(|| corrupt(format!("form {form} is on row {row}, outside the {rows} rows")))?;
+        *slot = true;
+    }
+    if let Some(empty) = carried.iter().position(|c| !c) {
+        return Err(corrupt(format!("graph row {empty} carries no surface form")));
+    }
+    Ok(form_rows)
 }
 
 fn group_forms_by_row(form_rows: &[u32], rows: usize) -> Vec<Vec<u32>> {

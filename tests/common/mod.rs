@@ -71,6 +71,7 @@ fn is_current(dir: &Path, catalogue: &Catalogue, embedder: &dyn Embedder) -> boo
         // added): the stored catalogue must be the one the code loads now.
         Ok(m) => {
             m.datasets == catalogue.datasets
+                && m.format_version == boussole::index::FORMAT_VERSION
                 && m.model.fingerprint == embedder.manifest().fingerprint()
                 && std::fs::read(dir.join("catalogue.json"))
                     .ok()
