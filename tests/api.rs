@@ -1679,6 +1679,12 @@ async fn detail_links_the_onisep_pages() {
     assert!(params("/v1/search").contains(&"group".to_string()), "{}", doc["paths"]["/v1/search"]);
     let detail = params("/v1/occupations/{taxonomy}/{code}");
     assert!(detail.contains(&"skill".to_string()) && detail.contains(&"text".to_string()), "{detail:?}");
+    let schema = |path: &str, name: &str| {
+        doc["paths"][path]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+    };
+    assert_eq!(schema("/v1/search", "group")["enum"], json!(["occupation", "metier", ""]));
+    let skill = schema("/v1/occupations/{taxonomy}/{code}", "skill");
+    assert_eq!((skill["type"].clone(), skill["maxItems"].clone(), skill["items"]["maxLength"].clone()), (json!("array"), json!(50), json!(256)));
     let schemas = &doc["components"]["schemas"];
     for (schema, field) in [
         ("OccupationHit", "equivalents"),

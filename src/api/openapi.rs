@@ -190,6 +190,22 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                         json!({"type": "string", "enum": ["rome", "esco"]}),
                         "`rome` or `esco`".to_string(),
                     ),
+                    ("query", "group") => (
+                        json!({"type": "string", "enum": ["occupation", "metier", ""]}),
+                        "`occupation` (the default; absent or empty too): one result per occupation of either taxonomy; `metier`: one result per métier, a ROME fiche (`lang=fr`) or an ESCO occupation (`lang=en`) with the other taxonomy's exact/close crosswalk matches as `equivalents` (broad/narrow matches stay separate results).".to_string(),
+                    ),
+                    ("query", "skill") => (
+                        json!({"type": "array", "maxItems": MAX_PROFILE_ITEMS, "items": {
+                            "type": "string",
+                            "maxLength": MAX_ITEM_CHARS,
+                            "pattern": p.at_most_words(MAX_ITEM_WORDS),
+                        }}),
+                        format!("A skill of the person's profile, repeated once per skill (`skill=a&skill=b`), as suggested by `/v1/skills/search`: at most {MAX_PROFILE_ITEMS}, each at most {MAX_ITEM_CHARS} characters and {MAX_ITEM_WORDS} words (400 `invalid_parameter` beyond). With a non-blank `skill` or `text`, the answer carries `skills_covered` and `skills_to_learn`."),
+                    ),
+                    ("query", "text") => (
+                        json!({"type": "string", "pattern": p.trimmed_at_most(max_chars)}),
+                        format!("Free text of the person's profile (skills named in it count as the profile's): at most {max_chars} characters once trimmed (400 `query_too_long` beyond)."),
+                    ),
                     ("query", "limit") => (
                         json!({"anyOf": [
                             {"type": "integer", "minimum": 1, "maximum": max_results},
@@ -279,13 +295,14 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                 "lang" => json!({"anyOf": [{"type": "string", "enum": ["fr", "en"]}, blank, {"type": "null"}]}),
                 "taxonomy" => json!({"anyOf": [{"type": "string", "enum": ["rome", "esco"]}, blank, {"type": "null"}]}),
                 "limit" => json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]}),
+                "group" => json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]}),
                 "riasec" => json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]}),
                 _ => continue,
             };
             let extra = match name.as_str() {
                 "text" => format!(" At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."),
                 "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
-                "lang" | "taxonomy" => " Blank or `null`: the default.".to_string(),
+                "lang" | "taxonomy" | "group" => " Blank or `null`: the default.".to_string(),
                 "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
                 _ => " `null`: the default.".to_string(),
             };

@@ -447,7 +447,7 @@ pub(crate) async fn occupation(
     let engine = app.engine.current();
     let idx = engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
     if let Some(text) = &params.text {
-        let chars = text.chars().count();
+        let chars = text.trim().chars().count();
         let max = engine.limits().max_chars;
         if chars > max {
             return Err(SearchError::QueryTooLong { chars, max }.into());

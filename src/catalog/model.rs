@@ -526,3 +526,19 @@ pub struct Catalogue {
     /// Rows repaired or skipped while reading.
     pub issues: Vec<IngestIssue>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn onisep_links_read_bare_urls_of_older_indexes() {
+        let links: Vec<OnisepLink> =
+            serde_json::from_str(r#"["http://a", {"title": "boulanger / boulangère", "url": "http://b"}, {"url": "http://c"}]"#).expect("links");
+        assert_eq!(links[0], OnisepLink { title: None, url: "http://a".into() });
+        assert_eq!(links[1].title.as_deref(), Some("boulanger / boulangère"));
+        assert_eq!(links[2], OnisepLink { title: None, url: "http://c".into() });
+        let json = serde_json::to_string(&links[1]).expect("json");
+        assert_eq!(serde_json::from_str::<OnisepLink>(&json).expect("round trip"), links[1]);
+    }
+}
