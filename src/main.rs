@@ -398,7 +398,7 @@ fn query(args: QueryArgs) -> Result<()> {
     if args.json {
         // The API's shape, so scripts can switch between the two.
         let hits: Vec<boussole::api::OccupationHit> =
-            results.into_iter().map(|r| boussole::api::OccupationHit::calibrated(r, &boussole::search::Calibration::SEARCH)).collect();
+            results.into_iter().map(|r| boussole::api::OccupationHit::calibrated(r, Some(&boussole::search::Calibration::SEARCH))).collect();
         let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": hits });
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());

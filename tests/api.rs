@@ -1751,3 +1751,17 @@ async fn the_cli_prints_the_api_json_shape() {
         assert_eq!((&c["taxonomy"], &c["code"], &c["label"]), (&a["taxonomy"], &a["code"], &a["label"]));
     }
 }
+
+/// A RIASEC-only profile has no judged data to calibrate against: its confidence is null,
+/// not a number that would look meaningful.
+#[tokio::test]
+async fn a_riasec_only_profile_has_no_confidence() {
+    let app = app(&ServeConfig::default()).await;
+    let reply = post_json(&app, "/v1/match", &json!({"riasec": {"R": 0.9, "C": 0.6}})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let results = reply.json()["results"].as_array().unwrap().clone();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r.get("confidence") == Some(&Value::Null)), "{results:?}");
+    let with_text = post_json(&app, "/v1/match", &json!({"text": "réparer des moteurs", "riasec": {"R": 0.9}})).await.json();
+    assert!(with_text["results"].as_array().unwrap().iter().all(|r| r["confidence"].is_number()));
+}

@@ -161,8 +161,8 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
                                 ranked
                                     .into_iter()
                                     .skip(offset)
-                                    .map(|r| OccupationHit::calibrated(r, &Calibration::SEARCH))
-                                    .filter(|h| h.confidence >= min_confidence)
+                                    .map(|r| OccupationHit::calibrated(r, Some(&Calibration::SEARCH)))
+                                    .filter(|h| h.confidence.unwrap_or(0.0) >= min_confidence)
                                     .collect(),
                             ),
                             error: None,

@@ -231,9 +231,11 @@ pub struct OccupationHit {
     pub score: f32,
     /// Calibrated probability, in [0, 1], that an adviser would call this result relevant:
     /// among results shown with confidence 0.8, about 8 in 10 are (fitted on the evaluation
-    /// sets; comparable across queries). Never increases down a ranking.
+    /// sets; comparable across queries). Never increases down a ranking. `null` for a
+    /// `/v1/match` profile made of `riasec` alone: no evaluation set judges such profiles, so
+    /// there is nothing to calibrate against.
     #[schema(minimum = 0.0, maximum = 1.0, example = 0.82)]
-    pub confidence: f32,
+    pub confidence: Option<f32>,
     /// Evidence that made it match, best first.
     pub matched: Vec<MatchedItem>,
     /// A few essential skills.
@@ -286,9 +288,10 @@ impl From<MatchedForm> for MatchedItem {
 }
 
 impl OccupationHit {
-    /// A ranked occupation with its confidence read on `calibration`'s curve.
-    pub fn calibrated(r: RankedOccupation, calibration: &Calibration) -> OccupationHit {
-        let confidence = calibration.confidence(r.score);
+    /// A ranked occupation with its confidence read on `calibration`'s curve (none: no
+    /// confidence).
+    pub fn calibrated(r: RankedOccupation, calibration: Option<&Calibration>) -> OccupationHit {
+        let confidence = calibration.map(|c| c.confidence(r.score));
         OccupationHit { confidence, ..OccupationHit::from(r) }
     }
 }
@@ -301,7 +304,7 @@ impl From<RankedOccupation> for OccupationHit {
             label: r.label,
             description: r.description,
             score: r.score,
-            confidence: Calibration::SEARCH.confidence(r.score),
+            confidence: Some(Calibration::SEARCH.confidence(r.score)),
             matched: r.matched.into_iter().map(MatchedItem::from).collect(),
             skills: r.skills,
             equivalents: r.equivalents.map(|e| e.into_iter().map(LinkItem::from).collect()),

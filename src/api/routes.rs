@@ -243,7 +243,7 @@ impl<T: serde::Serialize> IntoResponse for FromIndex<T> {
 /// Which page of a ranking to answer, and the confidence curve of its scores.
 struct Page {
     offset: usize,
-    calibration: Calibration,
+    calibration: Option<Calibration>,
 }
 
 /// `offset` of a query string: digits only, like `limit`.
@@ -271,7 +271,7 @@ fn ranked_response(
         query,
         lang,
         offset: page.offset,
-        results: results.into_iter().skip(page.offset).map(|r| OccupationHit::calibrated(r, &page.calibration)).collect(),
+        results: results.into_iter().skip(page.offset).map(|r| OccupationHit::calibrated(r, page.calibration.as_ref())).collect(),
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
@@ -315,7 +315,7 @@ pub(crate) async fn search(
     };
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
-    let page = Page { offset, calibration: Calibration::SEARCH };
+    let page = Page { offset, calibration: Some(Calibration::SEARCH) };
     Ok(FromIndex::new(&answered_by, ranked_response(params.q, params.lang, results, started, page)))
 }
 
@@ -385,7 +385,10 @@ pub(crate) async fn match_profile(
     let limit = req.limit.unwrap_or(DEFAULT_LIMIT.min(max));
     let offset = offset_of(body.field::<i64>("offset")?, limit, max)?;
     let req = MatchRequest { offset: Some(offset), ..req };
-    let page = Page { offset: req.offset.unwrap_or_default(), calibration: Calibration::MATCH };
+    let blank = |items: &[String]| items.iter().all(|i| i.trim().is_empty());
+    let riasec_only = req.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&req.skills) && blank(&req.interests);
+    // The match curve was fitted on text profiles; a RIASEC fit alone has no judged data.
+    let page = Page { offset: req.offset.unwrap_or_default(), calibration: (!riasec_only).then_some(Calibration::MATCH) };
     let grouping = req.group.unwrap_or_default();
     let profile = ProfileRequest {
         text: req.text,
