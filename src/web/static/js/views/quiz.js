@@ -202,7 +202,7 @@ async function fetchResults(scores, force = false) {
   setBusy(o, true);
   o.replaceChildren(...skeleton(3, t('loading')));
   try {
-    const data = await api.match({ riasec: scores, lang, limit: LIMIT }, ctrl.signal);
+    const data = await api.match({ riasec: scores, lang, limit: LIMIT, group: 'metier' }, ctrl.signal);
     if (ctrl.signal.aborted) return;
     renderResults(o, data, (k) => t('quizResults', k));
     shownKey = key;
