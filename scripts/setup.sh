@@ -14,6 +14,10 @@ if [ "${BOUSSOLE_BROWSER_TESTS:-0}" = 1 ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   command -v node >/dev/null || need_apt+=(nodejs npm)
 fi
+# The contract test (scripts/contract.sh) installs schemathesis from PyPI in a venv.
+if [ "${BOUSSOLE_CONTRACT_TESTS:-0}" = 1 ]; then
+  python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
