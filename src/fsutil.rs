@@ -179,7 +179,7 @@ fn prune_versions(versions: &Path, current: &str, keep: usize) -> io::Result<()>
         let modified = entry.metadata()?.modified()?;
         found.push((modified, entry.path()));
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     for (_, old) in found.into_iter().skip(keep.saturating_sub(1)) {
         fs::remove_dir_all(old)?;
     }

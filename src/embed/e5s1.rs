@@ -72,7 +72,7 @@ impl Dtype {
     fn byte_len(self, elements: u64) -> Option<u64> {
         match self {
             Dtype::F32 => elements.checked_mul(4),
-            Dtype::Q4_0 if elements % Q4_BLOCK == 0 => Some(elements / Q4_BLOCK * Q4_BLOCK_BYTES),
+            Dtype::Q4_0 if elements.is_multiple_of(Q4_BLOCK) => Some(elements / Q4_BLOCK * Q4_BLOCK_BYTES),
             Dtype::Q4_0 => None,
         }
     }
@@ -370,7 +370,7 @@ fn validate_header(h: &Header, block_size: i32) -> Result<(), ImportError> {
             "only 32 (ggml Q4_0) is supported",
         );
     }
-    if h.hidden % h.heads != 0 {
+    if !h.hidden.is_multiple_of(h.heads) {
         return bad("heads", h.heads.to_string(), "does not divide hidden");
     }
     if !(h.layer_norm_eps.is_finite() && h.layer_norm_eps > 0.0 && h.layer_norm_eps < 1.0) {
@@ -829,7 +829,7 @@ mod tests {
             let mut b = s.bytes.clone();
             for _ in 0..1 + rng.next_u64() % 4 {
                 // Mostly hit the header and directory, where sizes live.
-                let pos = (rng.next_u64() as usize) % if rng.next_u64() % 4 == 0 { b.len() } else { s.data };
+                let pos = (rng.next_u64() as usize) % if rng.next_u64().is_multiple_of(4) { b.len() } else { s.data };
                 b[pos] ^= 1 << (rng.next_u64() % 8);
             }
             if let Ok(c) = Container::parse(&b) {

@@ -43,6 +43,9 @@ pub struct CalibrationReport {
     pub profile: CalibrationPart,
 }
 
+/// `(score, relevant)` of every shown result.
+type Pairs = Vec<(f32, bool)>;
+
 /// A query, what counts as relevant, and whether it is in the dev part.
 struct Labelled {
     text: String,
@@ -64,7 +67,7 @@ pub fn run(engine: &Engine, splits_dir: &Path) -> Result<CalibrationReport> {
     Ok(CalibrationReport { search: part(&search, Calibration::SEARCH)?, profile: part(&profile, Calibration::MATCH)? })
 }
 
-fn part(pairs: &(Vec<(f32, bool)>, Vec<(f32, bool)>), shipped: Calibration) -> Result<CalibrationPart> {
+fn part(pairs: &(Pairs, Pairs), shipped: Calibration) -> Result<CalibrationPart> {
     let (dev, test) = pairs;
     let fitted = Calibration::fit(dev).ok_or_else(|| anyhow::anyhow!("the dev pairs are all relevant or all irrelevant"))?;
     Ok(CalibrationPart {
@@ -79,7 +82,7 @@ fn part(pairs: &(Vec<(f32, bool)>, Vec<(f32, bool)>), shipped: Calibration) -> R
 fn pairs<E: std::fmt::Display>(
     queries: &[Labelled],
     rank: impl Fn(&Labelled) -> Result<Vec<RankedOccupation>, E> + Sync,
-) -> (Vec<(f32, bool)>, Vec<(f32, bool)>) {
+) -> (Pairs, Pairs) {
     let per_query: Vec<(bool, Vec<(f32, bool)>)> = queries
         .par_iter()
         .map(|q| {

@@ -269,7 +269,7 @@ mod tests {
         let dim = 16;
         let vectors = random_unit_vectors(500, dim, 3);
         let graph = Graph::build(&vectors, dim, &HnswParams::default(), &|_| {});
-        let even = |row: usize| row % 2 == 0;
+        let even = |row: usize| row.is_multiple_of(2);
         let hits = graph.search(&vectors[..dim], 10, 64, Some(&even));
         assert_eq!(hits.len(), 10);
         assert!(hits.iter().all(|(row, _)| row % 2 == 0));

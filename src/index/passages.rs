@@ -86,7 +86,7 @@ pub struct PassageVectors {
 impl PassageVectors {
     /// Pairs vectors with their layout (checked by the caller).
     pub fn new(layout: PassageLayout, vectors: Vec<f32>, dim: usize) -> PassageVectors {
-        let rows = if dim == 0 { 0 } else { vectors.len() / dim };
+        let rows = vectors.len().checked_div(dim).unwrap_or(0);
         let matrix = QuantMatrix::from_out_in(&vectors, rows, dim);
         PassageVectors { dim, matrix, passage_row: layout.passage_row, row_passage: layout.row_passage, interests: layout.interests }
     }

@@ -220,8 +220,8 @@ unsafe fn panel_scalar(m: &QuantMatrix, t: Tile, out: *mut f32, p: usize) {
                 *a += xv * w as f32;
             }
         }
-        for c in 0..width {
-            *out.add(r * m.n + p * PANEL + c) += acc[c] * m.scales[p * PANEL + c];
+        for (c, a) in acc.iter().enumerate().take(width) {
+            *out.add(r * m.n + p * PANEL + c) += a * m.scales[p * PANEL + c];
         }
     }
 }
