@@ -1457,7 +1457,12 @@ async fn offset_pages_through_the_ranking() {
     let whole = post_json(&app, "/v1/match", &json!({"text": "cuisine", "limit": 6})).await.json();
     let page = post_json(&app, "/v1/match", &json!({"text": "cuisine", "limit": 3, "offset": 3})).await.json();
     assert_eq!(codes(&page), codes(&whole)[3..].to_vec());
-    get(&app, "/v1/search?q=cuisine&limit=10&offset=45").await.assert_error(400, "invalid_parameter", "offset + limit over max");
+    // Pages cover the 50 best: the last one is shorter, and an offset past them is refused.
+    let last = get(&app, "/v1/search?q=cuisine&limit=50").await.json();
+    let tail = get(&app, "/v1/search?q=cuisine&limit=10&offset=45").await.json();
+    let all50 = codes(&last);
+    assert_eq!(codes(&tail), all50[all50.len().min(45)..].to_vec());
+    get(&app, "/v1/search?q=cuisine&offset=50").await.assert_error(400, "invalid_parameter", "offset past the 50 best");
     get(&app, "/v1/search?q=cuisine&offset=-1").await.assert_error(400, "invalid_parameter", "negative offset");
     post_json(&app, "/v1/match", &json!({"text": "cuisine", "offset": "2"})).await.assert_error(422, "invalid_json", "offset as a string");
 }

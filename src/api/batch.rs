@@ -57,7 +57,7 @@ pub struct BatchQuery {
     /// Number of results, 1 to `max-results` (10 by default).
     #[schema(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
-    /// Results to skip (paging); `offset + limit` at most `max-results`.
+    /// Results to skip (paging), 0 to `max-results` − 1; pages cover the `max-results` best.
     #[schema(minimum = 0, maximum = 49)]
     pub offset: Option<usize>,
     /// Drop results below this confidence (overrides the batch's).
@@ -222,7 +222,7 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| prefixed(limit_error(&n.to_string(), max), &name("limit")))?,
         };
-        let offset = offset_of(count(&mut fields, "offset")?, limit, max).map_err(|e| prefixed(e, &name("offset")))?;
+        let offset = offset_of(count(&mut fields, "offset")?, max).map_err(|e| prefixed(e, &name("offset")))?;
         let min_confidence = match fields.remove("min_confidence") {
             None | Some(Value::Null) => default_threshold,
             Some(v) => threshold(v.as_f64().map(Some).ok_or_else(|| ApiError::invalid_parameter(format!("{}: a number is expected", name("min_confidence"))))?, &name("min_confidence"))?
@@ -232,7 +232,7 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
             Some(c) => format!("{text} ({c})"),
             None => text,
         };
-        Ok((SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: offset + limit }, offset, min_confidence))
+        Ok((SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) }, offset, min_confidence))
     })();
     Item { query, parsed }
 }
@@ -252,17 +252,22 @@ fn threshold(v: Option<f64>, field: &str) -> Result<Option<f32>, ApiError> {
     }
 }
 
-/// Validates a paging offset: `offset + limit` may not pass `max` (pages cover the `max` best
-/// results).
-pub(crate) fn offset_of(offset: Option<i64>, limit: usize, max: usize) -> Result<usize, ApiError> {
+/// Validates a paging offset, 0 to `max − 1`: pages cover the `max` best results, so the
+/// last page is shorter (see [`depth`]).
+pub(crate) fn offset_of(offset: Option<i64>, max: usize) -> Result<usize, ApiError> {
     match offset {
         None => Ok(0),
-        Some(n) => usize::try_from(n).ok().filter(|&n| n + limit <= max).ok_or_else(|| {
+        Some(n) => usize::try_from(n).ok().filter(|&n| n < max).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_parameter",
-                format!("offset must be an integer ≥ 0 with offset + limit ≤ {max}, got offset {n} and limit {limit}"),
+                format!("offset must be an integer between 0 and {}, got {n}", max.saturating_sub(1)),
             )
         }),
     }
+}
+
+/// Results to rank for a page: `offset + limit`, at most `max`.
+pub(crate) fn depth(offset: usize, limit: usize, max: usize) -> usize {
+    (offset + limit).min(max)
 }

@@ -70,7 +70,8 @@ pub struct SearchParams {
     /// Number of results, 1 to `max-results` (10 by default).
     #[param(value_type = Option<usize>, minimum = 1, maximum = 50)]
     pub limit: usize,
-    /// Results to skip, for paging (0 by default); `offset + limit` at most `max-results`.
+    /// Results to skip, for paging (0 by default), at most `max-results` − 1; pages cover the
+    /// `max-results` best, so the last one may be shorter than `limit`.
     #[param(value_type = Option<usize>, minimum = 0, maximum = 49)]
     pub offset: usize,
     /// `occupation` (the default): one result per occupation of either taxonomy; `metier`:
@@ -164,7 +165,8 @@ pub struct MatchRequest {
     /// Number of results, 1 to `max-results` (10 by default).
     #[schema(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
-    /// Results to skip, for paging (0 by default); `offset + limit` at most `max-results`.
+    /// Results to skip, for paging (0 by default), at most `max-results` − 1; pages cover the
+    /// `max-results` best, so the last one may be shorter than `limit`.
     #[schema(minimum = 0, maximum = 49)]
     pub offset: Option<usize>,
     /// `occupation` (the default): one result per occupation of either taxonomy; `metier`:

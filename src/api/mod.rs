@@ -68,7 +68,7 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
     let state = AppState {
         engine,
         metrics: metrics.clone(),
-        docs: Arc::new(Docs::new()),
+        docs: Arc::new(Docs::for_config(config)),
         work: Arc::new(Semaphore::new(max_concurrency)),
     };
 

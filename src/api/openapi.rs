@@ -266,6 +266,15 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
         }
     }
 
+    // A batch answers each item, valid or not, in its place (a bad item gets its own `error`,
+    // the batch still 200): so any JSON value is an acceptable item, and `BatchQuery` says what
+    // an item needs to get results.
+    if let Some(items) = doc.pointer_mut("/components/schemas/BatchRequest/properties/queries/items") {
+        *items = json!({
+            "description": "A search: an object shaped as `BatchQuery`. Any other value, or an object with an invalid field, gets its own `error` in the answer without failing the batch."
+        });
+    }
+
     let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
     let described = |schema: Value, old: &Value, extra: &str| {
         let mut schema = schema;
@@ -340,6 +349,7 @@ pub(crate) struct Docs {
 
 impl Docs {
     /// Renders both documents for the default settings; the version is the crate's.
+    #[cfg(test)]
     pub(crate) fn new() -> Docs {
         Docs::for_config(&ServeConfig::default())
     }

@@ -19,7 +19,7 @@ use super::error::{overloaded, ApiError, ErrorBody};
 use super::extract::{
     limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams,
 };
-use super::batch::offset_of;
+use super::batch::{depth, offset_of};
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
@@ -301,7 +301,7 @@ pub(crate) async fn search(
         lang: query.lang()?,
         taxonomy: query.taxonomy()?,
         limit,
-        offset: offset_of(query_offset(&query)?, limit, max)?,
+        offset: offset_of(query_offset(&query)?, max)?,
         group: query.get("group").map(parse_group).transpose()?.unwrap_or_default(),
         q: query.get("q").unwrap_or_default().trim().to_string(),
     };
@@ -311,7 +311,7 @@ pub(crate) async fn search(
         text: params.q.clone(),
         lang: params.lang,
         taxonomy: params.taxonomy,
-        limit: offset + params.limit,
+        limit: depth(offset, params.limit, max),
     };
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
@@ -383,7 +383,7 @@ pub(crate) async fn match_profile(
         .to_string();
     let lang = req.lang.unwrap_or_default();
     let limit = req.limit.unwrap_or(DEFAULT_LIMIT.min(max));
-    let offset = offset_of(body.field::<i64>("offset")?, limit, max)?;
+    let offset = offset_of(body.field::<i64>("offset")?, max)?;
     let req = MatchRequest { offset: Some(offset), ..req };
     let blank = |items: &[String]| items.iter().all(|i| i.trim().is_empty());
     let riasec_only = req.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&req.skills) && blank(&req.interests);
@@ -397,7 +397,7 @@ pub(crate) async fn match_profile(
         riasec: req.riasec,
         lang,
         taxonomy: req.taxonomy,
-        limit: offset + limit,
+        limit: depth(offset, limit, max),
     };
     let answered_by = engine.clone();
     let results = app

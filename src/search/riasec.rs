@@ -98,16 +98,23 @@ impl RiasecProfile {
 
     /// A profile from `(letter, score)` pairs; absent letters score 0. Letters are upper case.
     pub fn from_scores<'a>(pairs: impl IntoIterator<Item = (&'a str, f64)>) -> Result<RiasecProfile, RiasecError> {
-        let mut scores = [0.0f32; 6];
+        let mut values = [0.0f64; 6];
         for (key, value) in pairs {
             let i = letter_index(key).ok_or_else(|| RiasecError::UnknownLetter(key.to_string()))?;
             if !value.is_finite() || !(0.0..=1.0).contains(&value) {
                 return Err(RiasecError::OutOfRange { letter: RIASEC_LETTERS[i], value: value.to_string() });
             }
-            #[allow(clippy::cast_possible_truncation)] // In [0, 1].
-            let s = value as f32;
-            scores[i] = s;
+            values[i] = value;
         }
+        // Only the profile's shape matters (the fit is a cosine): scores too small for an f32
+        // (1e-30, 5e-324) are scaled up by the largest one first, keeping their proportions.
+        let max = values.iter().copied().fold(0.0, f64::max);
+        if max == 0.0 {
+            return Err(RiasecError::Empty);
+        }
+        let tiny = max < 1e-6;
+        #[allow(clippy::cast_possible_truncation)] // In [0, 1].
+        let scores = values.map(|v| (if tiny { v / max } else { v }) as f32);
         RiasecProfile::new(scores)
     }
 
@@ -160,8 +167,11 @@ impl RiasecProfile {
         if norm_f == 0.0 {
             return None;
         }
-        let norm_p = self.scores.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let dot: f32 = self.scores.iter().zip(&f).map(|(p, f)| p * f).sum();
+        // Scaled by the largest score, so tiny scores cannot underflow to a 0/0.
+        let max = self.scores.iter().copied().fold(0.0f32, f32::max);
+        let p = self.scores.map(|x| x / max);
+        let norm_p = p.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let dot: f32 = p.iter().zip(&f).map(|(p, f)| p * f).sum();
         Some((dot / (norm_p * norm_f)).clamp(0.0, 1.0))
     }
 
@@ -366,6 +376,14 @@ mod tests {
         assert!(RiasecProfile::new([0.0; 6]).is_err_and(|e| e == RiasecError::Empty));
         assert!(matches!(RiasecProfile::new([0.0, 0.0, 1.5, 0.0, 0.0, 0.0]), Err(RiasecError::OutOfRange { letter: 'A', .. })));
         assert!(matches!(RiasecProfile::new([f32::NAN, 0.0, 1.0, 0.0, 0.0, 0.0]), Err(RiasecError::OutOfRange { letter: 'R', .. })));
+        // Tiny but positive scores are a profile, with a finite fit.
+        for tiny in [5e-324, 1e-30, 1e-45] {
+            let p = RiasecProfile::from_scores([("A", tiny)]).expect("a positive score");
+            let fit = p.fit(&["A".to_string()]).unwrap();
+            assert!((fit - 1.0).abs() < 1e-6, "{tiny}: {fit}");
+        }
+        let p = RiasecProfile::new([0.0, 0.0, 1e-40, 0.0, 0.0, 0.0]).unwrap();
+        assert!(p.fit(&["A".to_string(), "S".to_string()]).unwrap().is_finite());
         assert!(matches!(RiasecProfile::from_scores([("S", -0.1)]), Err(RiasecError::OutOfRange { letter: 'S', .. })));
         assert_eq!(RiasecProfile::from_scores([("X", 0.5)]), Err(RiasecError::UnknownLetter("X".into())));
         assert_eq!(RiasecProfile::from_scores([("s", 0.5)]), Err(RiasecError::UnknownLetter("s".into())));
