@@ -1770,3 +1770,43 @@ async fn a_riasec_only_profile_has_no_confidence() {
     let with_text = post_json(&app, "/v1/match", &json!({"text": "réparer des moteurs", "riasec": {"R": 0.9}})).await.json();
     assert!(with_text["results"].as_array().unwrap().iter().all(|r| r["confidence"].is_number()));
 }
+
+/// One table of error codes: the OpenAPI enum, the web client's module and the README's
+/// table list exactly `ErrorCode::ALL`, with its statuses.
+#[tokio::test]
+async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
+    use boussole::api::ErrorCode;
+    let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let app = app(&ServeConfig::default()).await;
+
+    let spec = get(&app, "/openapi.json").await.json();
+    let schema = &spec["components"]["schemas"]["ErrorCode"];
+    let listed: Vec<&str> = schema["enum"].as_array().unwrap_or_else(|| panic!("ErrorCode enum: {schema}")).iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(listed, all);
+
+    let js = get(&app, "/static/js/error-codes.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.content_type().starts_with("text/javascript"));
+    let module = js.text();
+    for code in ErrorCode::ALL {
+        assert!(module.contains(&format!("{code:?}: '{}'", code.as_str())), "{module}");
+    }
+
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let table = readme.split("| status | code | when |").nth(1).expect("the errors table");
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for line in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        rows.push((cells[2].trim_matches('`').to_string(), cells[1].to_string()));
+    }
+    let codes: Vec<&str> = rows.iter().map(|(c, _)| c.as_str()).collect();
+    let mut sorted_rows = codes.clone();
+    sorted_rows.sort();
+    let mut sorted_all = all.clone();
+    sorted_all.sort();
+    assert_eq!(sorted_rows, sorted_all, "the README lists every code once");
+    for (code, status) in &rows {
+        let c = ErrorCode::ALL.iter().find(|c| c.as_str() == code).unwrap();
+        assert!(status.split(" / ").any(|s| s == c.status().as_str()), "{code}: README says {status}, the code {}", c.status());
+    }
+}

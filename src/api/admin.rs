@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::search::{LiveEngine, LiveStatus, ReloadError, ReloadReport};
 
 /// `POST /admin/reload` and `GET /admin/index`.
@@ -36,12 +35,12 @@ async fn index(State(live): State<Arc<LiveEngine>>) -> Json<LiveStatus> {
 }
 
 fn reload_error(e: ReloadError) -> ApiError {
-    let (status, code) = match e {
-        ReloadError::NoSource => (StatusCode::CONFLICT, "no_index_source"),
-        ReloadError::InProgress => (StatusCode::CONFLICT, "reload_in_progress"),
-        ReloadError::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "index_refused"),
+    let code = match e {
+        ReloadError::NoSource => ErrorCode::NoIndexSource,
+        ReloadError::InProgress => ErrorCode::ReloadInProgress,
+        ReloadError::Refused { .. } => ErrorCode::IndexRefused,
     };
-    ApiError::new(status, code, e.to_string())
+    ApiError::new(code.status(), code, e.to_string())
 }
 
 /// Reloads on every SIGHUP until the process ends, logging each outcome.

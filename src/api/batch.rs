@@ -14,7 +14,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{LangSchema, OccupationHit, TaxonomySchema};
-use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
 use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject};
 use super::routes::{AppState, FromIndex, DEFAULT_LIMIT};
 use crate::catalog::{Lang, Taxonomy};
@@ -92,7 +92,7 @@ pub struct BatchItem {
 
 impl BatchItem {
     fn failed(query: Option<String>, e: ApiError) -> BatchItem {
-        BatchItem { query, results: None, error: Some(ErrorDetail { code: e.code.to_string(), message: e.message }) }
+        BatchItem { query, results: None, error: Some(ErrorDetail { code: e.code, message: e.message }) }
     }
 }
 
@@ -260,7 +260,7 @@ pub(crate) fn offset_of(offset: Option<i64>, max: usize) -> Result<usize, ApiErr
         Some(n) => usize::try_from(n).ok().filter(|&n| n < max).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_parameter",
+                ErrorCode::InvalidParameter,
                 format!("offset must be an integer between 0 and {}, got {n}", max.saturating_sub(1)),
             )
         }),

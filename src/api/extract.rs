@@ -10,7 +10,7 @@ use axum::http::{header, request::Parts, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::error::{echo, ApiError};
+use super::error::{echo, ApiError, ErrorCode};
 use crate::catalog::{Lang, Taxonomy};
 
 /// Decoded query-string parameters.
@@ -192,7 +192,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if !is_json(content_type) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 format!(
                     "expected `Content-Type: application/json`, got `{}`",
                     echo(content_type)
@@ -203,13 +203,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     "the request body is too large",
                 )
             } else {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "invalid_body",
+                    ErrorCode::InvalidBody,
                     "the request body could not be read",
                 )
             }
@@ -217,7 +217,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!("malformed JSON: {e}"),
             )
         })?;
@@ -225,7 +225,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             Value::Object(map) => Ok(JsonObject(map)),
             other => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!(
                     "wrong type: the body must be a JSON object, got {}",
                     json_kind(&other)
@@ -249,7 +249,7 @@ impl JsonObject {
                 serde_json::from_value(v).map(Some).map_err(|e| {
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_json",
+                        ErrorCode::InvalidJson,
                         format!("wrong type for field `{name}` ({kind}): {e}"),
                     )
                 })
@@ -357,7 +357,7 @@ mod tests {
             Some("100%")
         );
         let err = QueryParams::parse("q=%FF").expect_err("invalid UTF-8");
-        assert_eq!(err.code, "invalid_parameter");
+        assert_eq!(err.code, ErrorCode::InvalidParameter);
         assert!(err.message.starts_with("q:"), "{}", err.message);
         assert!(QueryParams::parse("q=a&q=b").is_err());
     }
@@ -370,7 +370,7 @@ mod tests {
         assert!(QueryParams::parse(&format!("{}&&&", at_cap.join("&"))).is_ok());
         let over = format!("{}&x=1", at_cap.join("&"));
         let err = QueryParams::parse(&over).expect_err("one too many");
-        assert_eq!(err.code, "invalid_parameter");
+        assert_eq!(err.code, ErrorCode::InvalidParameter);
         assert!(
             err.message.contains(&MAX_QUERY_PARAMS.to_string()),
             "{}",

@@ -40,7 +40,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 pub use admin::admin_router;
 pub use config::ServeConfig;
 pub use dto::OccupationHit;
-pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use error::{error_codes_module, ApiError, ErrorBody, ErrorCode, ErrorDetail};
 pub use extract::ESCO_OCCUPATION_PREFIX;
 pub use extract::MAX_QUERY_PARAMS;
 pub use metrics::resident_memory_bytes;
@@ -94,6 +94,7 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
     let app = Router::new()
         .merge(guarded)
         .merge(routes::ops())
+        .route(crate::web::GENERATED_MODULES[0], axum::routing::get(error_codes_js))
         .merge(crate::web::router::<AppState>())
         .fallback(error::not_found)
         // Must come after every route: it only applies to the routes already added.
@@ -119,6 +120,18 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
     (Router::new().fallback_service(outer), metrics)
 }
 
+/// `GET /static/js/error-codes.js`: the error codes as a JavaScript module for the web client.
+async fn error_codes_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        error_codes_module(),
+    )
+        .into_response()
+}
+
 /// Longest request target (path and query) the application answers; longer → 414
 /// `uri_too_long`. Far above any real request (a 500-character query is at most ~6 KB
 /// percent-encoded), and below hyper's own limit (65,534 bytes, `http::Uri`'s), past which
@@ -140,7 +153,7 @@ async fn request_limits(req: Request, next: Next) -> Response {
     if target > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,
-            "uri_too_long",
+            ErrorCode::UriTooLong,
             format!("the request URI is {target} bytes long, at most {MAX_URI_BYTES} are accepted"),
         )
         .into_response();
@@ -173,7 +186,7 @@ fn header_bytes(headers: &HeaderMap) -> usize {
 fn headers_too_large(message: String) -> Response {
     closing(ApiError::new(
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        "headers_too_large",
+        ErrorCode::HeadersTooLarge,
         message,
     ))
 }
@@ -261,7 +274,7 @@ async fn buffer_body(State(limits): State<BodyLimits>, req: Request, next: Next)
             tracing::debug!(error = %e, "request body could not be read");
             closing(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 "the request body could not be read",
             ))
         }
@@ -282,7 +295,7 @@ async fn head_guard(req: Request, next: Next) -> Response {
     }
     let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!(
             "HEAD is not allowed on {}: its answer is computed, use GET",
             error::echo(req.uri().path())

@@ -4,6 +4,7 @@ import { $, h, setBusy, announce } from '../dom.js';
 import { t } from '../i18n.js';
 import { getLang, getOrigin, getProfile } from '../state.js';
 import * as api from '../api.js';
+import { ErrorCode } from '../error-codes.js';
 import { badge, detailHref, renderError } from '../cards.js';
 import { starButton } from '../shortlist.js';
 
@@ -149,7 +150,7 @@ export async function showDetail(taxonomy, code, { focus = true } = {}) {
     if (focus) $('#detail-title').focus({ preventScroll: true });
   } catch (e) {
     if (e && e.name === 'AbortError') return;
-    if (e.code === 'not_found') {
+    if (e.code === ErrorCode.NotFound) {
       out.replaceChildren(h('div', { class: 'state error', role: 'alert' },
         h('h1', { id: 'detail-title', tabindex: '-1', text: t('notFound') }), h('p', { class: 'muted', text: e.message })));
     } else {

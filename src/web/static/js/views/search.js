@@ -3,6 +3,7 @@ import { $, h, setBusy, skeleton } from '../dom.js';
 import { t } from '../i18n.js';
 import { getLang, getView } from '../state.js';
 import * as api from '../api.js';
+import { ErrorCode } from '../error-codes.js';
 import { renderResults, renderError } from '../cards.js';
 
 const MAX_QUERY_CHARS = 200;
@@ -104,8 +105,8 @@ async function runSearch(force) {
     rendered = key;
   } catch (e) {
     if (e && e.name === 'AbortError') return;
-    if (e.code === 'query_too_long' || e.code === 'too_many_tokens') warn(e.message || t('tooLong', q.length, MAX_QUERY_CHARS));
-    else if (e.code === 'empty_query') renderSuggestions();
+    if (e.code === ErrorCode.QueryTooLong || e.code === ErrorCode.TooManyTokens) warn(e.message || t('tooLong', q.length, MAX_QUERY_CHARS));
+    else if (e.code === ErrorCode.EmptyQuery) renderSuggestions();
     else renderError(box, e, () => runSearch(true));
     rendered = '';
   } finally {

@@ -5,6 +5,7 @@ import { $, h, setBusy, skeleton, announce } from '../dom.js';
 import { t } from '../i18n.js';
 import { getLang } from '../state.js';
 import * as api from '../api.js';
+import { ErrorCode } from '../error-codes.js';
 import { badge, occupationCard, renderError } from '../cards.js';
 import * as shortlist from '../shortlist.js';
 
@@ -110,7 +111,7 @@ async function renderMine(seq) {
   }
   const results = await load(items, seq);
   if (!results) return;
-  const failed = results.find((r) => r.error && r.error.code !== 'not_found');
+  const failed = results.find((r) => r.error && r.error.code !== ErrorCode.NotFound);
   if (failed) { renderError(box, failed.error, () => showSelection(params)); return; }
   box.replaceChildren(
     h('h2', { class: 'results-title', text: t('selectionHeading', items.length) }),
@@ -138,7 +139,7 @@ async function renderShared(seq) {
   }
   const results = await load(refs, seq);
   if (!results) return;
-  const failed = results.find((r) => r.error && r.error.code !== 'not_found');
+  const failed = results.find((r) => r.error && r.error.code !== ErrorCode.NotFound);
   if (failed) { renderError(box, failed.error, () => showSelection(params)); return; }
   const found = results.filter((r) => r.data).map((r) => cardData(r.data));
   const unknown = [...results.filter((r) => r.error).map((r) => shortlist.idOf(r.ref.taxonomy, r.ref.code)), ...invalid];
