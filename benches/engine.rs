@@ -8,7 +8,7 @@ use std::sync::Arc;
 use boussole::catalog::{load_catalogue, Lang, Sources};
 use boussole::embed::{BertEmbedder, Embedder, TextRole};
 use boussole::index::{build_index, BuildOptions, VectorIndex};
-use boussole::search::{Engine, QueryLimits, Retrieval, SearchRequest};
+use boussole::search::{Engine, QueryLimits, Retrieval, Scope, SearchRequest};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn root() -> PathBuf {
@@ -37,6 +37,7 @@ fn bench(c: &mut Criterion) {
     // Criterion repeats one text: the query cache would turn every iteration into a hit.
     engine.set_query_cache(0);
 
+    let scope = Scope { lang: Lang::Fr, taxonomy: None, limit: 10 };
     let mut group = c.benchmark_group("query");
     group.sample_size(30);
     for text in ["boulanger", "j'aime les animaux et la nature", "devloppeur web"] {
@@ -45,14 +46,14 @@ fn bench(c: &mut Criterion) {
     }
     let query = engine.embed_query("boulanger").expect("embed");
     group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
-        b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, Lang::Fr, None, 10))
+        b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, scope))
     });
     let text = "moi je kiffe m'occuper des bêtes mais pas de nuit";
     group.bench_function("understanding only", |b| b.iter(|| engine.understand(text)));
     let understood = engine.understand(text);
     let vector = engine.embed_query(&understood.positive).expect("embed");
     group.bench_function("full ranking only (understood, pre-embedded)", |b| {
-        b.iter(|| engine.rank_full(&understood, &vector, Lang::Fr, None, 10))
+        b.iter(|| engine.rank_full(&understood, &vector, scope))
     });
     group.finish();
 
@@ -66,14 +67,14 @@ fn bench(c: &mut Criterion) {
         group.sample_size(20);
         let query = engine.embed_query("boulanger").expect("embed");
         group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
-            b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, Lang::Fr, None, 10))
+            b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, scope))
         });
         for text in ["boulanger", "moi je kiffe m'occuper des bêtes mais pas de nuit", "g envi de bosser ds l'aviassion"] {
             let understood = engine.understand(text);
             let vector = engine.embed_query(&understood.positive).expect("embed");
             group.bench_function(format!("understanding: {text}"), |b| b.iter(|| engine.understand(text)));
             group.bench_function(format!("full ranking (pre-embedded): {text}"), |b| {
-                b.iter(|| engine.rank_full(&understood, &vector, Lang::Fr, None, 10))
+                b.iter(|| engine.rank_full(&understood, &vector, scope))
             });
         }
         group.finish();

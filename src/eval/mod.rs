@@ -240,55 +240,65 @@ fn embed_split(engine: &Engine, name: &str, queries: Vec<EvalQuery>) -> Result<E
     Ok(Embedded { name: name.to_string(), queries, vectors, understood, positive_vectors })
 }
 
-/// Candidates of one query for the title channels (`understood` absent) or every channel.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn gather_one(
-    engine: &Engine,
-    lexical: &LexicalIndex,
-    dense: &dyn DenseSource,
-    text: &str,
-    vector: &[f32],
-    taxonomy: Option<crate::catalog::Taxonomy>,
-    understood: Option<(&Understood, &[f32])>,
-    params: &HybridParams,
-) -> Vec<Candidate> {
-    let catalogue = engine.index().catalogue();
-    let (forms, occupations) = (&catalogue.forms, &catalogue.occupations);
-    let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
-    let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
-    match understood {
-        None => {
-            let input = QueryInput { text, vector: Some(vector), retrieval: Retrieval::Hybrid, keep: &keep, keep_occupation: &keep_occupation, signals: None };
-            hybrid::gather(forms, lexical, dense, &input, params)
-        }
-        Some((u, positive)) => {
-            let signals = engine.query_signals(u, positive);
-            let input = QueryInput {
-                text: &u.lexical,
-                vector: Some(positive),
-                retrieval: Retrieval::Full,
-                keep: &keep,
-                keep_occupation: &keep_occupation,
-                signals: Some(&signals),
-            };
-            hybrid::gather(forms, lexical, dense, &input, params)
+/// What the evaluation gathers candidates with: the engine (catalogue, query signals), a
+/// lexical index and a dense source (both possibly without the held-out forms), and the hybrid
+/// parameters.
+pub(crate) struct Retriever<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) lexical: &'a LexicalIndex,
+    pub(crate) dense: &'a dyn DenseSource,
+    pub(crate) params: &'a HybridParams,
+}
+
+impl Retriever<'_> {
+    /// Candidates of one query for the title channels (`understood` absent) or every channel.
+    pub(crate) fn gather(
+        &self,
+        text: &str,
+        vector: &[f32],
+        taxonomy: Option<crate::catalog::Taxonomy>,
+        understood: Option<(&Understood, &[f32])>,
+    ) -> Vec<Candidate> {
+        let Retriever { engine, lexical, dense, params } = *self;
+        let catalogue = engine.index().catalogue();
+        let (forms, occupations) = (&catalogue.forms, &catalogue.occupations);
+        let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+        let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
+        match understood {
+            None => {
+                let input = QueryInput { text, vector: Some(vector), retrieval: Retrieval::Hybrid, keep: &keep, keep_occupation: &keep_occupation, signals: None };
+                hybrid::gather(forms, lexical, dense, &input, params)
+            }
+            Some((u, positive)) => {
+                let signals = engine.query_signals(u, positive);
+                let input = QueryInput {
+                    text: &u.lexical,
+                    vector: Some(positive),
+                    retrieval: Retrieval::Full,
+                    keep: &keep,
+                    keep_occupation: &keep_occupation,
+                    signals: Some(&signals),
+                };
+                hybrid::gather(forms, lexical, dense, &input, params)
+            }
         }
     }
 }
 
 fn run_split(engine: &Engine, lexical: &LexicalIndex, dense: &ExactDense<'_>, split: &Embedded, params: &HybridParams) -> SplitRun {
     let start = Instant::now();
+    let retriever = Retriever { engine, lexical, dense, params };
     let candidates: Vec<Vec<Candidate>> = split
         .queries
         .par_iter()
         .zip(split.vectors.par_iter())
-        .map(|(q, v)| gather_one(engine, lexical, dense, &q.query, v, q.taxonomy, None, params))
+        .map(|(q, v)| retriever.gather(&q.query, v, q.taxonomy, None))
         .collect();
     let full: Vec<Vec<Candidate>> = (0..split.queries.len())
         .into_par_iter()
         .map(|i| {
             let q = &split.queries[i];
-            gather_one(engine, lexical, dense, &q.query, &split.vectors[i], q.taxonomy, Some((&split.understood[i], &split.positive_vectors[i])), params)
+            retriever.gather(&q.query, &split.vectors[i], q.taxonomy, Some((&split.understood[i], &split.positive_vectors[i])))
         })
         .collect();
     let gold = split

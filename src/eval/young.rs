@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::graded::{GradedMetrics, GradedSummary};
-use super::{embed_texts, gather_one, read_jsonl, understand_all, EvalOptions, ExactDense, SplitRun, DEPTH};
+use super::{embed_texts, read_jsonl, understand_all, EvalOptions, ExactDense, Retriever, SplitRun, DEPTH};
 use crate::catalog::{Lang, OccupationIdx, Taxonomy};
 use crate::search::hybrid::{self, Candidate, ChannelWeights, HybridParams, Retrieval};
 use crate::search::{Engine, UnderstandConfig};
@@ -128,13 +128,14 @@ fn build_run(engine: &Engine, queries: Vec<YoungQuery>, params: &HybridParams) -
     let all = vec![true; engine.index().catalogue().forms.len()];
     let dense = ExactDense::new(engine.index(), &all);
     let rome = Some(Taxonomy::Rome);
+    let retriever = Retriever { engine, lexical: engine.lexical(), dense: &dense, params };
     let hybrid: Vec<Vec<Candidate>> = (0..queries.len())
         .into_par_iter()
-        .map(|i| gather_one(engine, engine.lexical(), &dense, texts[i], &vectors[i], rome, None, params))
+        .map(|i| retriever.gather(texts[i], &vectors[i], rome, None))
         .collect();
     let full: Vec<Vec<Candidate>> = (0..queries.len())
         .into_par_iter()
-        .map(|i| gather_one(engine, engine.lexical(), &dense, texts[i], &vectors[i], rome, Some((&understood[i], &positive[i])), params))
+        .map(|i| retriever.gather(texts[i], &vectors[i], rome, Some((&understood[i], &positive[i]))))
         .collect();
     let grades = queries
         .iter()

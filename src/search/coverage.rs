@@ -21,7 +21,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::group::Grouping;
-use super::profile::{bounded_item, MAX_PROFILE_ITEMS};
+use super::params::MAX_PROFILE_ITEMS;
+use super::profile::bounded_item;
 use super::{Engine, ProfileRequest, RankedOccupation, SearchError, SkillRef};
 use crate::catalog::{Lang, OccupationIdx, SkillIdx, SkillRelation};
 use crate::text::fold;

@@ -28,16 +28,10 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use super::{display_label, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, SearchError, SearchRequest, MATCHES_PER_RESULT};
+use super::params::{CANDIDATES_PER_RESULT, MATCHES_PER_RESULT, MAX_EQUIVALENTS, MIN_CANDIDATES};
+use super::{display_label, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError, SearchRequest};
 use crate::catalog::gender::gendered_parts;
 use crate::catalog::{Lang, MatchRelation, Occupation, OccupationIdx, Taxonomy};
-
-/// Equivalents listed per result at most.
-pub const MAX_EQUIVALENTS: usize = 6;
-/// Candidates ranked per result asked for, before grouping (merging shortens the list).
-const CANDIDATES_PER_RESULT: usize = 3;
-/// Candidates ranked at least before grouping.
-const MIN_CANDIDATES: usize = 30;
 
 /// How results are grouped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -201,29 +195,25 @@ impl Engine {
 
     /// [`Engine::search`], one result per métier ([`Grouping::Metier`]).
     pub fn search_metiers(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
-        if req.limit == 0 || req.limit > self.limits.max_results {
-            return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
-        }
+        self.limits.check_limit(req.limit)?;
         let text = self.validate_text(&req.text)?;
         let understood = self.understand(text);
         let vector = self.embed_query(&understood.positive)?;
         let candidates = (req.limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
-        let ranked = self.rank_full(&understood, &vector, req.lang, req.taxonomy, candidates);
-        Ok(self.group(ranked, req.lang, req.taxonomy, req.limit))
+        let ranked = self.rank_full(&understood, &vector, req.scope().with_limit(candidates));
+        Ok(self.group(ranked, req.scope()))
     }
 
     /// [`Engine::match_profile`], one result per métier ([`Grouping::Metier`]).
     pub fn match_metiers(&self, req: &ProfileRequest) -> Result<Vec<RankedOccupation>, SearchError> {
-        let max = self.limits.max_results;
-        if req.limit == 0 || req.limit > max {
-            return Err(SearchError::InvalidLimit { got: req.limit, max });
-        }
-        let ranked = self.match_profile(&ProfileRequest { limit: max, ..req.clone() })?;
-        Ok(self.group(ranked, req.lang, req.taxonomy, req.limit))
+        self.limits.check_limit(req.limit)?;
+        let ranked = self.rank_profile(&ProfileRequest { limit: self.limits.max_results, ..req.clone() })?;
+        Ok(self.group(ranked, req.scope()))
     }
 
-    /// Merges ranked results (best first) into at most `limit` métiers.
-    pub(crate) fn group(&self, ranked: Vec<RankedOccupation>, lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
+    /// Merges ranked results (best first) into at most `scope.limit` métiers.
+    pub(crate) fn group(&self, ranked: Vec<RankedOccupation>, scope: Scope) -> Vec<RankedOccupation> {
+        let Scope { lang, taxonomy, limit } = scope;
         let occupations = &self.index.catalogue().occupations;
         let order: Vec<OccupationIdx> = ranked.iter().map(|r| r.index).collect();
         let groups = group_ranked(occupations, &order, head_taxonomy(lang), taxonomy);

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::lexical::LexicalIndex;
+use super::params::FORMS_PER_CHANNEL;
 use crate::catalog::{OccupationIdx, SurfaceForm};
 
 /// Which channels rank occupations.
@@ -299,11 +300,11 @@ pub fn gather(
     };
     for (i, &(o, s)) in lex_ranked.iter().enumerate() {
         position.insert(o, out.len());
-        let forms_of = lex_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, true)).collect();
+        let forms_of = lex_by_occ[&o].iter().take(FORMS_PER_CHANNEL).map(|&(f, s)| (f, s, true)).collect();
         out.push(Candidate { lexical: s, lexical_rank: Some(i + 1), forms: forms_of, ..empty(o) });
     }
     for (i, &(o, s)) in dense_ranked.iter().enumerate() {
-        let dense_forms: Vec<(u32, f32, bool)> = dense_by_occ[&o].iter().take(3).map(|&(f, s)| (f, s, false)).collect();
+        let dense_forms: Vec<(u32, f32, bool)> = dense_by_occ[&o].iter().take(FORMS_PER_CHANNEL).map(|&(f, s)| (f, s, false)).collect();
         match position.get(&o) {
             Some(&p) => {
                 out[p].dense = s;

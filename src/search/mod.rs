@@ -21,6 +21,7 @@ mod detail;
 pub mod hybrid;
 pub mod lexical;
 pub mod lexicon;
+pub mod params;
 mod profile;
 mod riasec;
 mod skills;
@@ -28,11 +29,12 @@ pub mod understand;
 
 pub use cache::{CacheStats, QueryCache};
 pub use coverage::{ProfileSkills, SkillCoverage, MAX_COVERAGE_SKILLS};
-pub use group::{display_form, Grouping, MAX_EQUIVALENTS};
+pub use group::{display_form, Grouping};
 pub use confidence::{Calibration, CalibrationCheck};
 pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
 pub use detail::{LinkRef, OccupationDetail, OnisepRef, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
-pub use profile::{bounded_item, ProfileRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
+pub use params::{QueryLimits, Scope, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
+pub use profile::{bounded_item, ProfileRequest};
 pub use riasec::{riasec_name, RiasecError, RiasecProfile, RIASEC_LETTERS, RIASEC_WEIGHT};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
 pub use understand::{HintSource, UnderstandConfig, Understood};
@@ -48,6 +50,7 @@ use thiserror::Error;
 use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, PassageKind, SkillRelation, Taxonomy};
 use crate::embed::{EmbedError, Embedder, TextRole};
 use crate::index::{IndexError, VectorIndex};
+use params::{KEY_SKILLS, MATCHES_PER_RESULT, MIN_EVIDENCE};
 
 /// Why a query could not be answered.
 #[derive(Debug, Error)]
@@ -96,23 +99,6 @@ pub enum SearchError {
     Embed(#[from] EmbedError),
 }
 
-/// Bounds on what a query may ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueryLimits {
-    /// Maximum characters in a query.
-    pub max_chars: usize,
-    /// Maximum tokens in a query (with prefix and special tokens).
-    pub max_tokens: usize,
-    /// Maximum results per request.
-    pub max_results: usize,
-}
-
-impl Default for QueryLimits {
-    fn default() -> Self {
-        QueryLimits { max_chars: 500, max_tokens: 128, max_results: 50 }
-    }
-}
-
 /// A free-text search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
@@ -124,6 +110,13 @@ pub struct SearchRequest {
     pub taxonomy: Option<Taxonomy>,
     /// Number of occupations to return.
     pub limit: usize,
+}
+
+impl SearchRequest {
+    /// The request's language, taxonomy filter and number of results.
+    pub fn scope(&self) -> Scope {
+        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit }
+    }
 }
 
 /// What kind of evidence made an occupation match.
@@ -219,11 +212,6 @@ pub struct RankedOccupation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<SkillCoverage>,
 }
-
-/// Forms kept per occupation to explain a match.
-const MATCHES_PER_RESULT: usize = 3;
-/// Contribution below which a channel is not shown as evidence.
-const MIN_EVIDENCE: f32 = 0.02;
 
 /// The query engine: an index and the model that embeds queries for it.
 pub struct Engine {
@@ -379,29 +367,24 @@ impl Engine {
 
     /// Ranks occupations for a free-text query.
     pub fn search(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
-        if req.limit == 0 || req.limit > self.limits.max_results {
-            return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
-        }
         self.search_with(req, Retrieval::Full)
     }
 
     /// Ranks occupations for a free-text query with the chosen channels (all of them in
     /// [`Engine::search`]; the title channels alone for comparisons).
     pub fn search_with(&self, req: &SearchRequest, retrieval: Retrieval) -> Result<Vec<RankedOccupation>, SearchError> {
-        if req.limit == 0 || req.limit > self.limits.max_results {
-            return Err(SearchError::InvalidLimit { got: req.limit, max: self.limits.max_results });
-        }
+        self.limits.check_limit(req.limit)?;
         let text = self.validate_text(&req.text)?;
         if retrieval != Retrieval::Full {
             let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
-            return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.lang, req.taxonomy, req.limit));
+            return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.scope()));
         }
         let started = std::time::Instant::now();
         let understood = self.understand(text);
         let understood_at = started.elapsed();
         let vector = self.embed_query(&understood.positive)?;
         let embedded_at = started.elapsed();
-        let ranked = self.rank_full(&understood, &vector, req.lang, req.taxonomy, req.limit);
+        let ranked = self.rank_full(&understood, &vector, req.scope());
         tracing::debug!(
             understand_us = understood_at.as_micros() as u64,
             embed_us = (embedded_at - understood_at).as_micros() as u64,
@@ -413,37 +396,27 @@ impl Engine {
 
     /// Ranks occupations for a query text and, unless lexical only, its embedding, with the
     /// title channels only.
-    pub fn rank_hybrid(
-        &self,
-        text: &str,
-        query: Option<&[f32]>,
-        retrieval: Retrieval,
-        lang: Lang,
-        taxonomy: Option<Taxonomy>,
-        limit: usize,
-    ) -> Vec<RankedOccupation> {
+    pub fn rank_hybrid(&self, text: &str, query: Option<&[f32]>, retrieval: Retrieval, scope: Scope) -> Vec<RankedOccupation> {
         let retrieval = if retrieval == Retrieval::Full { Retrieval::Hybrid } else { retrieval };
-        self.rank_input(text, query, retrieval, None, lang, taxonomy, limit)
+        self.rank_input(text, query, retrieval, None, scope)
     }
 
     /// Ranks occupations with every channel for an understood query and the embedding of its
     /// positive text.
-    pub fn rank_full(&self, understood: &Understood, vector: &[f32], lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
+    pub fn rank_full(&self, understood: &Understood, vector: &[f32], scope: Scope) -> Vec<RankedOccupation> {
         let signals = self.query_signals(understood, vector);
-        self.rank_input(&understood.lexical, Some(vector), Retrieval::Full, Some((&signals, understood)), lang, taxonomy, limit)
+        self.rank_input(&understood.lexical, Some(vector), Retrieval::Full, Some((&signals, understood)), scope)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn rank_input(
         &self,
         text: &str,
         query: Option<&[f32]>,
         retrieval: Retrieval,
         signals: Option<(&channels::QuerySignals<'_>, &Understood)>,
-        lang: Lang,
-        taxonomy: Option<Taxonomy>,
-        limit: usize,
+        scope: Scope,
     ) -> Vec<RankedOccupation> {
+        let Scope { lang, taxonomy, limit } = scope;
         let catalogue = self.index.catalogue();
         let forms = &catalogue.forms;
         let occupations = &catalogue.occupations;
@@ -611,9 +584,6 @@ impl Engine {
         }
     }
 }
-
-/// Key skills shown on a result card.
-const KEY_SKILLS: usize = 3;
 
 /// The first sentence of a description, for one-line cards.
 fn first_sentence(text: &str) -> String {

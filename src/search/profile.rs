@@ -2,8 +2,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::params::{
+    ESSENTIAL_WEIGHT, INTEREST_WEIGHT, LOOKUP_WORDS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_EVIDENCE, MAX_PROFILE_ITEMS,
+    OPTIONAL_WEIGHT, SKILL_FUZZY_MIN, SKILL_LOOKUP_MIN, SKILL_MATCHES, SKILL_WEIGHT, TEXT_CANDIDATES, TEXT_ONLY_SKILL_WEIGHT,
+    TEXT_SKILLS, TEXT_SKILL_WEIGHT, TEXT_WEIGHT,
+};
 use super::riasec::{RiasecProfile, RIASEC_WEIGHT};
-use super::{Engine, MatchKind, MatchedForm, ProfileEvidence, RankedOccupation, SearchError};
+use super::{Engine, MatchKind, MatchedForm, ProfileEvidence, RankedOccupation, Scope, SearchError};
 use crate::catalog::{Lang, OccupationIdx, SkillIdx, SkillRelation, Taxonomy};
 
 /// A profile: what a person likes, can do and is interested in.
@@ -26,32 +31,12 @@ pub struct ProfileRequest {
     pub limit: usize,
 }
 
-/// Weight of an essential skill relative to an optional one.
-const ESSENTIAL_WEIGHT: f32 = 1.0;
-const OPTIONAL_WEIGHT: f32 = 0.5;
-/// How much each kind of evidence counts when present.
-const TEXT_WEIGHT: f32 = 0.6;
-const SKILL_WEIGHT: f32 = 0.3;
-const INTEREST_WEIGHT: f32 = 0.1;
-/// Weight, relative to a listed skill, of a skill read from the free text.
-const TEXT_SKILL_WEIGHT: f32 = 0.5;
-/// Skills read from the free text at most.
-const TEXT_SKILLS: usize = 10;
-/// Weight of the skill evidence when it only comes from the free text.
-const TEXT_ONLY_SKILL_WEIGHT: f32 = 0.1;
-/// Text candidates considered before re-ranking with the profile.
-const TEXT_CANDIDATES: usize = 200;
-/// Most profile skills or interests accepted in one request.
-pub const MAX_PROFILE_ITEMS: usize = 50;
-/// Longest skill or interest label read, in characters (the longest ESCO/ROME skill label
-/// has 252).
-pub const MAX_ITEM_CHARS: usize = 256;
-/// Most words read in one skill or interest label (the longest catalogue label has 40).
-pub const MAX_ITEM_WORDS: usize = 40;
-/// Words of a skill item read by the approximate lookups (exact labels are matched whole).
-const LOOKUP_WORDS: usize = 8;
-/// Profile evidence (skills, interests) shown per result at most.
-const MAX_PROFILE_EVIDENCE: usize = 12;
+impl ProfileRequest {
+    /// The request's language, taxonomy filter and number of results.
+    pub fn scope(&self) -> Scope {
+        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit }
+    }
+}
 
 /// The part of a profile item the engine reads: trimmed, at most [`MAX_ITEM_WORDS`] words
 /// and [`MAX_ITEM_CHARS`] characters. The API refuses longer items with a clear error; the
@@ -74,10 +59,12 @@ pub fn bounded_item(item: &str) -> String {
 impl Engine {
     /// Ranks occupations for a whole profile.
     pub fn match_profile(&self, req: &ProfileRequest) -> Result<Vec<RankedOccupation>, SearchError> {
-        let max = self.limits.max_results;
-        if req.limit == 0 || req.limit > max {
-            return Err(SearchError::InvalidLimit { got: req.limit, max });
-        }
+        self.limits.check_limit(req.limit)?;
+        self.rank_profile(req)
+    }
+
+    /// [`Engine::match_profile`] for a limit already checked.
+    pub(super) fn rank_profile(&self, req: &ProfileRequest) -> Result<Vec<RankedOccupation>, SearchError> {
         if req.skills.len() > MAX_PROFILE_ITEMS || req.interests.len() > MAX_PROFILE_ITEMS {
             return Err(SearchError::TooManyItems { max: MAX_PROFILE_ITEMS });
         }
@@ -95,7 +82,7 @@ impl Engine {
             let text = self.validate_text(text)?;
             let understood = self.understand(text);
             let query = self.embed_query(&understood.positive)?;
-            for r in self.rank_full(&understood, &query, req.lang, req.taxonomy, TEXT_CANDIDATES) {
+            for r in self.rank_full(&understood, &query, req.scope().with_limit(TEXT_CANDIDATES)) {
                 title.insert(r.index, (r.score, r.matched));
             }
         }
@@ -203,12 +190,12 @@ impl Engine {
         // LOOKUP_WORDS of them bounds the cost of a long item (each word is a vocabulary scan).
         let probe: String = label.split_whitespace().take(LOOKUP_WORDS).collect::<Vec<_>>().join(" ");
         let found: HashSet<SkillIdx> =
-            self.skill_index.lookup(&probe, 3).into_iter().filter(|(_, s)| *s >= 0.6).map(|(i, _)| i).collect();
+            self.skill_index.lookup(&probe, SKILL_MATCHES).into_iter().filter(|(_, s)| *s >= SKILL_LOOKUP_MIN).map(|(i, _)| i).collect();
         if !found.is_empty() {
             return found;
         }
         // Typos and inflections ("patisserie" for "pâtisseries").
-        self.skill_index.fuzzy(&probe, 3, 0.7).into_iter().collect()
+        self.skill_index.fuzzy(&probe, SKILL_MATCHES, SKILL_FUZZY_MIN).into_iter().collect()
     }
 }
 

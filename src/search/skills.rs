@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::lexical::LexicalIndex;
+use super::params::{SKILL_FUZZY_HITS_PER_SKILL, TEXT_SKILL_COVERAGE, TEXT_SKILL_HITS};
 use super::Engine;
 use crate::catalog::{Catalogue, FormKind, Lang, SkillIdx, SkillKind, SurfaceForm, Taxonomy};
 use crate::text::fold;
@@ -106,8 +107,8 @@ impl SkillIndex {
     /// text: "j'aime dessiner et la cuisine" → "dessiner", "cuisine"... Best first.
     pub(crate) fn from_text(&self, text: &str, limit: usize) -> Vec<(SkillIdx, f32)> {
         let mut out: Vec<(SkillIdx, f32)> = Vec::new();
-        for hit in self.lexical.search(text, 4000, &|_| true) {
-            if hit.coverage < 0.999 {
+        for hit in self.lexical.search(text, TEXT_SKILL_HITS, &|_| true) {
+            if hit.coverage < TEXT_SKILL_COVERAGE {
                 continue;
             }
             let skill = self.label_forms[hit.form as usize].occupation;
@@ -124,7 +125,7 @@ impl SkillIndex {
     /// Best typo-tolerant matches of a typed skill label.
     pub(crate) fn fuzzy(&self, label: &str, limit: usize, min_score: f32) -> Vec<SkillIdx> {
         let mut out: Vec<SkillIdx> = Vec::new();
-        for hit in self.lexical.search(label, limit * 4, &|_| true) {
+        for hit in self.lexical.search(label, limit * SKILL_FUZZY_HITS_PER_SKILL, &|_| true) {
             if hit.score < min_score {
                 break;
             }
