@@ -8,13 +8,11 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 use super::{read_jsonl, write_jsonl};
 use crate::catalog::{Catalogue, FormKind, Lang, OccupationId, Taxonomy};
 use crate::search::Engine;
-use crate::text::fold;
+use crate::text::{fold, lower_unaccented};
 
 /// A surface form held out of the index and used as a query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,7 +153,7 @@ fn fnv(text: &str) -> u64 {
 /// a different word of 4+ letters when there are enough: deletion, insertion (a doubled
 /// letter), substitution (a neighbouring key) or transposition.
 pub fn add_typos(text: &str, rng: &mut impl Rng) -> String {
-    let mut chars: Vec<char> = text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
+    let mut chars: Vec<char> = lower_unaccented(text).chars().collect();
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
     let edits = if letters >= 10 { 2 } else { 1 };
     let mut used_words: Vec<usize> = Vec::new();

@@ -2,9 +2,11 @@
 //! typo tolerance, so that "boulangere", "Boulangère" and "boulangé" find "Boulanger / Boulangère"
 //! even where the dense embedding stumbles.
 //!
-//! Analysis of a text (labels and queries alike):
-//! 1. [`fold`]: lower case, accents stripped, punctuation → spaces ("d'engins" → "d engins");
-//! 2. stop words (French and English articles, prepositions, pronouns) dropped;
+//! Analysis of a text (labels and queries alike) is [`crate::text`]'s:
+//! 1. [`fold`]: lower case, accents stripped, ligatures expanded, punctuation → spaces
+//!    ("d'engins" → "d engins", "Œnologue" → "oenologue");
+//! 2. [`words`], without stop words ([`is_stop_word`]: French and English articles,
+//!    prepositions, pronouns; in queries also [`is_query_stop_word`]);
 //! 3. [`normalize_word`]: plural stripped, French feminine → masculine ("boulangère" →
 //!    "boulanger", "coiffeuse" → "coiffeur", "directrice" → "directeur", "infirmière" →
 //!    "infirmier", "technicienne" → "technicien", "sportive" → "sportif", "avocate" →
@@ -27,101 +29,7 @@
 use std::collections::HashMap;
 
 use crate::catalog::SurfaceForm;
-use crate::text::fold;
-
-/// Words too common to identify an occupation (after folding).
-const STOP_WORDS: &[&str] = &[
-    // French
-    "a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "j", "je", "l", "la", "le", "les",
-    "m", "me", "mes", "mon", "ma", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "sur", "t",
-    "un", "une", "y", "il", "elle", "on", "nous", "vous", "est", "sont", "suis", "trop", "bien", "tres", "plus", "sans",
-    // English
-    "an", "and", "as", "at", "be", "by", "for", "from", "i", "in", "is", "it", "my", "of", "on", "or", "the", "to",
-    "with", "who", "that", "this", "someone", "like", "want",
-];
-
-/// Words that say what the person wants rather than which job ("j'aime", "bosser dans",
-/// "I want to work with"): ignored in queries only (labels keep them: "travailleur social").
-const QUERY_STOP_WORDS: &[&str] = &[
-    "aime", "aimerais", "adore", "veux", "voudrais", "voudrai", "travailler", "bosser", "taf", "boulot", "metier",
-    "metiers", "faire", "truc", "trucs", "chose", "choses", "genre", "quelque", "sais", "peut", "etre", "fait",
-    "work", "working", "job", "jobs", "love", "would", "something", "things", "thing", "good", "really", "doing",
-];
-
-/// Whether a folded word is a stop word.
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
-}
-
-/// Whether a folded query word carries no occupation meaning.
-pub fn is_query_stop_word(word: &str) -> bool {
-    is_stop_word(word) || QUERY_STOP_WORDS.contains(&word)
-}
-
-/// Gender-normalises and lightly stems one folded word (see the module documentation).
-pub fn normalize_word(word: &str) -> String {
-    let mut w = word.to_string();
-    let len = |s: &str| s.chars().count();
-    if len(&w) <= 3 || !w.is_ascii() {
-        return w;
-    }
-    // Plural.
-    if w.ends_with("aux") && len(&w) > 5 {
-        w.truncate(w.len() - 3);
-        w.push_str("al");
-    } else if (w.ends_with('s') && !w.ends_with("ss")) || w.ends_with('x') {
-        w.pop();
-    }
-    // English "-ies" (after the plural "s": "bakeries" → "bakerie").
-    if w.ends_with("ie") && len(&w) > 5 {
-        w.pop();
-        w.pop();
-        w.push('y');
-    }
-    // French feminine → masculine.
-    const RULES: &[(&str, &str)] = &[
-        ("trice", "teur"),
-        ("euse", "eur"),
-        ("iere", "ier"),
-        ("ere", "er"),
-        ("ienne", "ien"),
-        ("enne", "en"),
-        ("onne", "on"),
-        ("ette", "et"),
-        ("ive", "if"),
-    ];
-    for (from, to) in RULES {
-        if w.ends_with(from) && len(&w) > from.len() + 1 {
-            w.truncate(w.len() - from.len());
-            w.push_str(to);
-            return finish(w);
-        }
-    }
-    // English "-ing".
-    if w.ends_with("ing") && len(&w) >= 7 {
-        w.truncate(w.len() - 3);
-        return finish(w);
-    }
-    // Mute final "e" ("avocate" → "avocat", "nurse" → "nurs").
-    if w.ends_with('e') && len(&w) > 4 {
-        w.pop();
-    }
-    finish(w)
-}
-
-fn finish(mut w: String) -> String {
-    // "bakery" and "bakeri(e)" meet at "bakeri".
-    if w.ends_with('y') && w.len() > 4 {
-        w.pop();
-        w.push('i');
-    }
-    w
-}
-
-/// Normalised words of a text, stop words removed, in order (duplicates kept).
-pub fn analyze(text: &str) -> Vec<String> {
-    fold(text).split(' ').filter(|w| !w.is_empty() && !is_stop_word(w)).map(normalize_word).collect()
-}
+use crate::text::{fold, is_query_stop_word, is_stop_word, normalize_word, words};
 
 /// Typos allowed in a query word of `chars` characters: 0 under 5, 1 for 5–8, 2 from 9.
 pub fn typo_budget(chars: usize) -> usize {
@@ -291,9 +199,8 @@ impl LexicalIndex {
             }
             indexed += 1;
             let ids = cache.entry(form.text.as_str()).or_insert_with(|| {
-                let mut ids: Vec<u32> = fold(&form.text)
-                    .split(' ')
-                    .filter(|w| !w.is_empty() && !is_stop_word(w))
+                let mut ids: Vec<u32> = words(&fold(&form.text))
+                    .filter(|w| !is_stop_word(w))
                     .map(|raw| {
                         let id = *vocab.entry(config.word(raw)).or_insert_with_key(|w| {
                             terms.push(w.clone());
@@ -382,13 +289,12 @@ impl LexicalIndex {
         // nothing to a ranking, and each word costs a vocabulary scan (bounded cost for any
         // input, e.g. "tech tech … tech" or 2,000 one-letter words).
         let mut seen = std::collections::HashSet::new();
-        let words: Vec<(&str, String)> = folded
-            .split(' ')
-            .filter(|w| !w.is_empty() && !is_query_stop_word(w) && seen.insert(*w))
+        let query_words: Vec<(&str, String)> = words(&folded)
+            .filter(|w| !is_query_stop_word(w) && seen.insert(*w))
             .take(MAX_QUERY_WORDS)
             .map(|w| (w, self.config.word(w)))
             .collect();
-        if words.is_empty() {
+        if query_words.is_empty() {
             return Vec::new();
         }
         // Per form: the sum over query words of each word's best weight (sparse: only forms
@@ -396,7 +302,7 @@ impl LexicalIndex {
         let mut contributions: HashMap<u32, f32> = HashMap::new();
         let mut matched_words: HashMap<u32, u16> = HashMap::new();
         let mut max_total = 0.0f32;
-        for (raw, word) in &words {
+        for (raw, word) in &query_words {
             let expanded = self.expand(raw, word);
             // The word's weight is the idf of its closest match (the rarest among equally close
             // ones): a fuzzy or prefix match to a rarer word must not outweigh the closer match
@@ -508,20 +414,17 @@ mod tests {
     }
 
     #[test]
-    fn folding_gender_and_stemming_normalise_words() {
-        assert_eq!(analyze("Boulangère"), analyze("boulanger"));
-        assert_eq!(analyze("Boulanger / Boulangère"), vec!["boulanger", "boulanger"]);
-        assert_eq!(normalize_word("coiffeuse"), "coiffeur");
-        assert_eq!(normalize_word("directrice"), "directeur");
-        assert_eq!(normalize_word("infirmieres"), "infirmier");
-        assert_eq!(normalize_word("technicienne"), "technicien");
-        assert_eq!(normalize_word("sportive"), normalize_word("sportif"));
-        assert_eq!(normalize_word("avocate"), normalize_word("avocat"));
-        assert_eq!(normalize_word("animaux"), "animal");
-        assert_eq!(normalize_word("engineering"), normalize_word("engineer"));
-        assert_eq!(normalize_word("nurses"), normalize_word("nurse"));
-        assert_eq!(normalize_word("bakeries"), normalize_word("bakery"));
-        assert_eq!(analyze("Conducteur d'engins"), vec!["conducteur", "engin"]);
+    fn ligatures_match_exactly() {
+        let forms = vec![form("Œnologue", 0), form("Manœuvre gros œuvre", 1), form("coeur de métier", 2)];
+        let spelled = vec![form("oenologue", 0), form("manoeuvre gros oeuvre", 1), form("coeur de métier", 2)];
+        let (index, reference) = (LexicalIndex::new(&forms), LexicalIndex::new(&spelled));
+        let all = |_| true;
+        for (query, expected) in [("oenologue", 0), ("œnologue", 0), ("manoeuvre", 1), ("Manœuvre", 1), ("cœur", 2), ("coeur", 2)] {
+            let hits = index.search(query, 10, &all);
+            assert_eq!(hits[0].form, expected, "{query}: {hits:?}");
+            // Exact word matches, not typos: the scores of the spelled-out labels.
+            assert_eq!(hits, reference.search(query, 10, &all), "{query}");
+        }
     }
 
     #[test]

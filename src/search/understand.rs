@@ -18,10 +18,10 @@
 
 use std::collections::HashMap;
 
-use super::lexical::{edit_distance, is_query_stop_word, is_stop_word, letter_mask, may_be_within, normalize_word};
+use super::lexical::{edit_distance, letter_mask, may_be_within};
 use super::lexicon::Lexicons;
 use crate::catalog::Catalogue;
-use crate::text::fold;
+use crate::text::{fold, is_query_stop_word, is_stop_word, normalize_word};
 
 /// Which understanding steps run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
