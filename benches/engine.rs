@@ -2,6 +2,9 @@
 //!
 //! Run with `cargo bench --bench engine` after `scripts/setup.sh` (needs the real model).
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -33,7 +36,8 @@ fn bench(c: &mut Criterion) {
     let out = dir.path().join("idx");
     build_index(&catalogue, embedder.as_ref(), &BuildOptions { progress: false, ..BuildOptions::default() }, &out)
         .expect("build");
-    let mut engine = Engine::new(VectorIndex::open(&out).expect("open"), embedder.clone(), QueryLimits::default()).expect("engine");
+    let mut engine =
+        Engine::new(VectorIndex::open(&out).expect("open"), embedder.clone(), QueryLimits::default()).expect("engine");
     // Criterion repeats one text: the query cache would turn every iteration into a hit.
     engine.set_query_cache(0);
 
@@ -69,7 +73,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function("title-only hybrid ranking (pre-embedded)", |b| {
             b.iter(|| engine.rank_hybrid("boulanger", Some(&*query), Retrieval::Hybrid, scope))
         });
-        for text in ["boulanger", "moi je kiffe m'occuper des bêtes mais pas de nuit", "g envi de bosser ds l'aviassion"] {
+        for text in
+            ["boulanger", "moi je kiffe m'occuper des bêtes mais pas de nuit", "g envi de bosser ds l'aviassion"]
+        {
             let understood = engine.understand(text);
             let vector = engine.embed_query(&understood.positive).expect("embed");
             group.bench_function(format!("understanding: {text}"), |b| b.iter(|| engine.understand(text)));

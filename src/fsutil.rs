@@ -241,8 +241,10 @@ mod tests {
         assert_eq!(fs::read_link(&target).unwrap(), Path::new("idx.versions/v2"), "a relative link");
         std::thread::sleep(std::time::Duration::from_millis(20));
         publish(&target, "v3", "three");
-        let mut kept: Vec<String> =
-            fs::read_dir(versions_dir(&target)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut kept: Vec<String> = fs::read_dir(versions_dir(&target))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         kept.sort();
         assert_eq!(kept, ["v2", "v3"], "the current and the previous version are kept");
         let siblings: Vec<String> =

@@ -331,7 +331,8 @@ fn build(args: BuildArgs) -> Result<()> {
 
 fn open_engine(index_dir: &Path, model: &ModelArg, limits: QueryLimits) -> Result<Engine> {
     let embedder = load_embedder(model)?;
-    let index = VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
+    let index =
+        VectorIndex::open(index_dir).with_context(|| format!("opening the index in {}", index_dir.display()))?;
     Ok(Engine::new(index, embedder, limits)?)
 }
 
@@ -378,7 +379,8 @@ fn serve(args: ServeArgs) -> Result<()> {
         limits: args.config.query_limits(),
         query_cache: args.query_cache,
     };
-    let live = LiveEngine::from_source(source).with_context(|| format!("opening the index in {}", args.index.display()))?;
+    let live =
+        LiveEngine::from_source(source).with_context(|| format!("opening the index in {}", args.index.display()))?;
     tracing::info!(
         vectors = live.current().index().len(),
         index_id = %live.status().index_id,
@@ -397,8 +399,10 @@ fn query(args: QueryArgs) -> Result<()> {
     let results = engine.search(&request)?;
     if args.json {
         // The API's shape, so scripts can switch between the two.
-        let hits: Vec<boussole::api::OccupationHit> =
-            results.into_iter().map(|r| boussole::api::OccupationHit::calibrated(r, Some(&boussole::search::Calibration::SEARCH))).collect();
+        let hits: Vec<boussole::api::OccupationHit> = results
+            .into_iter()
+            .map(|r| boussole::api::OccupationHit::calibrated(r, Some(&boussole::search::Calibration::SEARCH)))
+            .collect();
         let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": hits });
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
@@ -407,7 +411,8 @@ fn query(args: QueryArgs) -> Result<()> {
         out!("no result");
     }
     for (rank, r) in results.iter().enumerate() {
-        let matched = r.matched.first().map(|m| format!("{} ({}, {})", m.text, m.kind.as_str(), m.lang)).unwrap_or_default();
+        let matched =
+            r.matched.first().map(|m| format!("{} ({}, {})", m.text, m.kind.as_str(), m.lang)).unwrap_or_default();
         out!("{:>2}. {:<4} {:<70} {:.3}  {}  ← {}", rank + 1, r.id.taxonomy, r.id.code, r.score, r.label, matched);
     }
     Ok(())

@@ -15,8 +15,7 @@ use boussole::search::LiveEngine;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-const ESCO_BAKER: &str =
-    "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
+const ESCO_BAKER: &str = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
 const BAKER_UUID: &str = "1aadb308-432a-4d01-b54b-b4f7f76dd419";
 /// A ROME compétence only the boulangerie fiche (D1102) lists.
 const KNEADING: &str = "Pétrir manuellement ou mécaniquement des pâtes";
@@ -35,12 +34,8 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     fn text(&self) -> String {
@@ -48,65 +43,31 @@ impl Reply {
     }
 
     fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// Asserts the API error shape, status and code.
     fn assert_error(&self, status: u16, code: &str, what: &str) {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "{what}: status (body {})",
-            self.text()
-        );
-        assert!(
-            self.content_type().starts_with("application/json"),
-            "{what}: content type {}",
-            self.content_type()
-        );
+        assert_eq!(self.status.as_u16(), status, "{what}: status (body {})", self.text());
+        assert!(self.content_type().starts_with("application/json"), "{what}: content type {}", self.content_type());
         let v = self.json();
         assert_eq!(v["error"]["code"], code, "{what}: {v}");
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{what}: message in {v}"
-        );
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: message in {v}");
     }
 }
 
 /// One in-process request.
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    content_type: Option<&str>,
-    body: Vec<u8>,
-) -> Reply {
+async fn call(app: &Router, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(ct) = content_type {
         req = req.header(header::CONTENT_TYPE, ct);
     }
     let req = req.body(Body::from(body)).expect("request builds");
-    let res = app
-        .clone()
-        .oneshot(req)
-        .await
-        .expect("router is infallible");
+    let res = app.clone().oneshot(req).await.expect("router is infallible");
     let status = res.status();
     let headers = res.headers().clone();
-    let body = to_bytes(res.into_body(), 16 << 20)
-        .await
-        .expect("body reads")
-        .to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    let body = to_bytes(res.into_body(), 16 << 20).await.expect("body reads").to_vec();
+    Reply { status, headers, body }
 }
 
 async fn get(app: &Router, uri: &str) -> Reply {
@@ -114,14 +75,7 @@ async fn get(app: &Router, uri: &str) -> Reply {
 }
 
 async fn post_json(app: &Router, uri: &str, body: &Value) -> Reply {
-    call(
-        app,
-        Method::POST,
-        uri,
-        Some("application/json"),
-        body.to_string().into_bytes(),
-    )
-    .await
+    call(app, Method::POST, uri, Some("application/json"), body.to_string().into_bytes()).await
 }
 
 /// One request over the network.
@@ -137,27 +91,18 @@ async fn http(
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    let res = req
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let res = req.body(body).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
     let status = StatusCode::from_u16(res.status().as_u16()).expect("status");
     let mut headers = HeaderMap::new();
     for (k, v) in res.headers() {
-        if let (Ok(k), Ok(v)) = (
-            header::HeaderName::from_bytes(k.as_str().as_bytes()),
-            header::HeaderValue::from_bytes(v.as_bytes()),
-        ) {
+        if let (Ok(k), Ok(v)) =
+            (header::HeaderName::from_bytes(k.as_str().as_bytes()), header::HeaderValue::from_bytes(v.as_bytes()))
+        {
             headers.insert(k, v);
         }
     }
     let body = res.bytes().await.expect("body").to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply { status, headers, body }
 }
 
 /// Sends `n` GETs to `url` all at once and returns every reply.
@@ -176,10 +121,7 @@ async fn parallel_gets(client: &reqwest::Client, url: &str, n: usize) -> Vec<Rep
 }
 
 fn first_code(reply: &Reply) -> String {
-    reply.json()["results"][0]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    reply.json()["results"][0]["code"].as_str().unwrap_or_default().to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,30 +141,16 @@ async fn search_boulanger_in_rome_ranks_d1102_first() {
     let first = &results[0];
     assert_eq!(first["taxonomy"], "rome");
     assert_eq!(first["code"], "D1102");
-    assert!(
-        first["label"]
-            .as_str()
-            .is_some_and(|l| l.contains("Boulang")),
-        "{first}"
-    );
+    assert!(first["label"].as_str().is_some_and(|l| l.contains("Boulang")), "{first}");
     assert!(first["score"].as_f64().is_some_and(|s| s > 0.5), "{first}");
-    assert!(
-        first.get("id").is_none(),
-        "id is flattened into taxonomy/code: {first}"
-    );
+    assert!(first.get("id").is_none(), "id is flattened into taxonomy/code: {first}");
     let matched = first["matched"].as_array().expect("matched");
     assert!(!matched.is_empty());
     for key in ["text", "kind", "lang", "score"] {
-        assert!(
-            matched[0].get(key).is_some(),
-            "matched lacks {key}: {first}"
-        );
+        assert!(matched[0].get(key).is_some(), "matched lacks {key}: {first}");
     }
     assert!(first["skills"].is_array());
-    assert!(
-        results.iter().all(|r| r["taxonomy"] == "rome"),
-        "taxonomy filter: {v}"
-    );
+    assert!(results.iter().all(|r| r["taxonomy"] == "rome"), "taxonomy filter: {v}");
 }
 
 #[tokio::test]
@@ -231,26 +159,15 @@ async fn search_defaults_cover_both_taxonomies_and_honour_limit_and_lang() {
     let v = get(&app, "/v1/search?q=baker&lang=en").await.json();
     assert_eq!(v["lang"], "en");
     let results = v["results"].as_array().expect("results");
-    assert!(
-        results.iter().take(5).any(|r| r["code"] == ESCO_BAKER),
-        "ESCO baker in top 5: {v}"
-    );
-    assert!(
-        results.iter().any(|r| r["taxonomy"] == "rome"),
-        "both taxonomies by default: {v}"
-    );
+    assert!(results.iter().take(5).any(|r| r["code"] == ESCO_BAKER), "ESCO baker in top 5: {v}");
+    assert!(results.iter().any(|r| r["taxonomy"] == "rome"), "both taxonomies by default: {v}");
 
     let v = get(&app, "/v1/search?q=boulanger&limit=1").await.json();
     assert_eq!(v["results"].as_array().map(Vec::len), Some(1), "{v}");
 
-    let v = get(&app, "/v1/search?q=baker&taxonomy=esco&limit=3")
-        .await
-        .json();
+    let v = get(&app, "/v1/search?q=baker&taxonomy=esco&limit=3").await.json();
     let results = v["results"].as_array().expect("results");
-    assert!(
-        results.len() <= 3 && results.iter().all(|r| r["taxonomy"] == "esco"),
-        "{v}"
-    );
+    assert!(results.len() <= 3 && results.iter().all(|r| r["taxonomy"] == "esco"), "{v}");
     assert_eq!(results[0]["code"], ESCO_BAKER, "{v}");
 }
 
@@ -258,21 +175,14 @@ async fn search_defaults_cover_both_taxonomies_and_honour_limit_and_lang() {
 async fn match_ranks_profiles() {
     let app = app(&ServeConfig::default()).await;
     // Skill only: the kneading compétence belongs to the boulangerie fiche.
-    let r = post_json(
-        &app,
-        "/v1/match",
-        &json!({ "skills": [KNEADING], "taxonomy": "rome", "limit": 5 }),
-    )
-    .await;
+    let r = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "taxonomy": "rome", "limit": 5 })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["query"], "");
     assert_eq!(v["results"][0]["code"], "D1102", "{v}");
     assert!(v["results"].as_array().is_some_and(|r| r.len() <= 5));
     assert!(
-        v["results"][0]["matched"]
-            .as_array()
-            .is_some_and(|m| m.iter().any(|m| m["kind"] == "skill")),
+        v["results"][0]["matched"].as_array().is_some_and(|m| m.iter().any(|m| m["kind"] == "skill")),
         "skill evidence: {v}"
     );
 
@@ -284,12 +194,7 @@ async fn match_ranks_profiles() {
     assert!(code.starts_with("A14") || code.starts_with("A15"), "{v}");
 
     // Unknown fields are ignored, nulls are absent values.
-    let v = post_json(
-        &app,
-        "/v1/match",
-        &json!({ "text": "boulanger", "taxonomy": null, "extra": 1 }),
-    )
-    .await;
+    let v = post_json(&app, "/v1/match", &json!({ "text": "boulanger", "taxonomy": null, "extra": 1 })).await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());
 }
 
@@ -301,36 +206,15 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
     let v = r.json();
     assert_eq!(v["taxonomy"], "rome");
     assert_eq!(v["code"], "D1102");
-    assert!(
-        v["label"].as_str().is_some_and(|l| l.contains("Boulang")),
-        "{v}"
-    );
+    assert!(v["label"].as_str().is_some_and(|l| l.contains("Boulang")), "{v}");
     assert!(v["labels"]["fr"].is_string(), "{v}");
-    assert!(
-        v["description"].as_str().is_some_and(|d| d.len() > 20),
-        "{v}"
-    );
-    assert!(
-        v["skills"]["essential"]
-            .as_array()
-            .is_some_and(|s| !s.is_empty()),
-        "{v}"
-    );
+    assert!(v["description"].as_str().is_some_and(|d| d.len() > 20), "{v}");
+    assert!(v["skills"]["essential"].as_array().is_some_and(|s| !s.is_empty()), "{v}");
     assert!(v["skills"]["optional"].is_array());
-    for key in [
-        "access",
-        "isco_group",
-        "riasec",
-        "interests",
-        "links",
-        "related",
-    ] {
+    for key in ["access", "isco_group", "riasec", "interests", "links", "related"] {
         assert!(v.get(key).is_some(), "detail lacks {key}: {v}");
     }
-    assert!(
-        v["related"].as_array().is_some_and(|r| !r.is_empty()),
-        "{v}"
-    );
+    assert!(v["related"].as_array().is_some_and(|r| !r.is_empty()), "{v}");
     // ROME mobilités come first (D1104 is D1102's first mobilité), then embedding neighbours.
     let related = v["related"].as_array().expect("related");
     assert_eq!(related[0]["code"], "D1104", "{v}");
@@ -355,9 +239,7 @@ async fn occupation_detail_by_rome_code_esco_uri_and_uuid() {
         assert_eq!(v["code"], ESCO_BAKER, "{path}");
         assert_eq!(v["taxonomy"], "esco", "{path}");
     }
-    let v = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}?lang=en"))
-        .await
-        .json();
+    let v = get(&app, &format!("/v1/occupations/esco/{BAKER_UUID}?lang=en")).await.json();
     assert_eq!(v["label"], "Baker", "{v}");
 }
 
@@ -373,27 +255,13 @@ async fn skills_search_and_interests() {
         }
     }
     assert!(results.iter().any(|r| r["label"] == KNEADING), "{v}");
-    let v = get(&app, "/v1/skills/search?q=p%C3%A2te&limit=2&lang=en")
-        .await
-        .json();
-    assert!(
-        v["results"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty() && r.len() <= 2),
-        "{v}"
-    );
+    let v = get(&app, "/v1/skills/search?q=p%C3%A2te&limit=2&lang=en").await.json();
+    assert!(v["results"].as_array().is_some_and(|r| !r.is_empty() && r.len() <= 2), "{v}");
 
     let v = get(&app, "/v1/interests?lang=fr").await.json();
     let results = v["results"].as_array().expect("results");
-    assert!(
-        results
-            .iter()
-            .any(|i| i["label"] == "J'aime m'occuper des animaux"),
-        "{v}"
-    );
-    assert!(results
-        .iter()
-        .all(|i| i["code"].is_string() && i["label"].is_string()));
+    assert!(results.iter().any(|i| i["label"] == "J'aime m'occuper des animaux"), "{v}");
+    assert!(results.iter().all(|i| i["code"].is_string() && i["label"].is_string()));
 }
 
 #[tokio::test]
@@ -407,22 +275,13 @@ async fn health_ready_openapi_docs() {
     assert_eq!(v["status"], "ready");
     assert!(v["model"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
     assert!(v["vectors"].as_u64().is_some_and(|n| n > 0), "{v}");
-    assert!(
-        v["occupations"]["rome"].as_u64().is_some_and(|n| n > 0),
-        "{v}"
-    );
-    assert!(
-        v["occupations"]["esco"].as_u64().is_some_and(|n| n > 0),
-        "{v}"
-    );
+    assert!(v["occupations"]["rome"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert!(v["occupations"]["esco"].as_u64().is_some_and(|n| n > 0), "{v}");
 
     let r = get(&app, "/openapi.json").await;
     assert!(r.content_type().starts_with("application/json"));
     let v = r.json();
-    assert!(
-        v["openapi"].as_str().is_some_and(|s| s.starts_with("3.")),
-        "{v}"
-    );
+    assert!(v["openapi"].as_str().is_some_and(|s| s.starts_with("3.")), "{v}");
     for path in [
         "/v1/search",
         "/v1/match",
@@ -454,8 +313,14 @@ async fn health_ready_openapi_docs() {
     assert_eq!(body["properties"]["skills"]["maxItems"], 50);
     // And the server agrees: `{}` and blank-only profiles are 400, nulls and `lang=` are fine.
     assert_eq!(post_json(&app, "/v1/match", &json!({})).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(post_json(&app, "/v1/match", &json!({"text": " ", "skills": [" "]})).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(post_json(&app, "/v1/match", &json!({"text": "boulanger", "skills": null})).await.status, StatusCode::OK);
+    assert_eq!(
+        post_json(&app, "/v1/match", &json!({"text": " ", "skills": [" "]})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post_json(&app, "/v1/match", &json!({"text": "boulanger", "skills": null})).await.status,
+        StatusCode::OK
+    );
     assert_eq!(get(&app, "/v1/search?q=boulanger&lang=").await.status, StatusCode::OK);
     assert_eq!(get(&app, "/v1/search?q=").await.status, StatusCode::BAD_REQUEST);
 
@@ -478,78 +343,34 @@ async fn metrics_count_routes_by_template_and_are_per_router() {
     let config = ServeConfig::default();
     let other = app(&config).await;
     let app = app(&config).await;
-    assert_eq!(
-        get(&app, "/v1/search?q=boulanger").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        get(&app, "/v1/occupations/rome/D1102").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        get(&app, "/no/such/route/12345").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(get(&app, "/v1/search?q=boulanger").await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/v1/occupations/rome/D1102").await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/no/such/route/12345").await.status, StatusCode::NOT_FOUND);
     let r = get(&app, "/metrics").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.content_type().starts_with("text/plain"),
-        "{}",
-        r.content_type()
-    );
+    assert!(r.content_type().starts_with("text/plain"), "{}", r.content_type());
     let text = r.text();
     let line = |needle: &str| {
-        text.lines()
-            .find(|l| l.starts_with("boussole_http_requests_total") && l.contains(needle))
-            .map(str::to_string)
+        text.lines().find(|l| l.starts_with("boussole_http_requests_total") && l.contains(needle)).map(str::to_string)
     };
-    let search =
-        line("route=\"/v1/search\"").unwrap_or_else(|| panic!("no search counter in\n{text}"));
-    assert!(
-        search.contains("status=\"200\"") && search.ends_with(" 1"),
-        "{search}"
-    );
-    assert!(
-        line("route=\"/v1/occupations/{taxonomy}/{*code}\"").is_some(),
-        "route template, not raw path:\n{text}"
-    );
-    assert!(
-        line("route=\"unmatched\"").is_some_and(|l| l.contains("status=\"404\"")),
-        "{text}"
-    );
-    assert!(
-        !text.contains("12345") && !text.contains("D1102"),
-        "raw paths leak into labels:\n{text}"
-    );
-    assert!(
-        text.contains("boussole_http_request_duration_seconds_bucket"),
-        "{text}"
-    );
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("boussole_index_vectors ") && !l.ends_with(" 0")),
-        "{text}"
-    );
-    assert!(
-        text.contains("boussole_index_occupations{taxonomy=\"rome\"}"),
-        "{text}"
-    );
+    let search = line("route=\"/v1/search\"").unwrap_or_else(|| panic!("no search counter in\n{text}"));
+    assert!(search.contains("status=\"200\"") && search.ends_with(" 1"), "{search}");
+    assert!(line("route=\"/v1/occupations/{taxonomy}/{*code}\"").is_some(), "route template, not raw path:\n{text}");
+    assert!(line("route=\"unmatched\"").is_some_and(|l| l.contains("status=\"404\"")), "{text}");
+    assert!(!text.contains("12345") && !text.contains("D1102"), "raw paths leak into labels:\n{text}");
+    assert!(text.contains("boussole_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("boussole_index_vectors ") && !l.ends_with(" 0")), "{text}");
+    assert!(text.contains("boussole_index_occupations{taxonomy=\"rome\"}"), "{text}");
 
     // A second router in the same process has its own registry.
     let text = get(&other, "/metrics").await.text();
-    assert!(
-        !text.contains("route=\"/v1/search\""),
-        "registries are shared:\n{text}"
-    );
+    assert!(!text.contains("route=\"/v1/search\""), "registries are shared:\n{text}");
     assert!(text.contains("boussole_index_vectors"), "{text}");
 }
 
 #[tokio::test]
 async fn timeout_answers_504_json() {
-    let config = ServeConfig {
-        request_timeout_ms: 1,
-        ..ServeConfig::default()
-    };
+    let config = ServeConfig { request_timeout_ms: 1, ..ServeConfig::default() };
     let app = app(&config).await;
     // Embedding a query takes milliseconds: well past a 1 ms budget.
     let r = get(&app, "/v1/search?q=boulanger%20p%C3%A2tissier%20traiteur").await;
@@ -574,36 +395,19 @@ async fn cors_is_off_by_default_and_follows_configured_origins() {
     let r = get(&off, "/healthz").await;
     assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 
-    let config = ServeConfig {
-        cors_origins: vec!["https://boussole.example".into()],
-        ..ServeConfig::default()
-    };
+    let config = ServeConfig { cors_origins: vec!["https://boussole.example".into()], ..ServeConfig::default() };
     let on = app(&config).await;
     let res = preflight(on.clone(), "https://boussole.example").await;
     assert_eq!(
-        res.headers()
-            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-            .map(|v| v.as_bytes()),
+        res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes()),
         Some(&b"https://boussole.example"[..])
     );
     let res = preflight(on, "https://evil.example").await;
-    assert!(res
-        .headers()
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .is_none());
+    assert!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 
-    let any = app(&ServeConfig {
-        cors_origins: vec!["*".into()],
-        ..ServeConfig::default()
-    })
-    .await;
+    let any = app(&ServeConfig { cors_origins: vec!["*".into()], ..ServeConfig::default() }).await;
     let res = preflight(any, "https://anyone.example").await;
-    assert_eq!(
-        res.headers()
-            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-            .map(|v| v.as_bytes()),
-        Some(&b"*"[..])
-    );
+    assert_eq!(res.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes()), Some(&b"*"[..]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,23 +425,8 @@ struct Case {
     mentions: Option<&'static str>,
 }
 
-fn case(
-    what: &'static str,
-    method: Method,
-    uri: impl Into<String>,
-    status: u16,
-    code: &'static str,
-) -> Case {
-    Case {
-        what,
-        method,
-        uri: uri.into(),
-        content_type: None,
-        body: Vec::new(),
-        status,
-        code,
-        mentions: None,
-    }
+fn case(what: &'static str, method: Method, uri: impl Into<String>, status: u16, code: &'static str) -> Case {
+    Case { what, method, uri: uri.into(), content_type: None, body: Vec::new(), status, code, mentions: None }
 }
 
 impl Case {
@@ -661,15 +450,8 @@ impl Case {
     fn check(&self, reply: &Reply) {
         reply.assert_error(self.status, self.code, self.what);
         if let Some(word) = self.mentions {
-            let message = reply.json()["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            assert!(
-                message.contains(word),
-                "{}: message `{message}` should name `{word}`",
-                self.what
-            );
+            let message = reply.json()["error"]["message"].as_str().unwrap_or_default().to_string();
+            assert!(message.contains(word), "{}: message `{message}` should name `{word}`", self.what);
         }
     }
 }
@@ -684,13 +466,7 @@ fn bad_inputs() -> Vec<Case> {
         case("empty q", M::GET, "/v1/search?q=", 400, "empty_query"),
         case("blank q", M::GET, "/v1/search?q=+++", 400, "empty_query"),
         case("missing q", M::GET, "/v1/search", 400, "empty_query"),
-        case(
-            "10 kB q",
-            M::GET,
-            format!("/v1/search?q={long_q}"),
-            400,
-            "query_too_long",
-        ),
+        case("10 kB q", M::GET, format!("/v1/search?q={long_q}"), 400, "query_too_long"),
         case(
             "too many tokens",
             M::GET,
@@ -698,249 +474,56 @@ fn bad_inputs() -> Vec<Case> {
             400,
             "too_many_tokens",
         ),
-        case(
-            "invalid UTF-8 q",
-            M::GET,
-            "/v1/search?q=%FF",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("q"),
-        case(
-            "limit=0",
-            M::GET,
-            "/v1/search?q=boulanger&limit=0",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("limit"),
-        case(
-            "limit=1000",
-            M::GET,
-            "/v1/search?q=boulanger&limit=1000",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("limit"),
-        case(
-            "limit=abc",
-            M::GET,
-            "/v1/search?q=boulanger&limit=abc",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("limit"),
-        case(
-            "limit=-1",
-            M::GET,
-            "/v1/search?q=boulanger&limit=-1",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("limit"),
-        case(
-            "unknown taxonomy",
-            M::GET,
-            "/v1/search?q=boulanger&taxonomy=onet",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("taxonomy"),
-        case(
-            "unknown lang",
-            M::GET,
-            "/v1/search?q=boulanger&lang=de",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("lang"),
-        case(
-            "repeated q",
-            M::GET,
-            "/v1/search?q=a&q=b",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("q"),
-        case(
-            "skills: empty q",
-            M::GET,
-            "/v1/skills/search?q=",
-            400,
-            "empty_query",
-        ),
-        case(
-            "skills: 10 kB q",
-            M::GET,
-            format!("/v1/skills/search?q={long_q}"),
-            400,
-            "query_too_long",
-        ),
-        case(
-            "skills: limit=51",
-            M::GET,
-            "/v1/skills/search?q=pate&limit=51",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("limit"),
-        case(
-            "skills: invalid UTF-8",
-            M::GET,
-            "/v1/skills/search?q=%C3%28",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("q"),
-        case(
-            "interests: unknown lang",
-            M::GET,
-            "/v1/interests?lang=xx",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("lang"),
-        case(
-            "match: malformed JSON",
-            M::POST,
-            "/v1/match",
-            400,
-            "invalid_json",
-        )
-        .json("{\"text\": ")
-        .mentions("malformed"),
-        case(
-            "match: empty body",
-            M::POST,
-            "/v1/match",
-            400,
-            "invalid_json",
-        )
-        .json(""),
-        case(
-            "match: text is a number",
-            M::POST,
-            "/v1/match",
-            422,
-            "invalid_json",
-        )
-        .json("{\"text\": 5}")
-        .mentions("text"),
-        case(
-            "match: skills not a list",
-            M::POST,
-            "/v1/match",
-            422,
-            "invalid_json",
-        )
-        .json("{\"skills\": \"x\"}")
-        .mentions("skills"),
-        case(
-            "match: limit is a string",
-            M::POST,
-            "/v1/match",
-            422,
-            "invalid_json",
-        )
-        .json("{\"text\": \"x\", \"limit\": \"ten\"}")
-        .mentions("limit"),
-        case(
-            "match: body is an array",
-            M::POST,
-            "/v1/match",
-            422,
-            "invalid_json",
-        )
-        .json("[]"),
-        case(
-            "match: nothing to match",
-            M::POST,
-            "/v1/match",
-            400,
-            "empty_query",
-        )
-        .json("{}"),
-        case(
-            "match: blank fields",
-            M::POST,
-            "/v1/match",
-            400,
-            "empty_query",
-        )
-        .json("{\"text\": \" \", \"skills\": [\"\"]}"),
-        case(
-            "match: limit=0",
-            M::POST,
-            "/v1/match",
-            400,
-            "invalid_parameter",
-        )
-        .json("{\"text\": \"x\", \"limit\": 0}")
-        .mentions("limit"),
-        case(
-            "match: limit=1000",
-            M::POST,
-            "/v1/match",
-            400,
-            "invalid_parameter",
-        )
-        .json("{\"text\": \"x\", \"limit\": 1000}")
-        .mentions("limit"),
-        case(
-            "match: unknown taxonomy",
-            M::POST,
-            "/v1/match",
-            400,
-            "invalid_parameter",
-        )
-        .json("{\"text\": \"x\", \"taxonomy\": \"onet\"}")
-        .mentions("taxonomy"),
-        case(
-            "match: 10 kB text",
-            M::POST,
-            "/v1/match",
-            400,
-            "query_too_long",
-        )
-        .json(&format!("{{\"text\": \"{}\"}}", "a".repeat(10_000))),
-        case(
-            "match: text/plain",
-            M::POST,
-            "/v1/match",
-            415,
-            "unsupported_media_type",
-        )
-        .typed("text/plain", "{\"text\": \"x\"}"),
-        case(
-            "match: form",
-            M::POST,
-            "/v1/match",
-            415,
-            "unsupported_media_type",
-        )
-        .typed("application/x-www-form-urlencoded", "text=x"),
-        case(
-            "match: no content type",
-            M::POST,
-            "/v1/match",
-            415,
-            "unsupported_media_type",
-        ),
-        case(
-            "match: oversized body",
-            M::POST,
-            "/v1/match",
-            413,
-            "payload_too_large",
-        )
-        .json(&big_body),
-        case(
-            "unknown ROME code",
-            M::GET,
-            "/v1/occupations/rome/Z9999",
-            404,
-            "not_found",
-        ),
+        case("invalid UTF-8 q", M::GET, "/v1/search?q=%FF", 400, "invalid_parameter").mentions("q"),
+        case("limit=0", M::GET, "/v1/search?q=boulanger&limit=0", 400, "invalid_parameter").mentions("limit"),
+        case("limit=1000", M::GET, "/v1/search?q=boulanger&limit=1000", 400, "invalid_parameter").mentions("limit"),
+        case("limit=abc", M::GET, "/v1/search?q=boulanger&limit=abc", 400, "invalid_parameter").mentions("limit"),
+        case("limit=-1", M::GET, "/v1/search?q=boulanger&limit=-1", 400, "invalid_parameter").mentions("limit"),
+        case("unknown taxonomy", M::GET, "/v1/search?q=boulanger&taxonomy=onet", 400, "invalid_parameter")
+            .mentions("taxonomy"),
+        case("unknown lang", M::GET, "/v1/search?q=boulanger&lang=de", 400, "invalid_parameter").mentions("lang"),
+        case("repeated q", M::GET, "/v1/search?q=a&q=b", 400, "invalid_parameter").mentions("q"),
+        case("skills: empty q", M::GET, "/v1/skills/search?q=", 400, "empty_query"),
+        case("skills: 10 kB q", M::GET, format!("/v1/skills/search?q={long_q}"), 400, "query_too_long"),
+        case("skills: limit=51", M::GET, "/v1/skills/search?q=pate&limit=51", 400, "invalid_parameter")
+            .mentions("limit"),
+        case("skills: invalid UTF-8", M::GET, "/v1/skills/search?q=%C3%28", 400, "invalid_parameter").mentions("q"),
+        case("interests: unknown lang", M::GET, "/v1/interests?lang=xx", 400, "invalid_parameter").mentions("lang"),
+        case("match: malformed JSON", M::POST, "/v1/match", 400, "invalid_json")
+            .json("{\"text\": ")
+            .mentions("malformed"),
+        case("match: empty body", M::POST, "/v1/match", 400, "invalid_json").json(""),
+        case("match: text is a number", M::POST, "/v1/match", 422, "invalid_json")
+            .json("{\"text\": 5}")
+            .mentions("text"),
+        case("match: skills not a list", M::POST, "/v1/match", 422, "invalid_json")
+            .json("{\"skills\": \"x\"}")
+            .mentions("skills"),
+        case("match: limit is a string", M::POST, "/v1/match", 422, "invalid_json")
+            .json("{\"text\": \"x\", \"limit\": \"ten\"}")
+            .mentions("limit"),
+        case("match: body is an array", M::POST, "/v1/match", 422, "invalid_json").json("[]"),
+        case("match: nothing to match", M::POST, "/v1/match", 400, "empty_query").json("{}"),
+        case("match: blank fields", M::POST, "/v1/match", 400, "empty_query")
+            .json("{\"text\": \" \", \"skills\": [\"\"]}"),
+        case("match: limit=0", M::POST, "/v1/match", 400, "invalid_parameter")
+            .json("{\"text\": \"x\", \"limit\": 0}")
+            .mentions("limit"),
+        case("match: limit=1000", M::POST, "/v1/match", 400, "invalid_parameter")
+            .json("{\"text\": \"x\", \"limit\": 1000}")
+            .mentions("limit"),
+        case("match: unknown taxonomy", M::POST, "/v1/match", 400, "invalid_parameter")
+            .json("{\"text\": \"x\", \"taxonomy\": \"onet\"}")
+            .mentions("taxonomy"),
+        case("match: 10 kB text", M::POST, "/v1/match", 400, "query_too_long")
+            .json(&format!("{{\"text\": \"{}\"}}", "a".repeat(10_000))),
+        case("match: text/plain", M::POST, "/v1/match", 415, "unsupported_media_type")
+            .typed("text/plain", "{\"text\": \"x\"}"),
+        case("match: form", M::POST, "/v1/match", 415, "unsupported_media_type")
+            .typed("application/x-www-form-urlencoded", "text=x"),
+        case("match: no content type", M::POST, "/v1/match", 415, "unsupported_media_type"),
+        case("match: oversized body", M::POST, "/v1/match", 413, "payload_too_large").json(&big_body),
+        case("unknown ROME code", M::GET, "/v1/occupations/rome/Z9999", 404, "not_found"),
         case(
             "unknown ESCO UUID",
             M::GET,
@@ -948,52 +531,16 @@ fn bad_inputs() -> Vec<Case> {
             404,
             "not_found",
         ),
-        case(
-            "ROME code in ESCO",
-            M::GET,
-            "/v1/occupations/esco/D1102",
-            404,
-            "not_found",
-        ),
-        case(
-            "unknown taxonomy in path",
-            M::GET,
-            "/v1/occupations/onet/11-1011",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("taxonomy"),
-        case(
-            "detail: unknown lang",
-            M::GET,
-            "/v1/occupations/rome/D1102?lang=de",
-            400,
-            "invalid_parameter",
-        )
-        .mentions("lang"),
+        case("ROME code in ESCO", M::GET, "/v1/occupations/esco/D1102", 404, "not_found"),
+        case("unknown taxonomy in path", M::GET, "/v1/occupations/onet/11-1011", 400, "invalid_parameter")
+            .mentions("taxonomy"),
+        case("detail: unknown lang", M::GET, "/v1/occupations/rome/D1102?lang=de", 400, "invalid_parameter")
+            .mentions("lang"),
         case("unknown route", M::GET, "/v1/nope", 404, "not_found"),
-        case(
-            "missing code",
-            M::GET,
-            "/v1/occupations/rome",
-            404,
-            "not_found",
-        ),
-        case(
-            "DELETE search",
-            M::DELETE,
-            "/v1/search?q=x",
-            405,
-            "method_not_allowed",
-        ),
+        case("missing code", M::GET, "/v1/occupations/rome", 404, "not_found"),
+        case("DELETE search", M::DELETE, "/v1/search?q=x", 405, "method_not_allowed"),
         case("GET match", M::GET, "/v1/match", 405, "method_not_allowed"),
-        case(
-            "POST healthz",
-            M::POST,
-            "/healthz",
-            405,
-            "method_not_allowed",
-        ),
+        case("POST healthz", M::POST, "/healthz", 405, "method_not_allowed"),
     ]
 }
 
@@ -1001,14 +548,7 @@ fn bad_inputs() -> Vec<Case> {
 async fn bad_input_matrix_in_process() {
     let app = app(&ServeConfig::default()).await;
     for c in bad_inputs() {
-        let reply = call(
-            &app,
-            c.method.clone(),
-            &c.uri,
-            c.content_type,
-            c.body.clone(),
-        )
-        .await;
+        let reply = call(&app, c.method.clone(), &c.uri, c.content_type, c.body.clone()).await;
         c.check(&reply);
     }
     // 405 keeps the Allow header.
@@ -1037,22 +577,12 @@ async fn real_server_happy_paths_and_bad_inputs() {
     )
     .await;
     assert_eq!(first_code(&r), "D1102", "{}", r.text());
-    let r = get(&format!(
-        "/v1/occupations/esco/{}",
-        ESCO_BAKER.replace(':', "%3A").replace('/', "%2F")
-    ))
-    .await;
+    let r = get(&format!("/v1/occupations/esco/{}", ESCO_BAKER.replace(':', "%3A").replace('/', "%2F"))).await;
     assert_eq!(r.json()["code"], ESCO_BAKER);
     let r = get("/v1/occupations/rome/D1102").await;
-    assert!(r.json()["skills"]["essential"]
-        .as_array()
-        .is_some_and(|s| !s.is_empty()));
-    assert!(get("/v1/skills/search?q=p%C3%A2te").await.json()["results"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty()));
-    assert!(get("/v1/interests").await.json()["results"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty()));
+    assert!(r.json()["skills"]["essential"].as_array().is_some_and(|s| !s.is_empty()));
+    assert!(get("/v1/skills/search?q=p%C3%A2te").await.json()["results"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(get("/v1/interests").await.json()["results"].as_array().is_some_and(|r| !r.is_empty()));
     assert_eq!(get("/healthz").await.json()["status"], "ok");
     assert_eq!(get("/readyz").await.json()["status"], "ready");
     assert!(get("/openapi.json").await.json()["paths"]["/v1/search"].is_object());
@@ -1060,24 +590,15 @@ async fn real_server_happy_paths_and_bad_inputs() {
     assert_eq!(get("/").await.status, StatusCode::OK);
 
     for c in bad_inputs() {
-        let reply = http(
-            &client,
-            c.method.clone(),
-            server.url(&c.uri),
-            c.content_type,
-            c.body.clone(),
-        )
-        .await;
+        let reply = http(&client, c.method.clone(), server.url(&c.uri), c.content_type, c.body.clone()).await;
         c.check(&reply);
     }
 
     let metrics = get("/metrics").await.text();
     assert!(
-        metrics
-            .lines()
-            .any(|l| l.starts_with("boussole_http_requests_total")
-                && l.contains("route=\"/v1/match\"")
-                && l.contains("status=\"415\"")),
+        metrics.lines().any(|l| l.starts_with("boussole_http_requests_total")
+            && l.contains("route=\"/v1/match\"")
+            && l.contains("status=\"415\"")),
         "{metrics}"
     );
     server.shutdown().await;
@@ -1086,11 +607,7 @@ async fn real_server_happy_paths_and_bad_inputs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_parallel_searches_all_succeed() {
     // Room for all 200 at once; a generous budget since two CPU cores embed them all.
-    let config = ServeConfig {
-        max_concurrency: 256,
-        request_timeout_ms: 120_000,
-        ..ServeConfig::default()
-    };
+    let config = ServeConfig { max_concurrency: 256, request_timeout_ms: 120_000, ..ServeConfig::default() };
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger&taxonomy=rome&limit=3");
@@ -1103,10 +620,7 @@ async fn two_hundred_parallel_searches_all_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overload_sheds_with_503_and_never_500() {
-    let config = ServeConfig {
-        max_concurrency: 1,
-        ..ServeConfig::default()
-    };
+    let config = ServeConfig { max_concurrency: 1, ..ServeConfig::default() };
     let server = Server::start(config).await;
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger%20p%C3%A2tissier&limit=50");
@@ -1116,10 +630,7 @@ async fn overload_sheds_with_503_and_never_500() {
             200 => ok += 1,
             503 => {
                 r.assert_error(503, "overloaded", "shed request");
-                assert!(
-                    r.headers.get(header::RETRY_AFTER).is_some(),
-                    "Retry-After on 503"
-                );
+                assert!(r.headers.get(header::RETRY_AFTER).is_some(), "Retry-After on 503");
                 shed += 1;
             }
             other => panic!("unexpected status {other}: {}", r.text()),
@@ -1128,33 +639,9 @@ async fn overload_sheds_with_503_and_never_500() {
     assert!(ok >= 1, "some requests are served");
     assert!(shed >= 1, "some requests are shed (ok = {ok})");
     // Probes bypass the limit.
-    assert_eq!(
-        http(
-            &client,
-            Method::GET,
-            server.url("/healthz"),
-            None,
-            Vec::new()
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
-    let metrics = http(
-        &client,
-        Method::GET,
-        server.url("/metrics"),
-        None,
-        Vec::new(),
-    )
-    .await
-    .text();
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"503\"")),
-        "{metrics}"
-    );
+    assert_eq!(http(&client, Method::GET, server.url("/healthz"), None, Vec::new()).await.status, StatusCode::OK);
+    let metrics = http(&client, Method::GET, server.url("/metrics"), None, Vec::new()).await.text();
+    assert!(metrics.lines().any(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"503\"")), "{metrics}");
     server.shutdown().await;
 }
 
@@ -1164,18 +651,7 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
     let client = reqwest::Client::new();
     let url = server.url("/v1/search?q=boulanger&taxonomy=rome&limit=50");
     // Connect first (healthz), so the searches below reuse open connections.
-    assert_eq!(
-        http(
-            &client,
-            Method::GET,
-            server.url("/healthz"),
-            None,
-            Vec::new()
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
+    assert_eq!(http(&client, Method::GET, server.url("/healthz"), None, Vec::new()).await.status, StatusCode::OK);
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (client, url) = (client.clone(), url.clone());
@@ -1267,9 +743,9 @@ async fn responses_carry_a_request_id() {
     let with_id = |value: String| {
         let app = app.clone();
         async move {
-        let req = Request::get("/healthz").header("x-request-id", value).body(Body::empty()).unwrap();
-        let res = app.oneshot(req).await.expect("router is infallible");
-        res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+            let req = Request::get("/healthz").header("x-request-id", value).body(Body::empty()).unwrap();
+            let res = app.oneshot(req).await.expect("router is infallible");
+            res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
         }
     };
     assert_eq!(with_id("abc-123".into()).await, "abc-123");
@@ -1322,7 +798,8 @@ async fn riasec_alone_ranks_rome_fiches_by_fit() {
     // The explanation names the shared types, the fiche's major first.
     assert_eq!(riasec_evidence(&results[0]).expect("evidence")["text"], "Artistique – Social");
     assert_eq!(riasec_evidence(&results[4]).expect("evidence")["text"], "Social");
-    let en = post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "lang": "en", "limit": 1 })).await.json();
+    let en =
+        post_json(&app, "/v1/match", &json!({ "riasec": artistic_social(), "lang": "en", "limit": 1 })).await.json();
     assert_eq!(riasec_evidence(&en["results"][0]).expect("evidence")["text"], "Artistic – Social");
 
     // Another profile, another order: a Réaliste–Conventionnel person gets R–C fiches first.
@@ -1333,12 +810,18 @@ async fn riasec_alone_ranks_rome_fiches_by_fit() {
         assert_eq!(detail["riasec"], json!(["R", "C"]), "{code}: {v}");
     }
     // Equal fits alternate between ROME domains rather than filling up with the A codes.
-    let domains: std::collections::HashSet<char> = v["results"].as_array().expect("results").iter()
-        .filter_map(|r| r["code"].as_str().and_then(|c| c.chars().next())).collect();
+    let domains: std::collections::HashSet<char> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["code"].as_str().and_then(|c| c.chars().next()))
+        .collect();
     assert!(domains.len() >= 3, "{v}");
 
     // With `taxonomy: esco`, ESCO occupations are reached through their crosswalk links.
-    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"I": 1, "R": 0.5}, "taxonomy": "esco", "limit": 3 })).await.json();
+    let v = post_json(&app, "/v1/match", &json!({ "riasec": {"I": 1, "R": 0.5}, "taxonomy": "esco", "limit": 3 }))
+        .await
+        .json();
     let results = v["results"].as_array().expect("results");
     assert!(!results.is_empty(), "{v}");
     for result in results {
@@ -1356,10 +839,21 @@ async fn riasec_combines_with_text() {
     let text = "soigner les animaux";
     let plain = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20 })).await.json();
     // The vétérinaire fiche (A1504) is I–R; the toiletteur one (A1503) is R–C.
-    let investigative = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"I": 1, "R": 0.5} })).await;
+    let investigative = post_json(
+        &app,
+        "/v1/match",
+        &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"I": 1, "R": 0.5} }),
+    )
+    .await;
     assert_eq!(investigative.status, StatusCode::OK, "{}", investigative.text());
     let investigative = investigative.json();
-    let realistic = post_json(&app, "/v1/match", &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"R": 1, "C": 0.5} })).await.json();
+    let realistic = post_json(
+        &app,
+        "/v1/match",
+        &json!({ "text": text, "taxonomy": "rome", "limit": 20, "riasec": {"R": 1, "C": 0.5} }),
+    )
+    .await
+    .json();
     assert_eq!(investigative["query"], text);
     assert!(rank(&investigative, "A1504") < rank(&investigative, "A1503"), "{investigative}");
     assert!(rank(&realistic, "A1503") < rank(&realistic, "A1504"), "{realistic}");
@@ -1440,7 +934,8 @@ async fn results_carry_a_confidence_in_0_1_that_never_rises_down_the_ranking() {
     let vague = get(&app, "/v1/search?q=des%20trucs").await.json()["results"][0]["confidence"].as_f64().unwrap_or(0.0);
     assert!(exact > vague, "{exact} vs {vague}");
     let matched = post_json(&app, "/v1/match", &json!({"skills": [KNEADING]})).await;
-    let c: Vec<f64> = matched.json()["results"].as_array().unwrap().iter().map(|r| r["confidence"].as_f64().unwrap()).collect();
+    let c: Vec<f64> =
+        matched.json()["results"].as_array().unwrap().iter().map(|r| r["confidence"].as_f64().unwrap()).collect();
     assert!(!c.is_empty() && c.iter().all(|x| (0.0..=1.0).contains(x)) && c.windows(2).all(|w| w[0] >= w[1]), "{c:?}");
 }
 
@@ -1448,7 +943,9 @@ async fn results_carry_a_confidence_in_0_1_that_never_rises_down_the_ranking() {
 #[tokio::test]
 async fn offset_pages_through_the_ranking() {
     let app = app(&ServeConfig::default()).await;
-    let codes = |v: &Value| -> Vec<String> { v["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect() };
+    let codes = |v: &Value| -> Vec<String> {
+        v["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+    };
     let all = get(&app, "/v1/search?q=cuisine&limit=10").await.json();
     let first = get(&app, "/v1/search?q=cuisine&limit=5").await.json();
     let second = get(&app, "/v1/search?q=cuisine&limit=5&offset=5").await.json();
@@ -1464,7 +961,11 @@ async fn offset_pages_through_the_ranking() {
     assert_eq!(codes(&tail), all50[all50.len().min(45)..].to_vec());
     get(&app, "/v1/search?q=cuisine&offset=50").await.assert_error(400, "invalid_parameter", "offset past the 50 best");
     get(&app, "/v1/search?q=cuisine&offset=-1").await.assert_error(400, "invalid_parameter", "negative offset");
-    post_json(&app, "/v1/match", &json!({"text": "cuisine", "offset": "2"})).await.assert_error(422, "invalid_json", "offset as a string");
+    post_json(&app, "/v1/match", &json!({"text": "cuisine", "offset": "2"})).await.assert_error(
+        422,
+        "invalid_json",
+        "offset as a string",
+    );
 }
 
 #[tokio::test]
@@ -1489,7 +990,9 @@ async fn batch_answers_each_search_and_isolates_bad_items() {
     let body = reply.json();
     let items = body["results"].as_array().unwrap();
     assert_eq!(items.len(), 8);
-    let codes = |i: usize| -> Vec<String> { items[i]["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect() };
+    let codes = |i: usize| -> Vec<String> {
+        items[i]["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+    };
     assert_eq!(codes(0).len(), 3);
     assert_eq!(items[1]["error"]["code"], "empty_query");
     assert!(items[1]["error"]["message"].as_str().unwrap().contains("queries[1].q"));
@@ -1497,25 +1000,45 @@ async fn batch_answers_each_search_and_isolates_bad_items() {
     assert_eq!(items[3]["error"]["code"], "invalid_parameter");
     assert!(items[3]["error"]["message"].as_str().unwrap().contains("queries[3].limit"));
     assert!(items[4]["error"]["message"].as_str().unwrap().contains("queries[4].lang"));
-    assert_eq!(codes(5), codes(0)[1..].to_vec().into_iter().chain(std::iter::once(codes(5)[2].clone())).collect::<Vec<_>>());
+    assert_eq!(
+        codes(5),
+        codes(0)[1..].to_vec().into_iter().chain(std::iter::once(codes(5)[2].clone())).collect::<Vec<_>>()
+    );
     assert!(items[6]["results"].as_array().unwrap().iter().all(|r| r["confidence"].as_f64().unwrap() >= 1.0));
     assert!(items[7]["error"]["message"].as_str().unwrap().contains("queries[7]"));
     assert_eq!(body["index_id"].as_str().unwrap(), reply.headers["x-index-id"].to_str().unwrap());
 
     // 50 searches are one call; 51 are refused whole.
-    let fifty: Vec<Value> = (0..50).map(|i| json!({"q": if i % 2 == 0 { "boulanger" } else { "cuisinier" }, "limit": 1})).collect();
+    let fifty: Vec<Value> =
+        (0..50).map(|i| json!({"q": if i % 2 == 0 { "boulanger" } else { "cuisinier" }, "limit": 1})).collect();
     let reply = post_json(&app, "/v1/search/batch", &json!({"queries": fifty, "context": "alimentation"})).await;
     assert_eq!(reply.status, StatusCode::OK);
     let items = reply.json()["results"].as_array().unwrap().clone();
     assert_eq!(items.len(), 50);
     assert!(items.iter().all(|i| i["results"].as_array().is_some_and(|r| r.len() == 1)));
     let fifty_one: Vec<Value> = (0..51).map(|_| json!({"q": "boulanger"})).collect();
-    post_json(&app, "/v1/search/batch", &json!({"queries": fifty_one})).await.assert_error(400, "invalid_parameter", "51 searches");
-    post_json(&app, "/v1/search/batch", &json!({"queries": []})).await.assert_error(400, "invalid_parameter", "no search");
+    post_json(&app, "/v1/search/batch", &json!({"queries": fifty_one})).await.assert_error(
+        400,
+        "invalid_parameter",
+        "51 searches",
+    );
+    post_json(&app, "/v1/search/batch", &json!({"queries": []})).await.assert_error(
+        400,
+        "invalid_parameter",
+        "no search",
+    );
     post_json(&app, "/v1/search/batch", &json!({})).await.assert_error(400, "invalid_parameter", "no queries");
-    post_json(&app, "/v1/search/batch", &json!({"queries": [{"q": "a"}], "min_confidence": 2})).await.assert_error(400, "invalid_parameter", "threshold over 1");
+    post_json(&app, "/v1/search/batch", &json!({"queries": [{"q": "a"}], "min_confidence": 2})).await.assert_error(
+        400,
+        "invalid_parameter",
+        "threshold over 1",
+    );
     let long_context = "x".repeat(201);
-    post_json(&app, "/v1/search/batch", &json!({"queries": [{"q": "a"}], "context": long_context})).await.assert_error(400, "invalid_parameter", "long context");
+    post_json(&app, "/v1/search/batch", &json!({"queries": [{"q": "a"}], "context": long_context})).await.assert_error(
+        400,
+        "invalid_parameter",
+        "long context",
+    );
 }
 
 /// A batch weighs as many slots as it has searches: it is shed when they would be.
@@ -1523,7 +1046,11 @@ async fn batch_answers_each_search_and_isolates_bad_items() {
 async fn a_batch_takes_one_slot_per_search() {
     let app = app(&ServeConfig { max_concurrency: 4, ..ServeConfig::default() }).await;
     let five: Vec<Value> = (0..5).map(|_| json!({"q": "boulanger"})).collect();
-    post_json(&app, "/v1/search/batch", &json!({"queries": five})).await.assert_error(503, "overloaded", "5 searches, 4 slots");
+    post_json(&app, "/v1/search/batch", &json!({"queries": five})).await.assert_error(
+        503,
+        "overloaded",
+        "5 searches, 4 slots",
+    );
     let four: Vec<Value> = (0..4).map(|_| json!({"q": "boulanger"})).collect();
     assert_eq!(post_json(&app, "/v1/search/batch", &json!({"queries": four})).await.status, StatusCode::OK);
 }
@@ -1536,7 +1063,9 @@ fn ids(v: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("results")
         .iter()
-        .map(|r| (r["taxonomy"].as_str().unwrap_or_default().to_string(), r["code"].as_str().unwrap_or_default().to_string()))
+        .map(|r| {
+            (r["taxonomy"].as_str().unwrap_or_default().to_string(), r["code"].as_str().unwrap_or_default().to_string())
+        })
         .collect()
 }
 
@@ -1568,7 +1097,10 @@ async fn group_metier_merges_a_rome_fiche_and_its_esco_equivalents() {
     assert_eq!(eq["taxonomy"], "esco");
     assert_eq!(eq["relation"], "exact");
     assert_eq!(eq["label"], "Boulanger / Boulangère");
-    assert!(equivalents.len() <= 6 && equivalents.iter().all(|e| e["relation"] == "exact" || e["relation"] == "close"), "{merged}");
+    assert!(
+        equivalents.len() <= 6 && equivalents.iter().all(|e| e["relation"] == "exact" || e["relation"] == "close"),
+        "{merged}"
+    );
     // The merged result scores its best member's score.
     let best = baker["score"].as_f64().unwrap().max(fiche["score"].as_f64().unwrap());
     assert!((merged["score"].as_f64().unwrap() - best).abs() < 1e-5, "{merged} vs {best}");
@@ -1577,13 +1109,19 @@ async fn group_metier_merges_a_rome_fiche_and_its_esco_equivalents() {
     assert!(first.iter().all(|id| seen.insert(id.clone())), "each result once: {first:?}");
     // Every result in grouped mode lists its equivalents, possibly none.
     assert!(grouped["results"].as_array().unwrap().iter().all(|r| r["equivalents"].is_array()), "{grouped}");
-    assert_eq!(get(&app, "/v1/search?q=boulanger&group=occupation").await.json()["results"], get(&app, "/v1/search?q=boulanger").await.json()["results"]);
+    assert_eq!(
+        get(&app, "/v1/search?q=boulanger&group=occupation").await.json()["results"],
+        get(&app, "/v1/search?q=boulanger").await.json()["results"]
+    );
 
     // The taxonomy filter still holds; equivalents still name the other taxonomy.
     let esco = get(&app, "/v1/search?q=boulanger&group=metier&taxonomy=esco").await.json();
     assert!(ids(&esco).iter().all(|(t, _)| t == "esco"), "{esco}");
     let baker = result(&esco, ESCO_BAKER).expect("ESCO baker with taxonomy=esco");
-    assert!(baker["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == "D1102" && e["taxonomy"] == "rome"), "{baker}");
+    assert!(
+        baker["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == "D1102" && e["taxonomy"] == "rome"),
+        "{baker}"
+    );
     let rome = get(&app, "/v1/search?q=boulanger&group=metier&taxonomy=rome").await.json();
     assert!(ids(&rome).iter().all(|(t, _)| t == "rome"), "{rome}");
     assert_eq!(ids(&rome)[0].1, "D1102");
@@ -1600,11 +1138,22 @@ async fn group_metier_merges_a_rome_fiche_and_its_esco_equivalents() {
     assert!(merged["equivalents"].as_array().unwrap().iter().any(|e| e["code"] == ESCO_BAKER), "{merged}");
     assert!(result(&v, ESCO_BAKER).is_none(), "{v}");
     let v = post_json(&app, "/v1/match", &json!({ "skills": [KNEADING], "limit": 5, "group": "" })).await.json();
-    assert!(v["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()), "blank group: the default");
+    assert!(
+        v["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()),
+        "blank group: the default"
+    );
 
     get(&app, "/v1/search?q=boulanger&group=metiers").await.assert_error(400, "invalid_parameter", "unknown group");
-    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": "Metier" })).await.assert_error(400, "invalid_parameter", "unknown group");
-    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": 1 })).await.assert_error(422, "invalid_json", "group of the wrong type");
+    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": "Metier" })).await.assert_error(
+        400,
+        "invalid_parameter",
+        "unknown group",
+    );
+    post_json(&app, "/v1/match", &json!({ "text": "boulanger", "group": 1 })).await.assert_error(
+        422,
+        "invalid_json",
+        "group of the wrong type",
+    );
 }
 
 #[tokio::test]
@@ -1627,9 +1176,17 @@ async fn match_and_detail_tell_skills_covered_and_to_learn() {
         }
     }
     // Every match result says it, even when nothing is covered.
-    assert!(v["results"].as_array().unwrap().iter().all(|r| r["skills_covered"].is_array() && r["skills_to_learn"].is_array()), "{v}");
+    assert!(
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["skills_covered"].is_array() && r["skills_to_learn"].is_array()),
+        "{v}"
+    );
     // A typed item covers a skill whose label it matches word by word.
-    let v = post_json(&app, "/v1/match", &json!({ "skills": ["pétrir"], "taxonomy": "rome", "limit": 10 })).await.json();
+    let v =
+        post_json(&app, "/v1/match", &json!({ "skills": ["pétrir"], "taxonomy": "rome", "limit": 10 })).await.json();
     let fiche = result(&v, "D1102").expect("D1102 for pétrir");
     assert!(labels(&fiche["skills_covered"]).contains(&KNEADING.to_string()), "{fiche}");
 
@@ -1641,7 +1198,10 @@ async fn match_and_detail_tell_skills_covered_and_to_learn() {
     assert!(labels(&d["skills_covered"]).contains(&KNEADING.to_string()), "{d}");
     assert!(!labels(&d["skills_to_learn"]).contains(&KNEADING.to_string()), "{d}");
     let essential = labels(&d["skills"]["essential"]);
-    assert!(labels(&d["skills_covered"]).iter().chain(&labels(&d["skills_to_learn"])).all(|l| essential.contains(l)), "{d}");
+    assert!(
+        labels(&d["skills_covered"]).iter().chain(&labels(&d["skills_to_learn"])).all(|l| essential.contains(l)),
+        "{d}"
+    );
     // Free text names skills too; without a profile the fields are absent.
     let d = get(&app, "/v1/occupations/rome/D1102?text=je+sais+p%C3%A9trir+des+p%C3%A2tes").await.json();
     assert!(d["skills_covered"].is_array() && d["skills_to_learn"].is_array(), "{d}");
@@ -1656,10 +1216,22 @@ async fn match_and_detail_tell_skills_covered_and_to_learn() {
     let fifty: String = (0..50).map(|i| format!("skill=s{i}")).collect::<Vec<_>>().join("&");
     assert_eq!(get(&app, &format!("/v1/occupations/rome/D1102?{fifty}")).await.status, StatusCode::OK);
     let long = "x".repeat(300);
-    get(&app, &format!("/v1/occupations/rome/D1102?skill={long}")).await.assert_error(400, "invalid_parameter", "long skill");
+    get(&app, &format!("/v1/occupations/rome/D1102?skill={long}")).await.assert_error(
+        400,
+        "invalid_parameter",
+        "long skill",
+    );
     let long = "x".repeat(501);
-    get(&app, &format!("/v1/occupations/rome/D1102?text={long}")).await.assert_error(400, "query_too_long", "long text");
-    get(&app, "/v1/occupations/rome/D1102?lang=fr&lang=en").await.assert_error(400, "invalid_parameter", "other parameters stay single");
+    get(&app, &format!("/v1/occupations/rome/D1102?text={long}")).await.assert_error(
+        400,
+        "query_too_long",
+        "long text",
+    );
+    get(&app, "/v1/occupations/rome/D1102?lang=fr&lang=en").await.assert_error(
+        400,
+        "invalid_parameter",
+        "other parameters stay single",
+    );
 }
 
 #[tokio::test]
@@ -1679,17 +1251,27 @@ async fn detail_links_the_onisep_pages() {
     // The OpenAPI document describes the new parameters and fields.
     let doc = get(&app, "/openapi.json").await.json();
     let params = |path: &str| -> Vec<String> {
-        doc["paths"][path]["get"]["parameters"].as_array().expect("parameters").iter().map(|p| p["name"].as_str().unwrap_or_default().to_string()).collect()
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| p["name"].as_str().unwrap_or_default().to_string())
+            .collect()
     };
     assert!(params("/v1/search").contains(&"group".to_string()), "{}", doc["paths"]["/v1/search"]);
     let detail = params("/v1/occupations/{taxonomy}/{code}");
     assert!(detail.contains(&"skill".to_string()) && detail.contains(&"text".to_string()), "{detail:?}");
     let schema = |path: &str, name: &str| {
-        doc["paths"][path]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+        doc["paths"][path]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()
+            ["schema"]
+            .clone()
     };
     assert_eq!(schema("/v1/search", "group")["enum"], json!(["occupation", "metier", ""]));
     let skill = schema("/v1/occupations/{taxonomy}/{code}", "skill");
-    assert_eq!((skill["type"].clone(), skill["maxItems"].clone(), skill["items"]["maxLength"].clone()), (json!("array"), json!(50), json!(256)));
+    assert_eq!(
+        (skill["type"].clone(), skill["maxItems"].clone(), skill["items"]["maxLength"].clone()),
+        (json!("array"), json!(50), json!(256))
+    );
     let schemas = &doc["components"]["schemas"];
     for (schema, field) in [
         ("OccupationHit", "equivalents"),
@@ -1712,8 +1294,13 @@ async fn an_abandoned_batch_stops_and_frees_its_slots() {
     let config = ServeConfig { max_concurrency: 50, request_timeout_ms: 60, ..ServeConfig::default() };
     let app = app(&config).await;
     // 50 distinct searches: several hundred ms of work, far past the 60 ms budget.
-    let queries: Vec<Value> = (0..50).map(|i| json!({"q": format!("métier numéro {i} avec les animaux"), "limit": 50})).collect();
-    post_json(&app, "/v1/search/batch", &json!({"queries": queries})).await.assert_error(504, "timeout", "the batch times out");
+    let queries: Vec<Value> =
+        (0..50).map(|i| json!({"q": format!("métier numéro {i} avec les animaux"), "limit": 50})).collect();
+    post_json(&app, "/v1/search/batch", &json!({"queries": queries})).await.assert_error(
+        504,
+        "timeout",
+        "the batch times out",
+    );
     let gave_up = std::time::Instant::now();
     // The batch held all 50 slots; once it stops, a search gets one again.
     loop {
@@ -1767,7 +1354,8 @@ async fn a_riasec_only_profile_has_no_confidence() {
     let results = reply.json()["results"].as_array().unwrap().clone();
     assert!(!results.is_empty());
     assert!(results.iter().all(|r| r.get("confidence") == Some(&Value::Null)), "{results:?}");
-    let with_text = post_json(&app, "/v1/match", &json!({"text": "réparer des moteurs", "riasec": {"R": 0.9}})).await.json();
+    let with_text =
+        post_json(&app, "/v1/match", &json!({"text": "réparer des moteurs", "riasec": {"R": 0.9}})).await.json();
     assert!(with_text["results"].as_array().unwrap().iter().all(|r| r["confidence"].is_number()));
 }
 
@@ -1781,7 +1369,12 @@ async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
 
     let spec = get(&app, "/openapi.json").await.json();
     let schema = &spec["components"]["schemas"]["ErrorCode"];
-    let listed: Vec<&str> = schema["enum"].as_array().unwrap_or_else(|| panic!("ErrorCode enum: {schema}")).iter().map(|v| v.as_str().unwrap()).collect();
+    let listed: Vec<&str> = schema["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("ErrorCode enum: {schema}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(listed, all);
 
     let js = get(&app, "/static/js/error-codes.js").await;
@@ -1807,6 +1400,10 @@ async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
     assert_eq!(sorted_rows, sorted_all, "the README lists every code once");
     for (code, status) in &rows {
         let c = ErrorCode::ALL.iter().find(|c| c.as_str() == code).unwrap();
-        assert!(status.split(" / ").any(|s| s == c.status().as_str()), "{code}: README says {status}, the code {}", c.status());
+        assert!(
+            status.split(" / ").any(|s| s == c.status().as_str()),
+            "{code}: README says {status}, the code {}",
+            c.status()
+        );
     }
 }

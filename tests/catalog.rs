@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use boussole::catalog::{
-    form_key, load_catalogue, Catalogue, CatalogError, EducationLevel, FormKind, Kinship, Lang, MatchRelation, Occupation,
-    Passage, PassageKind, SkillKind, SkillRelation, Sources, SurfaceForm, Taxonomy,
+    form_key, load_catalogue, CatalogError, Catalogue, EducationLevel, FormKind, Kinship, Lang, MatchRelation,
+    Occupation, Passage, PassageKind, SkillKind, SkillRelation, Sources, SurfaceForm, Taxonomy,
 };
 
 const BAKER_URI: &str = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419";
@@ -31,7 +31,11 @@ fn find<'a>(cat: &'a Catalogue, taxonomy: Taxonomy, code: &str) -> (u32, &'a Occ
 }
 
 fn forms_of(cat: &Catalogue, occupation: u32, lang: Lang) -> Vec<(&str, FormKind)> {
-    cat.forms.iter().filter(|f| f.occupation == occupation && f.lang == lang).map(|f| (f.text.as_str(), f.kind)).collect()
+    cat.forms
+        .iter()
+        .filter(|f| f.occupation == occupation && f.lang == lang)
+        .map(|f| (f.text.as_str(), f.kind))
+        .collect()
 }
 
 fn count(cat: &Catalogue, taxonomy: Taxonomy) -> (usize, usize, usize) {
@@ -48,7 +52,8 @@ fn fixture_has_expected_counts() {
     assert!(cat.issues.is_empty(), "unexpected issues: {:?}", cat.issues);
     assert_eq!(count(&cat, Taxonomy::Rome), (40, 899, 1200));
     assert_eq!(count(&cat, Taxonomy::Esco), (40, 330, 434));
-    let crosswalk_links: usize = cat.occupations.iter().filter(|o| o.id.taxonomy == Taxonomy::Esco).map(|o| o.links.len()).sum();
+    let crosswalk_links: usize =
+        cat.occupations.iter().filter(|o| o.id.taxonomy == Taxonomy::Esco).map(|o| o.links.len()).sum();
     assert_eq!(crosswalk_links, 38);
     // ROME first, each taxonomy sorted by code.
     assert_eq!(cat.occupations[0].id.code, "A1101");
@@ -108,7 +113,11 @@ fn gendered_forms_are_emitted() {
     assert!(forms.contains(&("Toiletteur / Toiletteuse pour chiens", FormKind::Synonym)));
 
     // ESCO French "masculin/féminin": the genders are also alt labels, which outrank Gendered.
-    let tech_director = cat.occupations.iter().position(|o| o.label.en.as_deref() == Some("technical director")).expect("technical director") as u32;
+    let tech_director = cat
+        .occupations
+        .iter()
+        .position(|o| o.label.en.as_deref() == Some("technical director"))
+        .expect("technical director") as u32;
     let forms = forms_of(&cat, tech_director, Lang::Fr);
     assert!(forms.contains(&("directeur technique/directrice technique", FormKind::Preferred)));
     assert!(forms.iter().any(|(t, _)| *t == "directrice technique"));
@@ -149,13 +158,17 @@ fn rome_fiche_has_texts_riasec_interests_and_skills() {
     assert!(!fiche.skills.is_empty());
     let essential = fiche.skills.iter().filter(|l| l.relation == SkillRelation::Essential).count();
     assert!(essential > 0 && essential < fiche.skills.len(), "core items Essential, others Optional");
-    assert!(fiche.skills.windows(2).all(|w| (w[0].relation != SkillRelation::Essential) <= (w[1].relation != SkillRelation::Essential)));
+    assert!(fiche
+        .skills
+        .windows(2)
+        .all(|w| (w[0].relation != SkillRelation::Essential) <= (w[1].relation != SkillRelation::Essential)));
     for link in &fiche.skills {
         let skill = &cat.skills[link.skill as usize];
         assert_eq!(skill.id.taxonomy, Taxonomy::Rome);
         assert!(skill.label.fr.is_some() && skill.label.en.is_none());
     }
-    let kinds: HashSet<SkillKind> = cat.skills.iter().filter(|s| s.id.taxonomy == Taxonomy::Rome).map(|s| s.kind).collect();
+    let kinds: HashSet<SkillKind> =
+        cat.skills.iter().filter(|s| s.id.taxonomy == Taxonomy::Rome).map(|s| s.kind).collect();
     assert!(kinds.contains(&SkillKind::Skill) && kinds.contains(&SkillKind::Knowledge));
 }
 
@@ -170,7 +183,12 @@ fn young_people_evidence_is_loaded_interests_passages_contexts_levels_onisep() {
     assert!(animals.occupations.iter().any(|l| l.occupation == groomer && l.principal));
     // Every fiche has exactly one principal centre d'intérêt.
     for (i, o) in cat.occupations.iter().enumerate().filter(|(_, o)| o.id.taxonomy == Taxonomy::Rome) {
-        let principal = cat.interests.iter().flat_map(|it| &it.occupations).filter(|l| l.occupation == i as u32 && l.principal).count();
+        let principal = cat
+            .interests
+            .iter()
+            .flat_map(|it| &it.occupations)
+            .filter(|l| l.occupation == i as u32 && l.principal)
+            .count();
         assert_eq!(principal, 1, "{}", o.id);
     }
 
@@ -194,8 +212,12 @@ fn young_people_evidence_is_loaded_interests_passages_contexts_levels_onisep() {
     let onisep: Vec<&SurfaceForm> = cat.forms.iter().filter(|f| f.kind == FormKind::Onisep).collect();
     // Most ONISEP titles equal an appellation (which keeps its kind); the others are new forms.
     assert!(onisep.len() >= 20, "{}", onisep.len());
-    assert!(cat.occupations.iter().filter(|o| !o.onisep.is_empty()).all(|o| o.id.taxonomy == Taxonomy::Rome
-        && o.onisep.iter().all(|u| u.url.starts_with("http") && u.title.is_some())));
+    assert!(cat
+        .occupations
+        .iter()
+        .filter(|o| !o.onisep.is_empty())
+        .all(|o| o.id.taxonomy == Taxonomy::Rome
+            && o.onisep.iter().all(|u| u.url.starts_with("http") && u.title.is_some())));
 }
 
 #[test]
@@ -225,7 +247,12 @@ fn crosswalk_links_both_ways() {
         for link in &o.links {
             let target = &cat.occupations[link.target as usize];
             assert_ne!(target.id.taxonomy, o.id.taxonomy);
-            assert!(target.links.iter().any(|back| back.target as usize == i), "{} → {} has no reverse", o.id, target.id);
+            assert!(
+                target.links.iter().any(|back| back.target as usize == i),
+                "{} → {} has no reverse",
+                o.id,
+                target.id
+            );
             assert!(targets.insert(link.target), "duplicate link {} → {}", o.id, target.id);
         }
     }
@@ -284,7 +311,9 @@ fn broken_rows_are_reported_with_file_and_line() {
         assert!(issues.contains(&e), "missing issue {e:?} in {:#?}", cat.issues);
     }
     assert_eq!(cat.issues.len(), expected.len(), "{:#?}", cat.issues);
-    let message = |file: &str, line| &cat.issues.iter().find(|i| i.file.ends_with(file) && i.line == line).expect("issue").message;
+    let message = |file: &str, line| {
+        &cat.issues.iter().find(|i| i.file.ends_with(file) && i.line == line).expect("issue").message
+    };
     assert!(message("code_rome_v460_utf8.csv", 3).contains("expected 4 fields, found 3"));
     assert!(message("code_rome_v460_utf8.csv", 4).contains("code_rome"));
     assert!(message("texte_v460_utf8.csv", 3).contains("quote"));
@@ -333,7 +362,9 @@ fn missing_file_names_path() {
         copy_dir(&fixtures().join(folder), &tmp.path().join(folder));
     }
     match load_catalogue(tmp.path(), Sources::default()) {
-        Err(CatalogError::MissingFile { path }) => assert!(path.ends_with("crosswalks/rome_esco_mapping_v1.4_2023-06-07.csv")),
+        Err(CatalogError::MissingFile { path }) => {
+            assert!(path.ends_with("crosswalks/rome_esco_mapping_v1.4_2023-06-07.csv"))
+        }
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -364,20 +395,25 @@ fn real_datasets_match_readme() {
     assert_eq!(rome_occ, 1584);
     assert!((10_000..=33_671).contains(&rome_skills), "ROME skills {rome_skills}");
 
-    let rome_forms: Vec<_> = cat
-        .forms
+    let rome_forms: Vec<_> =
+        cat.forms.iter().filter(|f| cat.occupations[f.occupation as usize].id.taxonomy == Taxonomy::Rome).collect();
+    let titles = rome_forms
         .iter()
-        .filter(|f| cat.occupations[f.occupation as usize].id.taxonomy == Taxonomy::Rome)
-        .collect();
-    let titles = rome_forms.iter().filter(|f| matches!(f.kind, FormKind::Preferred | FormKind::Appellation | FormKind::Synonym)).count();
+        .filter(|f| matches!(f.kind, FormKind::Preferred | FormKind::Appellation | FormKind::Synonym))
+        .count();
     // 1,584 fiche labels + 13,120 appellations, minus those equal to another of their fiche.
     assert!((13_000..=14_704).contains(&titles), "ROME titles {titles}");
     let gendered = rome_forms.iter().filter(|f| f.kind == FormKind::Gendered).count();
     assert!(gendered > 15_000, "ROME gendered forms {gendered}");
 
-    let fiches_linked = cat.occupations.iter().filter(|o| o.id.taxonomy == Taxonomy::Rome && !o.links.is_empty()).count();
+    let fiches_linked =
+        cat.occupations.iter().filter(|o| o.id.taxonomy == Taxonomy::Rome && !o.links.is_empty()).count();
     assert!((1_300..=1_421).contains(&fiches_linked), "fiches with crosswalk links {fiches_linked}");
-    assert!(cat.occupations.iter().filter(|o| o.id.taxonomy == Taxonomy::Rome).all(|o| o.description.fr.is_some() && !o.riasec.is_empty()));
+    assert!(cat
+        .occupations
+        .iter()
+        .filter(|o| o.id.taxonomy == Taxonomy::Rome)
+        .all(|o| o.description.fr.is_some() && !o.riasec.is_empty()));
 
     // The pre-pass and polars agree on every file (multi-line cells included), and nothing
     // in the files read needs repair.

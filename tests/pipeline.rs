@@ -34,7 +34,8 @@ fn build_writes_a_self_describing_index_that_reloads() {
     let mut leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     leftovers.sort();
     assert_eq!(leftovers, ["idx", "idx.versions"], "the link and its versions, nothing else");
-    let versions: Vec<_> = fs::read_dir(dir.path().join("idx.versions")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let versions: Vec<_> =
+        fs::read_dir(dir.path().join("idx.versions")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(versions, [std::ffi::OsString::from(m.version_name())], "one published version, no staging");
     assert_eq!(fs::read_link(&out).unwrap(), std::path::Path::new("idx.versions").join(m.version_name()));
 
@@ -61,21 +62,14 @@ fn boulanger_ranks_the_bakery_fiche_and_esco_baker_first() {
 #[test]
 fn misspelt_web_developer_finds_web_developers_in_top_3() {
     let results = search("devloppeur web", Lang::Fr, None, 3);
-    assert!(
-        results.iter().any(|r| r.label.to_lowercase().contains("web")),
-        "{:?}",
-        labels(&results)
-    );
+    assert!(results.iter().any(|r| r.label.to_lowercase().contains("web")), "{:?}", labels(&results));
 }
 
 #[test]
 fn animals_query_returns_animal_occupations() {
     let results = search("I want to work with animals", Lang::En, None, 5);
     let animal_words = ["animal", "veterinar", "vétérinaire", "pet", "zoo", "dog", "groom", "toilett", "soigneur"];
-    let hits = results
-        .iter()
-        .filter(|r| animal_words.iter().any(|w| r.label.to_lowercase().contains(w)))
-        .count();
+    let hits = results.iter().filter(|r| animal_words.iter().any(|w| r.label.to_lowercase().contains(w))).count();
     assert!(hits >= 2, "{:?}", labels(&results));
 }
 
@@ -99,7 +93,12 @@ fn interest_phrasing_finds_the_interest_fiches_and_says_why() {
         first.matched
     );
     // The previous title-only ranking finds fewer of them.
-    let req = SearchRequest { text: "moi je kiffe trop m'occuper des bêtes".into(), lang: Lang::Fr, taxonomy: Some(Taxonomy::Rome), limit: 5 };
+    let req = SearchRequest {
+        text: "moi je kiffe trop m'occuper des bêtes".into(),
+        lang: Lang::Fr,
+        taxonomy: Some(Taxonomy::Rome),
+        limit: 5,
+    };
     let titles = common::engine().search_with(&req, Retrieval::Hybrid).unwrap();
     let title_hits = titles.iter().filter(|r| ANIMAL_FICHES.contains(&r.id.code.as_str())).count();
     assert!(hits >= title_hits, "full {hits} < titles {title_hits}");
@@ -258,7 +257,11 @@ fn a_killed_rebuild_leaves_a_complete_index() {
         let index = VectorIndex::open(&out).unwrap_or_else(|e| panic!("after a kill at {delay_ms} ms: {e}"));
         assert!(!index.is_empty());
         if !finished {
-            assert_eq!(fs::read(out.join(MANIFEST_FILE)).unwrap(), original, "killed at {delay_ms} ms: the old index stays");
+            assert_eq!(
+                fs::read(out.join(MANIFEST_FILE)).unwrap(),
+                original,
+                "killed at {delay_ms} ms: the old index stays"
+            );
         }
     }
     let ours = boussole::fsutil::version_staging_dir(&out).unwrap();
@@ -267,7 +270,11 @@ fn a_killed_rebuild_leaves_a_complete_index() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".tmp-"))
         .collect();
-    assert_eq!(leftovers, [ours.file_name().unwrap().to_string_lossy().into_owned()], "killed builds' staging is cleared");
+    assert_eq!(
+        leftovers,
+        [ours.file_name().unwrap().to_string_lossy().into_owned()],
+        "killed builds' staging is cleared"
+    );
 }
 
 /// Runs `boussole build` on the fixtures into `out` through `wrap` (a shell prefix), returning
@@ -397,7 +404,11 @@ fn form_rows_are_stored_and_checked() {
         VectorIndex::open(&dir).err().map(|e| e.to_string())
     };
     let rows = index.len() as u32;
-    let stored: Vec<u32> = fs::read(good.join(boussole::index::FORM_ROWS_FILE)).unwrap().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let stored: Vec<u32> = fs::read(good.join(boussole::index::FORM_ROWS_FILE))
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
     assert_eq!(open_with("same", stored.clone()), None);
     let mut outside = stored.clone();
     outside[0] = rows + 3;

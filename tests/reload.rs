@@ -30,7 +30,12 @@ fn build(out: &Path, sources: Sources) -> String {
 }
 
 fn source(out: &Path) -> EngineSource {
-    EngineSource { index_dir: out.to_path_buf(), embedder: common::embedder(), limits: QueryLimits::default(), query_cache: 64 }
+    EngineSource {
+        index_dir: out.to_path_buf(),
+        embedder: common::embedder(),
+        limits: QueryLimits::default(),
+        query_cache: 64,
+    }
 }
 
 /// The fixture index (built once per test binary) published at `root/index`.
@@ -78,7 +83,8 @@ async fn a_reload_under_load_swaps_the_index_without_a_failed_request() {
     // A rebuild with ROME alone publishes a different index; the server keeps the first one
     // until it is told to reload.
     let target = out.clone();
-    let second = tokio::task::spawn_blocking(move || build(&target, Sources { esco: false, rome: true })).await.unwrap();
+    let second =
+        tokio::task::spawn_blocking(move || build(&target, Sources { esco: false, rome: true })).await.unwrap();
     assert_ne!(second, first);
     assert_eq!(readyz(&server).await["index_id"], first.as_str());
 
@@ -98,7 +104,8 @@ async fn a_reload_under_load_swaps_the_index_without_a_failed_request() {
                 };
                 match request.send().await {
                     Ok(r) if r.status() == 200 => {
-                        let id = r.headers().get("x-index-id").and_then(|v| v.to_str().ok()).unwrap_or("none").to_string();
+                        let id =
+                            r.headers().get("x-index-id").and_then(|v| v.to_str().ok()).unwrap_or("none").to_string();
                         *answered_by.entry(id).or_default() += 1;
                     }
                     Ok(r) => failures.push(format!("{} {}", r.status(), r.text().await.unwrap_or_default())),
@@ -236,7 +243,8 @@ fn the_server_reloads_a_rebuilt_index_on_sighup() {
     let ready = |want_change_from: Option<&str>| -> Value {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            let reply = std::process::Command::new("curl").args(["-fsS", &format!("http://127.0.0.1:{port}/readyz")]).output();
+            let reply =
+                std::process::Command::new("curl").args(["-fsS", &format!("http://127.0.0.1:{port}/readyz")]).output();
             if let Ok(reply) = reply {
                 if let Ok(v) = serde_json::from_slice::<Value>(&reply.stdout) {
                     if want_change_from.is_none_or(|id| v["index_id"] != id) {

@@ -23,9 +23,7 @@ pub fn admin_router(live: Arc<LiveEngine>) -> Router {
 
 /// Loads the index the server's `--index` points at now, checks it and swaps it in.
 async fn reload(State(live): State<Arc<LiveEngine>>) -> Result<Json<ReloadReport>, ApiError> {
-    let outcome = tokio::task::spawn_blocking(move || live.reload())
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let outcome = tokio::task::spawn_blocking(move || live.reload()).await.map_err(|e| ApiError::internal(&e))?;
     outcome.map(Json).map_err(reload_error)
 }
 
@@ -58,7 +56,9 @@ pub(crate) async fn reload_on_hangup(live: Arc<LiveEngine>) {
         tracing::info!("SIGHUP received, reloading the index");
         let live = live.clone();
         match tokio::task::spawn_blocking(move || live.reload()).await {
-            Ok(Ok(report)) if !report.changed => tracing::info!(index_id = %report.current, "index unchanged, nothing to reload"),
+            Ok(Ok(report)) if !report.changed => {
+                tracing::info!(index_id = %report.current, "index unchanged, nothing to reload")
+            }
             // A swap is logged by the engine itself; refusals are logged there too.
             Ok(Ok(_)) | Ok(Err(ReloadError::Refused { .. })) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "index not reloaded"),

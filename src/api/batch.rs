@@ -118,7 +118,10 @@ struct Item {
         (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
-pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObject) -> Result<FromIndex<BatchResponse>, ApiError> {
+pub(crate) async fn search_batch(
+    State(app): State<AppState>,
+    mut body: JsonObject,
+) -> Result<FromIndex<BatchResponse>, ApiError> {
     let started = Instant::now();
     let engine = app.engine.current();
     let max = engine.limits().max_results;
@@ -126,14 +129,19 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
         .field("queries")?
         .ok_or_else(|| ApiError::invalid_parameter("queries: required, a list of 1 to 50 searches"))?;
     if queries.is_empty() || queries.len() > MAX_BATCH {
-        return Err(ApiError::invalid_parameter(format!("queries: {} searches, 1 to {MAX_BATCH} are accepted", queries.len())));
+        return Err(ApiError::invalid_parameter(format!(
+            "queries: {} searches, 1 to {MAX_BATCH} are accepted",
+            queries.len()
+        )));
     }
     let context: Option<String> = body.field("context")?;
     let context = context.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     if let Some(c) = &context {
         let chars = c.chars().count();
         if chars > MAX_CONTEXT_CHARS {
-            return Err(ApiError::invalid_parameter(format!("context: {chars} characters, at most {MAX_CONTEXT_CHARS}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "context: {chars} characters, at most {MAX_CONTEXT_CHARS}"
+            )));
         }
     }
     let default_threshold = threshold(body.field::<f64>("min_confidence")?, "min_confidence")?.unwrap_or(0.0);
@@ -182,7 +190,10 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
 /// Reads item `i`; its errors name `queries[i].field`.
 fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f32, max: usize) -> Item {
     let Value::Object(mut fields) = value else {
-        return Item { query: None, parsed: Err(ApiError::invalid_parameter(format!("queries[{i}]: an object is expected"))) };
+        return Item {
+            query: None,
+            parsed: Err(ApiError::invalid_parameter(format!("queries[{i}]: an object is expected"))),
+        };
     };
     let query = fields.get("q").and_then(Value::as_str).map(|q| q.trim().to_string());
     let parsed = (|| {
@@ -212,9 +223,16 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
                     .ok_or_else(|| ApiError::invalid_parameter(format!("{}: an integer is expected", name(f)))),
             }
         };
-        let lang = string(&mut fields, "lang")?.as_deref().map(parse_lang).transpose().map_err(|e| prefixed(e, &name("lang")))?;
-        let taxonomy =
-            string(&mut fields, "taxonomy")?.as_deref().map(parse_taxonomy).transpose().map_err(|e| prefixed(e, &name("taxonomy")))?;
+        let lang = string(&mut fields, "lang")?
+            .as_deref()
+            .map(parse_lang)
+            .transpose()
+            .map_err(|e| prefixed(e, &name("lang")))?;
+        let taxonomy = string(&mut fields, "taxonomy")?
+            .as_deref()
+            .map(parse_taxonomy)
+            .transpose()
+            .map_err(|e| prefixed(e, &name("taxonomy")))?;
         let limit = match count(&mut fields, "limit")? {
             None => DEFAULT_LIMIT.min(max),
             Some(n) => usize::try_from(n)
@@ -225,14 +243,23 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
         let offset = offset_of(count(&mut fields, "offset")?, max).map_err(|e| prefixed(e, &name("offset")))?;
         let min_confidence = match fields.remove("min_confidence") {
             None | Some(Value::Null) => default_threshold,
-            Some(v) => threshold(v.as_f64().map(Some).ok_or_else(|| ApiError::invalid_parameter(format!("{}: a number is expected", name("min_confidence"))))?, &name("min_confidence"))?
-                .unwrap_or(default_threshold),
+            Some(v) => threshold(
+                v.as_f64().map(Some).ok_or_else(|| {
+                    ApiError::invalid_parameter(format!("{}: a number is expected", name("min_confidence")))
+                })?,
+                &name("min_confidence"),
+            )?
+            .unwrap_or(default_threshold),
         };
         let text = match context {
             Some(c) => format!("{text} ({c})"),
             None => text,
         };
-        Ok((SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) }, offset, min_confidence))
+        Ok((
+            SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) },
+            offset,
+            min_confidence,
+        ))
     })();
     Item { query, parsed }
 }

@@ -122,13 +122,9 @@ fn origin(s: &str) -> Result<String, String> {
         return Ok(s.to_string());
     }
     if !(s.starts_with("http://") || s.starts_with("https://")) || s.ends_with('/') {
-        return Err(format!(
-            "`{s}` is not an origin (expected `*` or `https://host[:port]`, no trailing slash)"
-        ));
+        return Err(format!("`{s}` is not an origin (expected `*` or `https://host[:port]`, no trailing slash)"));
     }
-    HeaderValue::from_str(s)
-        .map(|_| s.to_string())
-        .map_err(|e| format!("`{s}`: {e}"))
+    HeaderValue::from_str(s).map(|_| s.to_string()).map_err(|e| format!("`{s}`: {e}"))
 }
 
 #[cfg(test)]
@@ -170,10 +166,7 @@ mod tests {
         assert_eq!(cli.serve.max_concurrency, 2);
         assert_eq!(cli.serve.header_read_timeout(), Duration::from_millis(300));
         assert_eq!(cli.serve.body_read_timeout(), Duration::from_millis(400));
-        assert_eq!(
-            cli.serve.cors_origins,
-            vec!["https://a.example".to_string(), "*".to_string()]
-        );
+        assert_eq!(cli.serve.cors_origins, vec!["https://a.example".to_string(), "*".to_string()]);
         assert!(Cli::try_parse_from(["x", "--max-results", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--cors-origin", "a.example"]).is_err());
         assert!(Cli::try_parse_from(["x", "--request-timeout-ms", "0"]).is_err());

@@ -11,9 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::{Lang, LangText, SkillKind, Taxonomy};
 use crate::index::IndexManifest;
 use crate::search::{
-    Calibration, LiveStatus,
-    InterestRef, LinkRef, MatchKind, MatchedForm, OccupationDetail, RankedOccupation, RelatedRef, Relatedness,
-    SkillHit, SkillRef,
+    Calibration, InterestRef, LinkRef, LiveStatus, MatchKind, MatchedForm, OccupationDetail, RankedOccupation,
+    RelatedRef, Relatedness, SkillHit, SkillRef,
 };
 
 /// Schema of a language code (documentation only; the engine's `Lang` is what is serialised).
@@ -280,12 +279,7 @@ pub struct MatchedItem {
 
 impl From<MatchedForm> for MatchedItem {
     fn from(m: MatchedForm) -> Self {
-        MatchedItem {
-            text: m.text,
-            kind: m.kind,
-            lang: m.lang,
-            score: m.score,
-        }
+        MatchedItem { text: m.text, kind: m.kind, lang: m.lang, score: m.score }
     }
 }
 
@@ -347,11 +341,7 @@ pub struct SkillItem {
 
 impl From<SkillRef> for SkillItem {
     fn from(s: SkillRef) -> Self {
-        SkillItem {
-            code: s.code,
-            label: s.label,
-            kind: s.kind,
-        }
+        SkillItem { code: s.code, label: s.label, kind: s.kind }
     }
 }
 
@@ -381,12 +371,7 @@ pub struct LinkItem {
 
 impl From<LinkRef> for LinkItem {
     fn from(l: LinkRef) -> Self {
-        LinkItem {
-            taxonomy: l.taxonomy,
-            code: l.code,
-            label: l.label,
-            relation: l.relation,
-        }
+        LinkItem { taxonomy: l.taxonomy, code: l.code, label: l.label, relation: l.relation }
     }
 }
 
@@ -410,13 +395,7 @@ pub struct RelatedItem {
 
 impl From<RelatedRef> for RelatedItem {
     fn from(r: RelatedRef) -> Self {
-        RelatedItem {
-            taxonomy: r.taxonomy,
-            code: r.code,
-            label: r.label,
-            score: r.score,
-            relation: r.relation,
-        }
+        RelatedItem { taxonomy: r.taxonomy, code: r.code, label: r.label, score: r.score, relation: r.relation }
     }
 }
 
@@ -485,12 +464,7 @@ impl From<OccupationDetail> for OccupationBody {
             riasec: d.riasec,
             interests: d.interests,
             skills: SkillGroups {
-                essential: d
-                    .skills
-                    .essential
-                    .into_iter()
-                    .map(SkillItem::from)
-                    .collect(),
+                essential: d.skills.essential.into_iter().map(SkillItem::from).collect(),
                 optional: d.skills.optional.into_iter().map(SkillItem::from).collect(),
             },
             links: d.links.into_iter().map(LinkItem::from).collect(),
@@ -528,13 +502,7 @@ pub struct SkillSuggestion {
 
 impl From<SkillHit> for SkillSuggestion {
     fn from(h: SkillHit) -> Self {
-        SkillSuggestion {
-            taxonomy: h.taxonomy,
-            code: h.code,
-            label: h.label,
-            kind: h.kind,
-            score: h.score,
-        }
+        SkillSuggestion { taxonomy: h.taxonomy, code: h.code, label: h.label, kind: h.kind, score: h.score }
     }
 }
 
@@ -556,10 +524,7 @@ pub struct Interest {
 
 impl From<InterestRef> for Interest {
     fn from(i: InterestRef) -> Self {
-        Interest {
-            code: i.code,
-            label: i.label,
-        }
+        Interest { code: i.code, label: i.label }
     }
 }
 

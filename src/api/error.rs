@@ -135,11 +135,7 @@ pub(crate) fn echo(value: &str) -> String {
 impl ApiError {
     /// An error with any status and code.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
+        ApiError { status, code, message: message.into() }
     }
 
     /// 400 `invalid_parameter`; `message` must name the parameter.
@@ -161,23 +157,13 @@ impl ApiError {
     /// model internals... that are none of the client's business).
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error while answering a request");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error, please retry later",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error, please retry later")
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -185,12 +171,7 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: self.message,
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message } };
         (self.status, Json(body)).into_response()
     }
 }
@@ -205,15 +186,11 @@ impl From<SearchError> for ApiError {
             SearchError::TooManyTokens { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::TooManyTokens, err.to_string())
             }
-            SearchError::InvalidLimit { got, max } => ApiError::invalid_parameter(format!(
-                "limit must be an integer between 1 and {max}, got `{got}`"
-            )),
-            SearchError::TooManyItems { .. } => {
-                ApiError::invalid_parameter(format!("skills/interests: {err}"))
+            SearchError::InvalidLimit { got, max } => {
+                ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{got}`"))
             }
-            SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => {
-                ApiError::internal(&err)
-            }
+            SearchError::TooManyItems { .. } => ApiError::invalid_parameter(format!("skills/interests: {err}")),
+            SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => ApiError::internal(&err),
         }
     }
 }
@@ -237,10 +214,7 @@ pub(crate) fn request_timeout(limit: Duration) -> ApiError {
     ApiError::new(
         StatusCode::REQUEST_TIMEOUT,
         ErrorCode::RequestTimeout,
-        format!(
-            "the request body was not received within {} ms",
-            limit.as_millis()
-        ),
+        format!("the request body was not received within {} ms", limit.as_millis()),
     )
 }
 
@@ -255,11 +229,7 @@ pub(crate) fn payload_too_large(max: usize) -> ApiError {
 
 /// 503 `overloaded`.
 pub(crate) fn overloaded() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Overloaded,
-        "too many requests in flight, retry shortly",
-    )
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Overloaded, "too many requests in flight, retry shortly")
 }
 
 /// Turns the errors of the overload and timeout layers into API errors.
@@ -267,11 +237,7 @@ pub(crate) async fn layer_error(err: BoxError) -> ApiError {
     if err.is::<tower::load_shed::error::Overloaded>() {
         overloaded()
     } else if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            ErrorCode::Timeout,
-            "the request took too long",
-        )
+        ApiError::new(StatusCode::GATEWAY_TIMEOUT, ErrorCode::Timeout, "the request took too long")
     } else {
         ApiError::internal(&err)
     }
@@ -313,18 +279,12 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
         let fresh = ApiError::new(status, code, message).into_response();
         // Keep headers such as `Allow` on 405, but take the new body's content type and length.
         parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let (_, body) = fresh.into_parts();
         Response::from_parts(parts, body)
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(RETRY_AFTER.as_secs()),
-        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER.as_secs()));
     }
     response
 }

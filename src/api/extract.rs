@@ -53,9 +53,8 @@ impl QueryParams {
         let mut seen: HashSet<String> = HashSet::new();
         for pair in pairs() {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = percent_decode(k).ok_or_else(|| {
-                ApiError::invalid_parameter("a query parameter name is not valid UTF-8")
-            })?;
+            let key = percent_decode(k)
+                .ok_or_else(|| ApiError::invalid_parameter("a query parameter name is not valid UTF-8"))?;
             let value = percent_decode(v).ok_or_else(|| {
                 ApiError::invalid_parameter(format!(
                     "{}: the value is not valid UTF-8 once percent-decoded",
@@ -63,10 +62,7 @@ impl QueryParams {
                 ))
             })?;
             if !REPEATABLE.contains(&key.as_str()) && !seen.insert(key.clone()) {
-                return Err(ApiError::invalid_parameter(format!(
-                    "{} is given more than once",
-                    echo(&key)
-                )));
+                return Err(ApiError::invalid_parameter(format!("{} is given more than once", echo(&key))));
             }
             out.push((key, value));
         }
@@ -76,11 +72,7 @@ impl QueryParams {
     /// The value of `name`, if present and not empty (clients often send `taxonomy=` for
     /// "any"). A blank value is a value: `lang=%20` is refused, `q=%20` is an empty query.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
     /// Every value of a repeatable parameter, in order, empty ones left out.
@@ -113,10 +105,7 @@ impl QueryParams {
 
 /// The message every bad `limit` gets.
 pub(crate) fn limit_error(got: &str, max: usize) -> ApiError {
-    ApiError::invalid_parameter(format!(
-        "limit must be an integer between 1 and {max}, got `{}`",
-        echo(got)
-    ))
+    ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{}`", echo(got)))
 }
 
 /// Parses a `lang` value: exactly `fr` or `en`, as the OpenAPI document's enum says (the
@@ -125,10 +114,7 @@ pub(crate) fn parse_lang(v: &str) -> Result<Lang, ApiError> {
     match v {
         "fr" => Ok(Lang::Fr),
         "en" => Ok(Lang::En),
-        _ => Err(ApiError::invalid_parameter(format!(
-            "lang must be `fr` or `en`, got `{}`",
-            echo(v)
-        ))),
+        _ => Err(ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v)))),
     }
 }
 
@@ -137,10 +123,7 @@ pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
     match v {
         "rome" => Ok(Taxonomy::Rome),
         "esco" => Ok(Taxonomy::Esco),
-        _ => Err(ApiError::invalid_parameter(format!(
-            "taxonomy must be `rome` or `esco`, got `{}`",
-            echo(v)
-        ))),
+        _ => Err(ApiError::invalid_parameter(format!("taxonomy must be `rome` or `esco`, got `{}`", echo(v)))),
     }
 }
 
@@ -153,9 +136,7 @@ fn percent_decode(s: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
@@ -184,19 +165,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !is_json(content_type) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
-                format!(
-                    "expected `Content-Type: application/json`, got `{}`",
-                    echo(content_type)
-                ),
+                format!("expected `Content-Type: application/json`, got `{}`", echo(content_type)),
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
@@ -207,29 +181,18 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                     "the request body is too large",
                 )
             } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::InvalidBody,
-                    "the request body could not be read",
-                )
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidBody, "the request body could not be read")
             }
         })?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidJson,
-                format!("malformed JSON: {e}"),
-            )
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, format!("malformed JSON: {e}"))
         })?;
         match value {
             Value::Object(map) => Ok(JsonObject(map)),
             other => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidJson,
-                format!(
-                    "wrong type: the body must be a JSON object, got {}",
-                    json_kind(&other)
-                ),
+                format!("wrong type: the body must be a JSON object, got {}", json_kind(&other)),
             )),
         }
     }
@@ -274,14 +237,8 @@ fn integral(v: Value) -> Value {
 
 /// `application/json`, with parameters, or any `application/*+json`.
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A JSON value's type, for messages.
@@ -314,14 +271,9 @@ impl<S: Send + Sync> FromRequestParts<S> for OccupationPath {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path((taxonomy, code)) = Path::<(String, String)>::from_request_parts(parts, state)
             .await
-            .map_err(|e| {
-                ApiError::invalid_parameter(format!("occupation path: {}", e.body_text()))
-            })?;
+            .map_err(|e| ApiError::invalid_parameter(format!("occupation path: {}", e.body_text())))?;
         let taxonomy = parse_taxonomy(&taxonomy)?;
-        Ok(OccupationPath {
-            taxonomy,
-            code: normalise_code(taxonomy, &code),
-        })
+        Ok(OccupationPath { taxonomy, code: normalise_code(taxonomy, &code) })
     }
 }
 
@@ -352,10 +304,7 @@ mod tests {
         let p = QueryParams::parse("q=p%C3%A2te+feuillet%C3%A9e&lang=fr&taxonomy=").expect("valid");
         assert_eq!(p.get("q"), Some("pâte feuilletée"));
         assert_eq!(p.get("taxonomy"), None);
-        assert_eq!(
-            QueryParams::parse("q=100%").expect("lone %").get("q"),
-            Some("100%")
-        );
+        assert_eq!(QueryParams::parse("q=100%").expect("lone %").get("q"), Some("100%"));
         let err = QueryParams::parse("q=%FF").expect_err("invalid UTF-8");
         assert_eq!(err.code, ErrorCode::InvalidParameter);
         assert!(err.message.starts_with("q:"), "{}", err.message);
@@ -371,11 +320,7 @@ mod tests {
         let over = format!("{}&x=1", at_cap.join("&"));
         let err = QueryParams::parse(&over).expect_err("one too many");
         assert_eq!(err.code, ErrorCode::InvalidParameter);
-        assert!(
-            err.message.contains(&MAX_QUERY_PARAMS.to_string()),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains(&MAX_QUERY_PARAMS.to_string()), "{}", err.message);
         // Refused before decoding: an invalid escape past the cap is not what is reported.
         let err = QueryParams::parse(&"a=1&".repeat(20_000)).expect_err("hostile");
         assert!(err.message.contains("too many"), "{}", err.message);
@@ -387,25 +332,11 @@ mod tests {
     fn limits_and_enums() {
         let p = QueryParams::parse("limit=0").expect("parse");
         assert!(p.limit(10, 50).is_err());
-        assert_eq!(
-            QueryParams::parse("limit=50").expect("parse").limit(10, 50),
-            Ok(50)
-        );
-        assert!(QueryParams::parse("limit=abc")
-            .expect("parse")
-            .limit(10, 50)
-            .is_err());
+        assert_eq!(QueryParams::parse("limit=50").expect("parse").limit(10, 50), Ok(50));
+        assert!(QueryParams::parse("limit=abc").expect("parse").limit(10, 50).is_err());
         assert_eq!(QueryParams::default().limit(10, 5), Ok(5));
-        assert!(QueryParams::parse("lang=de")
-            .expect("parse")
-            .lang()
-            .is_err());
-        assert_eq!(
-            QueryParams::parse("taxonomy=esco")
-                .expect("parse")
-                .taxonomy(),
-            Ok(Some(Taxonomy::Esco))
-        );
+        assert!(QueryParams::parse("lang=de").expect("parse").lang().is_err());
+        assert_eq!(QueryParams::parse("taxonomy=esco").expect("parse").taxonomy(), Ok(Some(Taxonomy::Esco)));
         // Exactly the OpenAPI enums: no other case, no padding; only an empty value is absent.
         for bad in ["taxonomy=ESCO", "taxonomy=%20esco", "taxonomy=%20"] {
             let p = QueryParams::parse(bad).expect("parse");
@@ -442,10 +373,7 @@ mod tests {
         let uri = "http://data.europa.eu/esco/occupation/abc";
         assert_eq!(normalise_code(Taxonomy::Esco, "abc"), uri);
         assert_eq!(normalise_code(Taxonomy::Esco, uri), uri);
-        assert_eq!(
-            normalise_code(Taxonomy::Esco, "https://data.europa.eu/esco/occupation/abc"),
-            uri
-        );
+        assert_eq!(normalise_code(Taxonomy::Esco, "https://data.europa.eu/esco/occupation/abc"), uri);
     }
 
     #[test]

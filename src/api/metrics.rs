@@ -12,9 +12,7 @@ use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics::{counter, gauge, histogram, with_local_recorder};
-use metrics_exporter_prometheus::{
-    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
-};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 use super::error::echo;
 use super::routes::AppState;
@@ -55,9 +53,7 @@ pub fn resident_memory_bytes() -> Option<u64> {
 }
 
 /// Latency buckets (seconds): embedding takes tens of milliseconds, so resolution is finest there.
-const LATENCY_BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
+const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
 /// Label of requests that matched no route: raw paths would make label cardinality unbounded.
 const UNMATCHED: &str = "unmatched";
@@ -81,48 +77,21 @@ impl Metrics {
     /// A fresh recorder; the index gauges are set at each scrape from the served engine.
     pub fn new() -> Metrics {
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(
-                Matcher::Full(REQUEST_DURATION.to_string()),
-                &LATENCY_BUCKETS,
-            )
+            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
             .map(PrometheusBuilder::build_recorder)
             // Only fails on an empty bucket list, which LATENCY_BUCKETS is not.
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
-        let metrics = Metrics {
-            recorder: Arc::new(recorder),
-            handle,
-            index_id: Arc::new(Mutex::new(None)),
-        };
+        let metrics = Metrics { recorder: Arc::new(recorder), handle, index_id: Arc::new(Mutex::new(None)) };
         metrics.record(|| {
-            metrics::describe_counter!(
-                REQUESTS_TOTAL,
-                "HTTP requests served, by route template and status"
-            );
-            metrics::describe_histogram!(
-                REQUEST_DURATION,
-                metrics::Unit::Seconds,
-                "HTTP request latency"
-            );
-            metrics::describe_gauge!(
-                INDEX_VECTORS,
-                "Vectors (distinct embedded texts) in the loaded index"
-            );
+            metrics::describe_counter!(REQUESTS_TOTAL, "HTTP requests served, by route template and status");
+            metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "HTTP request latency");
+            metrics::describe_gauge!(INDEX_VECTORS, "Vectors (distinct embedded texts) in the loaded index");
             metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
-            metrics::describe_counter!(
-                QUERY_CACHE_HITS,
-                "Query embeddings answered from the cache"
-            );
-            metrics::describe_counter!(
-                QUERY_CACHE_MISSES,
-                "Query embeddings computed by the model"
-            );
+            metrics::describe_counter!(QUERY_CACHE_HITS, "Query embeddings answered from the cache");
+            metrics::describe_counter!(QUERY_CACHE_MISSES, "Query embeddings computed by the model");
             metrics::describe_gauge!(QUERY_CACHE_ENTRIES, "Query embeddings held by the cache");
-            metrics::describe_gauge!(
-                RESIDENT_MEMORY,
-                metrics::Unit::Bytes,
-                "Resident memory of the server process"
-            );
+            metrics::describe_gauge!(RESIDENT_MEMORY, metrics::Unit::Bytes, "Resident memory of the server process");
             metrics::describe_gauge!(
                 INDEX_INFO,
                 "1 for the served index (label index_id), 0 for indexes served before a reload"
@@ -190,13 +159,7 @@ pub(crate) async fn metrics_handler(State(app): State<AppState>) -> Response {
             gauge!(RESIDENT_MEMORY).set(rss as f64);
         }
     });
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-        )],
-        metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))], metrics.render())
         .into_response()
 }
 
@@ -246,11 +209,7 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
     let label = method_label(req.method());
     // Logged as sent (shortened), but never used as a label.
     let method = echo(req.method().as_str());
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED, MatchedPath::as_str)
-        .to_string();
+    let route = req.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_string();
     let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -260,8 +219,7 @@ pub(crate) async fn observe(State(metrics): State<Metrics>, req: Request, next: 
     metrics.record(|| {
         counter!(REQUESTS_TOTAL, "method" => label, "route" => route.clone(), "status" => status.to_string())
             .increment(1);
-        histogram!(REQUEST_DURATION, "method" => label, "route" => route.clone())
-            .record(elapsed.as_secs_f64());
+        histogram!(REQUEST_DURATION, "method" => label, "route" => route.clone()).record(elapsed.as_secs_f64());
     });
     let latency_ms = millis(elapsed);
     if response.status().is_server_error() {

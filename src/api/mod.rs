@@ -77,10 +77,7 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
     // across all `/v1` routes (Router::layer wraps each route separately).
     // The body is read whole *before* a slot is taken, so a client trickling its body in holds
     // a connection but never a slot.
-    let body = BodyLimits {
-        max_bytes: config.max_body_bytes,
-        timeout: config.body_read_timeout(),
-    };
+    let body = BodyLimits { max_bytes: config.max_body_bytes, timeout: config.body_read_timeout() };
     let guarded = routes::v1().layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(head_guard))
@@ -103,10 +100,7 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
         .layer(middleware::from_fn(request_limits))
         .layer(middleware::from_fn(error::json_errors))
         // Outermost of the app layers, so counts and logs include shed and rejected requests.
-        .layer(middleware::from_fn_with_state(
-            metrics.clone(),
-            metrics::observe,
-        ));
+        .layer(middleware::from_fn_with_state(metrics.clone(), metrics::observe));
     let app = match cors(&config.cors_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -160,42 +154,29 @@ async fn request_limits(req: Request, next: Next) -> Response {
     }
     let headers = req.headers();
     if headers.len() > MAX_HEADERS {
-        return headers_too_large(format!(
-            "{} header fields sent, at most {MAX_HEADERS} are accepted",
-            headers.len()
-        ));
+        return headers_too_large(format!("{} header fields sent, at most {MAX_HEADERS} are accepted", headers.len()));
     }
     let bytes = header_bytes(headers);
     if bytes > MAX_HEADER_BYTES {
-        return headers_too_large(format!(
-            "{bytes} bytes of headers sent, at most {MAX_HEADER_BYTES} are accepted"
-        ));
+        return headers_too_large(format!("{bytes} bytes of headers sent, at most {MAX_HEADER_BYTES} are accepted"));
     }
     next.run(req).await
 }
 
 /// Size of a header section as sent: `name: value\r\n` per field.
 fn header_bytes(headers: &HeaderMap) -> usize {
-    headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum()
+    headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum()
 }
 
 /// 431 `headers_too_large`, closing the connection.
 fn headers_too_large(message: String) -> Response {
-    closing(ApiError::new(
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        ErrorCode::HeadersTooLarge,
-        message,
-    ))
+    closing(ApiError::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ErrorCode::HeadersTooLarge, message))
 }
 
 /// An error answer after which the connection is closed (the client may still be sending).
 fn closing(err: ApiError) -> Response {
     let mut res = err.into_response();
-    res.headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     res
 }
 
@@ -211,24 +192,16 @@ const CSP_HTML: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src '
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         let html = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(if html { CSP_HTML } else { CSP_NONE }),
-        );
+        headers
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(if html { CSP_HTML } else { CSP_NONE }));
     }
     res
 }
@@ -257,19 +230,13 @@ async fn buffer_body(State(limits): State<BodyLimits>, req: Request, next: Next)
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let read = tokio::time::timeout(
-        limits.timeout,
-        Limited::new(body, limits.max_bytes).collect(),
-    )
-    .await;
+    let read = tokio::time::timeout(limits.timeout, Limited::new(body, limits.max_bytes).collect()).await;
     match read {
         Ok(Ok(collected)) => {
             let body = Body::from(collected.to_bytes());
             next.run(Request::from_parts(parts, body)).await
         }
-        Ok(Err(e)) if e.is::<LengthLimitError>() => {
-            closing(error::payload_too_large(limits.max_bytes))
-        }
+        Ok(Err(e)) if e.is::<LengthLimitError>() => closing(error::payload_too_large(limits.max_bytes)),
         Ok(Err(e)) => {
             tracing::debug!(error = %e, "request body could not be read");
             closing(ApiError::new(
@@ -296,14 +263,10 @@ async fn head_guard(req: Request, next: Next) -> Response {
     let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
-        format!(
-            "HEAD is not allowed on {}: its answer is computed, use GET",
-            error::echo(req.uri().path())
-        ),
+        format!("HEAD is not allowed on {}: its answer is computed, use GET", error::echo(req.uri().path())),
     )
     .into_response();
-    res.headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET"));
+    res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET"));
     res
 }
 
@@ -324,11 +287,8 @@ fn drop_head_from_allow(headers: &mut HeaderMap) {
     let Some(allow) = headers.get(header::ALLOW).and_then(|v| v.to_str().ok()) else {
         return;
     };
-    let kept: Vec<&str> = allow
-        .split(',')
-        .map(str::trim)
-        .filter(|m| !m.is_empty() && !m.eq_ignore_ascii_case("HEAD"))
-        .collect();
+    let kept: Vec<&str> =
+        allow.split(',').map(str::trim).filter(|m| !m.is_empty() && !m.eq_ignore_ascii_case("HEAD")).collect();
     if let Ok(v) = HeaderValue::from_str(&kept.join(",")) {
         headers.insert(header::ALLOW, v);
     }
@@ -436,9 +396,7 @@ pub async fn serve_on(
         "boussole listening on http://{addr}"
     );
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout())
-        .max_headers(HYPER_MAX_HEADERS);
+    http.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout()).max_headers(HYPER_MAX_HEADERS);
     accept_loop(listener, app, &http, shutdown).await;
     upkeep.abort();
     tracing::info!("server stopped");
@@ -469,9 +427,8 @@ async fn accept_loop(
             () = &mut shutdown => break,
         };
         let app = app.clone();
-        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-            app.clone().oneshot(req.map(Body::new))
-        });
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<Incoming>| app.clone().oneshot(req.map(Body::new)));
         let conn = http.serve_connection(TokioIo::new(stream), service);
         let mut stop = stop_rx.clone();
         let done = done_rx.clone();
@@ -506,10 +463,7 @@ async fn accept_loop(
 /// descriptors...) are logged and accepting pauses a moment, as `axum::serve` does.
 async fn accept_error(e: std::io::Error) {
     use std::io::ErrorKind;
-    if matches!(
-        e.kind(),
-        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
-    ) {
+    if matches!(e.kind(), ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset) {
         return;
     }
     tracing::error!(error = %e, "accept failed");

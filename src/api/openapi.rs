@@ -139,11 +139,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
     use crate::search::{MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
     use serde_json::json;
     let p = Patterns::new();
-    let (max_chars, max_tokens, max_results) = (
-        config.max_query_chars,
-        config.max_query_tokens,
-        config.max_results,
-    );
+    let (max_chars, max_tokens, max_results) = (config.max_query_chars, config.max_query_tokens, config.max_results);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
         let v1 = path.starts_with("/v1/");
@@ -220,9 +216,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             }
 
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
-            let error = |what: &str| {
-                json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
-            };
+            let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}});
             let mut add = |status: &str, what: &str| {
                 responses.entry(status.to_string()).or_insert_with(|| error(what));
             };
@@ -299,17 +293,29 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
         }).collect::<Vec<_>>()});
         for (name, prop) in props.iter_mut() {
             let schema = match name.as_str() {
-                "text" => json!({"anyOf": [{"type": "string", "pattern": p.trimmed_at_most(max_chars)}, {"type": "null"}]}),
-                "skills" | "interests" => json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item}),
+                "text" => {
+                    json!({"anyOf": [{"type": "string", "pattern": p.trimmed_at_most(max_chars)}, {"type": "null"}]})
+                }
+                "skills" | "interests" => {
+                    json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item})
+                }
                 "lang" => json!({"anyOf": [{"type": "string", "enum": ["fr", "en"]}, blank, {"type": "null"}]}),
                 "taxonomy" => json!({"anyOf": [{"type": "string", "enum": ["rome", "esco"]}, blank, {"type": "null"}]}),
-                "limit" => json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]}),
-                "group" => json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]}),
-                "riasec" => json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]}),
+                "limit" => {
+                    json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]})
+                }
+                "group" => {
+                    json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]})
+                }
+                "riasec" => {
+                    json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]})
+                }
                 _ => continue,
             };
             let extra = match name.as_str() {
-                "text" => format!(" At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."),
+                "text" => format!(
+                    " At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."
+                ),
                 "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
                 "lang" | "taxonomy" | "group" => " Blank or `null`: the default.".to_string(),
                 "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
@@ -319,9 +325,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
         }
     }
     body.remove("required");
-    let has = |list: &str| {
-        json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": p.non_blank()}}}})
-    };
+    let has = |list: &str| json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": p.non_blank()}}}});
     body.insert(
         "anyOf".into(),
         json!([
@@ -368,44 +372,21 @@ impl Docs {
 
 /// `GET /openapi.json`.
 pub(crate) async fn openapi_json(State(docs): State<Arc<Docs>>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        docs.json.clone(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], docs.json.clone()).into_response()
 }
 
 /// `GET /docs`.
 pub(crate) async fn docs_html(State(docs): State<Arc<Docs>>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        )],
-        docs.html.clone(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], docs.html.clone()).into_response()
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// A plain HTML page listing every operation with its parameters and responses.
 fn render_html(doc: &Value) -> String {
-    let title = doc
-        .pointer("/info/title")
-        .and_then(Value::as_str)
-        .unwrap_or("API");
-    let description = doc
-        .pointer("/info/description")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let version = doc
-        .pointer("/info/version")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let title = doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API");
+    let description = doc.pointer("/info/description").and_then(Value::as_str).unwrap_or("");
+    let version = doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("");
     let mut out = String::new();
     let _ = write!(
         out,
@@ -423,10 +404,7 @@ fn render_html(doc: &Value) -> String {
         d = escape(description),
     );
     let empty = serde_json::Map::new();
-    let paths = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
     for (path, item) in paths {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
@@ -438,12 +416,10 @@ fn render_html(doc: &Value) -> String {
                 escape(path),
                 escape(summary)
             );
-            if let Some(params) = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .filter(|p| !p.is_empty())
-            {
-                out.push_str("<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>required</th><th>description</th></tr>");
+            if let Some(params) = op.get("parameters").and_then(Value::as_array).filter(|p| !p.is_empty()) {
+                out.push_str(
+                    "<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>required</th><th>description</th></tr>",
+                );
                 for p in params {
                     let field = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
                     let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
@@ -458,26 +434,16 @@ fn render_html(doc: &Value) -> String {
                 }
                 out.push_str("</table>");
             }
-            if let Some(body) = op
-                .pointer("/requestBody/content/application~1json/schema/$ref")
-                .and_then(Value::as_str)
+            if let Some(body) = op.pointer("/requestBody/content/application~1json/schema/$ref").and_then(Value::as_str)
             {
-                let _ = write!(
-                    out,
-                    "<p>Body: <code>{}</code> (JSON)</p>",
-                    escape(body.rsplit('/').next().unwrap_or(body))
-                );
+                let _ =
+                    write!(out, "<p>Body: <code>{}</code> (JSON)</p>", escape(body.rsplit('/').next().unwrap_or(body)));
             }
             if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                 out.push_str("<h3>Responses</h3><table>");
                 for (status, r) in responses {
                     let d = r.get("description").and_then(Value::as_str).unwrap_or("");
-                    let _ = write!(
-                        out,
-                        "<tr><td><code>{}</code></td><td>{}</td></tr>",
-                        escape(status),
-                        escape(d)
-                    );
+                    let _ = write!(out, "<tr><td><code>{}</code></td><td>{}</td></tr>", escape(status), escape(d));
                 }
                 out.push_str("</table>");
             }
@@ -525,9 +491,7 @@ mod tests {
             assert!(value["paths"].get(path).is_some(), "missing {path}");
             assert!(docs.html.contains(&escape(path)), "html lacks {path}");
         }
-        assert!(value["components"]["schemas"]
-            .get("SearchResponse")
-            .is_some());
+        assert!(value["components"]["schemas"].get("SearchResponse").is_some());
         assert!(value["components"]["schemas"].get("ErrorBody").is_some());
         assert_eq!(escape("<a&\"b'>"), "&lt;a&amp;&quot;b&#39;&gt;");
     }
@@ -552,7 +516,13 @@ mod tests {
         assert!(param("q")["schema"]["allOf"][0]["pattern"].as_str().is_some_and(|p| p.contains("{0,78}")));
         assert_eq!(param("limit")["schema"]["anyOf"][0]["maximum"], 20);
         let occupation = &value["paths"]["/v1/occupations/{taxonomy}/{code}"]["get"];
-        let taxonomy = occupation["parameters"].as_array().expect("params").iter().find(|p| p["in"] == "path" && p["name"] == "taxonomy").expect("taxonomy").clone();
+        let taxonomy = occupation["parameters"]
+            .as_array()
+            .expect("params")
+            .iter()
+            .find(|p| p["in"] == "path" && p["name"] == "taxonomy")
+            .expect("taxonomy")
+            .clone();
         assert_eq!(taxonomy["schema"]["enum"], serde_json::json!(["rome", "esco"]), "no empty path segment");
         for status in ["400", "404", "405", "408", "413", "414", "431", "500", "503", "504"] {
             let r = &occupation["responses"][status];

@@ -4,28 +4,26 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{FromRef, State};
-use axum::routing::{get, post};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::sync::Semaphore;
 
+use super::batch::{depth, offset_of};
 use super::dto::{
-    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationParams,
-    OccupationHit, ReadyResponse, SearchParams, SearchResponse, SkillSearchParams,
-    SkillSearchResponse, SkillSuggestion,
+    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationHit,
+    OccupationParams, ReadyResponse, SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse,
+    SkillSuggestion,
 };
 use super::error::{overloaded, ApiError, ErrorBody};
-use super::extract::{
-    limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams,
-};
-use super::batch::{depth, offset_of};
+use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
 use crate::search::{
-    Calibration, Engine, Grouping, LiveEngine, ProfileRequest, RankedOccupation, RiasecProfile, SearchError, SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
-    RIASEC_LETTERS,
+    Calibration, Engine, Grouping, LiveEngine, ProfileRequest, RankedOccupation, RiasecProfile, SearchError,
+    SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
 };
 
 /// Results returned when `limit` is absent.
@@ -86,10 +84,7 @@ impl AppState {
     /// work still runs and the concurrency layer has already released its slot. The permit
     /// moved into the task keeps such orphaned work counted, so a saturated CPU sheds new
     /// requests (503) instead of piling up ever more work behind the timeouts.
-    async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
         self.blocking_weighted(1, f).await
     }
 
@@ -112,11 +107,7 @@ impl AppState {
         f: impl FnOnce(&Abandoned) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let weight = u32::try_from(weight.max(1)).unwrap_or(u32::MAX);
-        let permit = self
-            .work
-            .clone()
-            .try_acquire_many_owned(weight)
-            .map_err(|_| overloaded())?;
+        let permit = self.work.clone().try_acquire_many_owned(weight).map_err(|_| overloaded())?;
         let abandoned = Abandoned::default();
         // Raised when this future is dropped before the work is done: the timeout layer and
         // hyper drop a request's future when they give up on it.
@@ -176,9 +167,7 @@ fn check_items(field: &str, items: &[String]) -> Result<(), ApiError> {
 /// Reads `riasec`: an object of scores in [0, 1] keyed by the letters R, I, A, S, E, C (absent
 /// or `null` letters score 0, at least one above 0). Anything else is a 400 naming `riasec` and the
 /// letter; a `riasec` that is not an object is a 422 like any field of the wrong type.
-fn parse_riasec(
-    value: Option<serde_json::Map<String, serde_json::Value>>,
-) -> Result<Option<RiasecProfile>, ApiError> {
+fn parse_riasec(value: Option<serde_json::Map<String, serde_json::Value>>) -> Result<Option<RiasecProfile>, ApiError> {
     let Some(map) = value else { return Ok(None) };
     let mut pairs = Vec::with_capacity(map.len());
     for (key, v) in &map {
@@ -199,18 +188,13 @@ fn parse_riasec(
         })?;
         pairs.push((key.as_str(), score));
     }
-    RiasecProfile::from_scores(pairs)
-        .map(Some)
-        .map_err(|e| ApiError::invalid_parameter(format!("riasec: {e}")))
+    RiasecProfile::from_scores(pairs).map(Some).map_err(|e| ApiError::invalid_parameter(format!("riasec: {e}")))
 }
 
 /// Parses a `group` value: exactly `occupation` or `metier`.
 fn parse_group(v: &str) -> Result<Grouping, ApiError> {
     v.parse().map_err(|_| {
-        ApiError::invalid_parameter(format!(
-            "group must be `occupation` or `metier`, got `{}`",
-            super::error::echo(v)
-        ))
+        ApiError::invalid_parameter(format!("group must be `occupation` or `metier`, got `{}`", super::error::echo(v)))
     })
 }
 
@@ -250,13 +234,11 @@ struct Page {
 fn query_offset(query: &QueryParams) -> Result<Option<i64>, ApiError> {
     match query.get("offset") {
         None => Ok(None),
-        Some(v) => v
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| v.parse::<i64>().ok())
-            .flatten()
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid_parameter(format!("offset must be an integer ≥ 0, got `{}`", super::error::echo(v)))),
+        Some(v) => {
+            v.bytes().all(|b| b.is_ascii_digit()).then(|| v.parse::<i64>().ok()).flatten().map(Some).ok_or_else(|| {
+                ApiError::invalid_parameter(format!("offset must be an integer ≥ 0, got `{}`", super::error::echo(v)))
+            })
+        }
     }
 }
 
@@ -271,7 +253,11 @@ fn ranked_response(
         query,
         lang,
         offset: page.offset,
-        results: results.into_iter().skip(page.offset).map(|r| OccupationHit::calibrated(r, page.calibration.as_ref())).collect(),
+        results: results
+            .into_iter()
+            .skip(page.offset)
+            .map(|r| OccupationHit::calibrated(r, page.calibration.as_ref()))
+            .collect(),
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
@@ -350,18 +336,9 @@ pub(crate) async fn match_profile(
         riasec: parse_riasec(body.field("riasec")?)?,
         // Set below: it is checked against the limit.
         offset: None,
-        group: blank_to_none(body.field("group")?)
-            .as_deref()
-            .map(parse_group)
-            .transpose()?,
-        lang: blank_to_none(body.field("lang")?)
-            .as_deref()
-            .map(parse_lang)
-            .transpose()?,
-        taxonomy: blank_to_none(body.field("taxonomy")?)
-            .as_deref()
-            .map(parse_taxonomy)
-            .transpose()?,
+        group: blank_to_none(body.field("group")?).as_deref().map(parse_group).transpose()?,
+        lang: blank_to_none(body.field("lang")?).as_deref().map(parse_lang).transpose()?,
+        taxonomy: blank_to_none(body.field("taxonomy")?).as_deref().map(parse_taxonomy).transpose()?,
         limit: match body.field::<i64>("limit")? {
             None => None,
             Some(n) => Some(
@@ -375,20 +352,17 @@ pub(crate) async fn match_profile(
     for (field, items) in [("skills", &req.skills), ("interests", &req.interests)] {
         check_items(field, items)?;
     }
-    let query = req
-        .text
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_string();
+    let query = req.text.as_deref().map(str::trim).unwrap_or_default().to_string();
     let lang = req.lang.unwrap_or_default();
     let limit = req.limit.unwrap_or(DEFAULT_LIMIT.min(max));
     let offset = offset_of(body.field::<i64>("offset")?, max)?;
     let req = MatchRequest { offset: Some(offset), ..req };
     let blank = |items: &[String]| items.iter().all(|i| i.trim().is_empty());
-    let riasec_only = req.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&req.skills) && blank(&req.interests);
+    let riasec_only =
+        req.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&req.skills) && blank(&req.interests);
     // The match curve was fitted on text profiles; a RIASEC fit alone has no judged data.
-    let page = Page { offset: req.offset.unwrap_or_default(), calibration: (!riasec_only).then_some(Calibration::MATCH) };
+    let page =
+        Page { offset: req.offset.unwrap_or_default(), calibration: (!riasec_only).then_some(Calibration::MATCH) };
     let grouping = req.group.unwrap_or_default();
     let profile = ProfileRequest {
         text: req.text,
@@ -400,15 +374,12 @@ pub(crate) async fn match_profile(
         limit: depth(offset, limit, max),
     };
     let answered_by = engine.clone();
-    let results = app
-        .blocking(move || engine.match_results(&profile, grouping))
-        .await?
-        .map_err(|e| match e {
-            SearchError::EmptyQuery => {
-                ApiError::empty_query("give at least one of `text`, `skills`, `interests` or `riasec`")
-            }
-            other => other.into(),
-        })?;
+    let results = app.blocking(move || engine.match_results(&profile, grouping)).await?.map_err(|e| match e {
+        SearchError::EmptyQuery => {
+            ApiError::empty_query("give at least one of `text`, `skills`, `interests` or `riasec`")
+        }
+        other => other.into(),
+    })?;
     Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started, page)))
 }
 
@@ -440,11 +411,7 @@ pub(crate) async fn occupation(
     };
     check_items("skill", &params.skill)?;
     let not_found = || {
-        ApiError::not_found(format!(
-            "no {} occupation with code `{}`",
-            path.taxonomy,
-            super::error::echo(&path.code)
-        ))
+        ApiError::not_found(format!("no {} occupation with code `{}`", path.taxonomy, super::error::echo(&path.code)))
     };
     // One engine for both steps: `idx` only means something in the index it came from.
     let engine = app.engine.current();
@@ -501,19 +468,14 @@ pub(crate) async fn search_skills(
     }
     let chars = params.q.chars().count();
     if chars > limits.max_chars {
-        return Err(SearchError::QueryTooLong {
-            chars,
-            max: limits.max_chars,
-        }
-        .into());
+        return Err(SearchError::QueryTooLong { chars, max: limits.max_chars }.into());
     }
     let answered_by = engine.clone();
-    let hits = app
-        .blocking(move || engine.search_skills(&params.q, params.lang, params.limit))
-        .await?;
-    Ok(FromIndex::new(&answered_by, SkillSearchResponse {
-        results: hits.into_iter().map(SkillSuggestion::from).collect(),
-    }))
+    let hits = app.blocking(move || engine.search_skills(&params.q, params.lang, params.limit)).await?;
+    Ok(FromIndex::new(
+        &answered_by,
+        SkillSearchResponse { results: hits.into_iter().map(SkillSuggestion::from).collect() },
+    ))
 }
 
 /// The centres d'intérêt a profile may list.
@@ -534,9 +496,10 @@ pub(crate) async fn interests(
     // Validated so a typo is reported, though labels exist in French only.
     query.lang()?;
     let engine = app.engine.current();
-    Ok(FromIndex::new(&engine, InterestsResponse {
-        results: engine.interests().into_iter().map(Interest::from).collect(),
-    }))
+    Ok(FromIndex::new(
+        &engine,
+        InterestsResponse { results: engine.interests().into_iter().map(Interest::from).collect() },
+    ))
 }
 
 /// Liveness: the process answers.

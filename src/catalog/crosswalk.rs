@@ -83,7 +83,9 @@ pub fn load(
     let mut pairs: HashMap<(OccupationIdx, OccupationIdx), MatchRelation> = HashMap::new();
     let mut unknown = 0usize;
     for (((uri, ogr), relation), line) in rows {
-        let (Some(uri), Some(ogr), Some(relation)) = (non_blank(uri), non_blank(ogr), non_blank(relation)) else { continue };
+        let (Some(uri), Some(ogr), Some(relation)) = (non_blank(uri), non_blank(ogr), non_blank(relation)) else {
+            continue;
+        };
         let Some(relation) = parse_relation(relation) else {
             let line = line.unwrap_or(0) as usize;
             b.issues.push(issue(file, line, &format!("unknown mapping relation `{relation}`; record skipped")));

@@ -25,7 +25,8 @@ const SKILLS_FR: &str = "skills_fr.csv";
 const RELATIONS: &str = "occupationSkillRelations.csv";
 const BROADER: &str = "broaderRelationsOccPillar.csv";
 
-const OCCUPATION_COLUMNS: [&str; 6] = ["conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "description"];
+const OCCUPATION_COLUMNS: [&str; 6] =
+    ["conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "description"];
 
 /// Loads ESCO occupations, skills and relations into `b`; returns occupation URI → index.
 pub fn load(data_dir: &Path, b: &mut Builder) -> Result<HashMap<String, OccupationIdx>, CatalogError> {
@@ -70,7 +71,8 @@ fn suffixed(df: DataFrame, columns: &[&str], suffix: &str) -> LazyFrame {
         .iter()
         .map(|c| if *c == "conceptUri" { col(*c) } else { col(*c).alias(format!("{c}_{suffix}")) })
         .collect();
-    let rest: Vec<Expr> = columns.iter().filter(|c| **c != "conceptUri").map(|c| col(format!("{c}_{suffix}")).first()).collect();
+    let rest: Vec<Expr> =
+        columns.iter().filter(|c| **c != "conceptUri").map(|c| col(format!("{c}_{suffix}")).first()).collect();
     df.lazy().select(renamed).group_by([col("conceptUri")]).agg(rest)
 }
 
@@ -125,7 +127,11 @@ fn add_occupations(table: &Table, b: &mut Builder) -> Result<HashMap<String, Occ
             b.passages.push(Passage { occupation: idx, kind: PassageKind::Description, lang, text });
         }
         for lang in Lang::ALL {
-            for (name, kind) in [("preferredLabel", FormKind::Preferred), ("altLabels", FormKind::Alt), ("hiddenLabels", FormKind::Hidden)] {
+            for (name, kind) in [
+                ("preferredLabel", FormKind::Preferred),
+                ("altLabels", FormKind::Alt),
+                ("hiddenLabels", FormKind::Hidden),
+            ] {
                 // Alt and hidden labels are multi-line cells, one label per line.
                 for text in value(name, lang, i).into_iter().flat_map(str::lines) {
                     b.forms.add_label(idx, lang, kind, text);
@@ -170,7 +176,12 @@ fn read_skills(reader: &mut DatasetReader<'_>, b: &mut Builder) -> Result<Table,
         col("preferredLabel_fr").first().alias("label_fr"),
     ]);
     let lf = en
-        .join(fr, [col("conceptUri")], [col("conceptUri")], JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
+        .join(
+            fr,
+            [col("conceptUri")],
+            [col("conceptUri")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
         // The merged French file repeats type, reuse level and English label: use them for
         // skills missing from the English file.
         .with_columns([
@@ -228,7 +239,9 @@ fn add_relations(
         .zip(u64_col(df, LINE_COL, file)?.iter());
     let mut unknown = 0usize;
     for (((occupation, relation), skill), line) in rows {
-        let (Some(occupation), Some(relation), Some(skill)) = (non_blank(occupation), non_blank(relation), non_blank(skill)) else {
+        let (Some(occupation), Some(relation), Some(skill)) =
+            (non_blank(occupation), non_blank(relation), non_blank(skill))
+        else {
             continue;
         };
         let relation = match relation {
@@ -253,7 +266,11 @@ fn add_relations(
 
 /// Occupation → broader occupation links, recorded both ways (ISCO-group rows are skipped:
 /// ISCO codes are already on each occupation).
-fn add_broader(reader: &mut DatasetReader<'_>, index: &HashMap<String, OccupationIdx>, b: &mut Builder) -> Result<(), CatalogError> {
+fn add_broader(
+    reader: &mut DatasetReader<'_>,
+    index: &HashMap<String, OccupationIdx>,
+    b: &mut Builder,
+) -> Result<(), CatalogError> {
     let columns = ["conceptType", "conceptUri", "broaderType", "broaderUri"];
     let table = reader.read(&TableSpec::new(BROADER, &columns, &columns), &mut b.issues)?;
     let (df, rel) = (&table.df, table.file.as_str());
@@ -263,7 +280,9 @@ fn add_broader(reader: &mut DatasetReader<'_>, index: &HashMap<String, Occupatio
         if types.get(i) != Some("Occupation") || broader_types.get(i) != Some("Occupation") {
             continue;
         }
-        let (Some(&child), Some(&parent)) = (uris.get(i).and_then(|u| index.get(u)), broader_uris.get(i).and_then(|u| index.get(u))) else {
+        let (Some(&child), Some(&parent)) =
+            (uris.get(i).and_then(|u| index.get(u)), broader_uris.get(i).and_then(|u| index.get(u)))
+        else {
             continue;
         };
         b.link_kin(child, parent, Kinship::Broader);

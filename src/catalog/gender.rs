@@ -14,29 +14,29 @@ use crate::text::fold_word as fold;
 /// Suffix pairs, after the longest common prefix and accent folding, that turn one gender of
 /// a word into the other (French and English), e.g. `direct|eur`/`direct|rice`.
 const SUFFIX_PAIRS: &[(&str, &str)] = &[
-    ("", "e"),      // agent/agente, boulanger/boulangère
-    ("", "ne"),     // technicien/technicienne
-    ("", "le"),     // professionnel/professionnelle
-    ("", "te"),     // cadet/cadette
-    ("", "fe"),     // chef/cheffe
-    ("", "sse"),    // maître/maîtresse, poète/poétesse
-    ("", "esse"),   // docteur/docteresse
-    ("", "ess"),    // host/hostess, steward/stewardess
-    ("r", "se"),    // vendeur/vendeuse
-    ("r", "use"),   // designer/designeuse, manager/manageuse
-    ("eur", "rice"), // directeur/directrice
-    ("er", "rice"), // reporter/reportrice
-    ("f", "ve"),    // sportif/sportive
-    ("x", "se"),    // époux/épouse
-    ("c", "que"),   // turc/turque
-    ("on", "e"),    // compagnon/compagne
-    ("er", "ress"), // waiter/waitress
-    ("or", "ress"), // actor/actress
-    ("ur", "resse"), // pécheur/pécheresse
+    ("", "e"),        // agent/agente, boulanger/boulangère
+    ("", "ne"),       // technicien/technicienne
+    ("", "le"),       // professionnel/professionnelle
+    ("", "te"),       // cadet/cadette
+    ("", "fe"),       // chef/cheffe
+    ("", "sse"),      // maître/maîtresse, poète/poétesse
+    ("", "esse"),     // docteur/docteresse
+    ("", "ess"),      // host/hostess, steward/stewardess
+    ("r", "se"),      // vendeur/vendeuse
+    ("r", "use"),     // designer/designeuse, manager/manageuse
+    ("eur", "rice"),  // directeur/directrice
+    ("er", "rice"),   // reporter/reportrice
+    ("f", "ve"),      // sportif/sportive
+    ("x", "se"),      // époux/épouse
+    ("c", "que"),     // turc/turque
+    ("on", "e"),      // compagnon/compagne
+    ("er", "ress"),   // waiter/waitress
+    ("or", "ress"),   // actor/actress
+    ("ur", "resse"),  // pécheur/pécheresse
     ("man", "woman"), // postman/postwoman
     ("men", "women"),
     ("eau", "elle"), // jumeau/jumelle
-    ("o", "a"),     // pizzaïolo/pizzaïola
+    ("o", "a"),      // pizzaïolo/pizzaïola
 ];
 
 /// Pairs of unrelated words that are each other's gender.
@@ -179,7 +179,8 @@ fn is_gender_pair(masculine: &str, feminine: &str) -> bool {
 }
 
 fn is_suffix_pair(masculine: &str, feminine: &str) -> bool {
-    let common = masculine.chars().zip(feminine.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum::<usize>();
+    let common =
+        masculine.chars().zip(feminine.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum::<usize>();
     // A two-letter stem at least: "act|eur"/"act|rice" is the shortest real case, and
     // anything shorter would pair unrelated words.
     common >= 2 && SUFFIX_PAIRS.contains(&(&masculine[common..], &feminine[common..]))
@@ -216,7 +217,10 @@ mod tests {
         assert_eq!(parts("Boulanger / Boulangère"), p("", "Boulanger", "Boulangère", ""));
         assert_eq!(parts("boulanger/boulangère"), p("", "boulanger", "boulangère", ""));
         assert_eq!(parts("directeur technique/directrice technique"), p("", "directeur", "directrice", "technique"));
-        assert_eq!(parts("Conducteur / Conductrice d'engins agricoles"), p("", "Conducteur", "Conductrice", "d'engins agricoles"));
+        assert_eq!(
+            parts("Conducteur / Conductrice d'engins agricoles"),
+            p("", "Conducteur", "Conductrice", "d'engins agricoles")
+        );
         assert_eq!(
             parts("massothérapeute animalier/massothérapeute animalière"),
             p("massothérapeute", "animalier", "animalière", "")
@@ -250,7 +254,9 @@ mod tests {
             pair_of("Agent de fabrication polyvalent en industrie", "Agente de fabrication polyvalente en industrie")
         );
         assert_eq!(
-            split("Directeur administratif, financier / Directrice administrative, financière et du contrôle de gestion"),
+            split(
+                "Directeur administratif, financier / Directrice administrative, financière et du contrôle de gestion"
+            ),
             pair_of(
                 "Directeur administratif, financier et du contrôle de gestion",
                 "Directrice administrative, financière et du contrôle de gestion"
@@ -281,12 +287,18 @@ mod tests {
             split("Chef / Cheffe de service infrastructure/environnement"),
             pair_of("Chef de service infrastructure/environnement", "Cheffe de service infrastructure/environnement")
         );
-        assert_eq!(split("technicien TV/radio/technicienne TV/radio"), pair_of("technicien TV/radio", "technicienne TV/radio"));
+        assert_eq!(
+            split("technicien TV/radio/technicienne TV/radio"),
+            pair_of("technicien TV/radio", "technicienne TV/radio")
+        );
     }
 
     #[test]
     fn feminine_first_and_lexicon_pairs() {
-        assert_eq!(split("Agente / Agent de bio-nettoyage"), pair_of("Agente de bio-nettoyage", "Agent de bio-nettoyage"));
+        assert_eq!(
+            split("Agente / Agent de bio-nettoyage"),
+            pair_of("Agente de bio-nettoyage", "Agent de bio-nettoyage")
+        );
         assert_eq!(split("Garçon / Fille de salle"), pair_of("Garçon de salle", "Fille de salle"));
         assert_eq!(split("Steward / Hôtesse de l'air"), pair_of("Steward de l'air", "Hôtesse de l'air"));
         assert_eq!(split("waiter/waitress"), pair_of("waiter", "waitress"));
@@ -299,7 +311,10 @@ mod tests {
             split("directeur d'agence de voyage/directrice d’agence de voyage"),
             pair_of("directeur d'agence de voyage", "directrice d’agence de voyage")
         );
-        assert_eq!(split("Accastilleur‑gréeur / Accastilleuse-gréeuse"), pair_of("Accastilleur‑gréeur", "Accastilleuse-gréeuse"));
+        assert_eq!(
+            split("Accastilleur‑gréeur / Accastilleuse-gréeuse"),
+            pair_of("Accastilleur‑gréeur", "Accastilleuse-gréeuse")
+        );
         assert_eq!(split("Chef de chœur / Cheffe de choeur"), pair_of("Chef de chœur", "Cheffe de choeur"));
     }
 
@@ -328,7 +343,8 @@ mod tests {
 
     #[test]
     fn degenerate_inputs() {
-        for label in ["", "/", " / ", "//", "a/", "/b", "Boulanger", "Boulanger /", "/ Boulangère", "Comptable", "é/"] {
+        for label in ["", "/", " / ", "//", "a/", "/b", "Boulanger", "Boulanger /", "/ Boulangère", "Comptable", "é/"]
+        {
             assert_eq!(split(label), None, "{label:?}");
         }
     }
@@ -352,7 +368,11 @@ mod tests {
 
     #[test]
     fn forms_differ_and_keep_shared_words() {
-        for label in ["Boulanger / Boulangère", "Conducteur / Conductrice d'engins agricoles", "directeur technique/directrice technique"] {
+        for label in [
+            "Boulanger / Boulangère",
+            "Conducteur / Conductrice d'engins agricoles",
+            "directeur technique/directrice technique",
+        ] {
             let (a, b) = split(label).expect("gendered");
             assert_ne!(a, b);
             assert!(!a.contains('/') && !b.contains('/'));

@@ -29,8 +29,8 @@ pub use forms::{clean_label, form_key};
 pub use gender::split_gendered;
 pub use manifest::{manifest, mismatches as manifest_mismatches, Manifest, ManifestFile};
 pub use model::*;
-pub use prepass::{clean_csv, repair_utf8, split_fields, CleanCsv};
 pub use onisep::ONISEP_FILE;
+pub use prepass::{clean_csv, repair_utf8, split_fields, CleanCsv};
 pub use rome::{entry_level, ROME_DIR};
 pub use table::combined_sha256;
 

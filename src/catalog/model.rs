@@ -533,8 +533,10 @@ mod tests {
 
     #[test]
     fn onisep_links_read_bare_urls_of_older_indexes() {
-        let links: Vec<OnisepLink> =
-            serde_json::from_str(r#"["http://a", {"title": "boulanger / boulangère", "url": "http://b"}, {"url": "http://c"}]"#).expect("links");
+        let links: Vec<OnisepLink> = serde_json::from_str(
+            r#"["http://a", {"title": "boulanger / boulangère", "url": "http://b"}, {"url": "http://c"}]"#,
+        )
+        .expect("links");
         assert_eq!(links[0], OnisepLink { title: None, url: "http://a".into() });
         assert_eq!(links[1].title.as_deref(), Some("boulanger / boulangère"));
         assert_eq!(links[2], OnisepLink { title: None, url: "http://c".into() });

@@ -25,7 +25,11 @@ const LINK: &str = "lien site onisep.fr";
 const ROME_CODE: &str = "code ROME";
 
 /// Adds ONISEP titles and links to the ROME fiches of `fiches` (code → index).
-pub(crate) fn load(data_dir: &Path, fiches: &HashMap<String, OccupationIdx>, b: &mut Builder) -> Result<(), CatalogError> {
+pub(crate) fn load(
+    data_dir: &Path,
+    fiches: &HashMap<String, OccupationIdx>,
+    b: &mut Builder,
+) -> Result<(), CatalogError> {
     let path = data_dir.join(ONISEP_FILE);
     if !exists(&path) {
         tracing::info!(file = ONISEP_FILE, "absent: no ONISEP titles or links");
@@ -44,7 +48,10 @@ pub(crate) fn load(data_dir: &Path, fiches: &HashMap<String, OccupationIdx>, b: 
     };
     let header = split_fields_by(header, ';');
     let column = |name: &str| {
-        header.iter().position(|h| h.trim() == name).ok_or_else(|| CatalogError::MissingColumn { file: ONISEP_FILE.into(), column: name.into() })
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| CatalogError::MissingColumn { file: ONISEP_FILE.into(), column: name.into() })
     };
     let (title, link, code) = (column(TITLE)?, column(LINK)?, column(ROME_CODE)?);
     let (mut added, mut unknown, mut without_code) = (0usize, 0usize, 0usize);

@@ -11,10 +11,10 @@ use super::model::{
     EducationLevel, FormKind, Interest, InterestLink, Kinship, Lang, LangText, Occupation, OccupationId, OccupationIdx,
     Passage, PassageKind, Skill, SkillId, SkillKind, SkillLink, SkillRelation, Taxonomy,
 };
-use crate::text::fold;
 use super::prepass::issue;
 use super::table::{collect, non_blank, str_col, u64_col, DatasetReader, Table, TableSpec, LINE_COL};
 use super::Builder;
+use crate::text::fold;
 
 /// Folder of the ROME release this loader reads.
 pub const ROME_DIR: &str = "rome-4.60";
@@ -86,7 +86,8 @@ fn read_fiches(reader: &mut DatasetReader<'_>, b: &mut Builder) -> Result<Table,
     let fiches = reader.read(&TableSpec::new(&fiches_file, &fiche_cols, &fiche_cols), &mut b.issues)?;
     let texts_file = file_name("texte");
     let text_cols = ["code_rome", "libelle_type_texte", "position_phrase", "libelle_texte"];
-    let texts = reader.read(&TableSpec::new(&texts_file, &text_cols, &["code_rome", "libelle_texte"]), &mut b.issues)?;
+    let texts =
+        reader.read(&TableSpec::new(&texts_file, &text_cols, &["code_rome", "libelle_texte"]), &mut b.issues)?;
     let riasec_file = file_name("referentiel_code_rome_riasec");
     let riasec_cols = ["code_rome", "riasec_majeur", "riasec_mineur"];
     let riasec = reader.read(&TableSpec::new(&riasec_file, &riasec_cols, &["code_rome"]), &mut b.issues)?;
@@ -98,11 +99,8 @@ fn read_fiches(reader: &mut DatasetReader<'_>, b: &mut Builder) -> Result<Table,
     )?;
 
     // One row per fiche even if a code is listed twice, so the joins cannot duplicate fiches.
-    let riasec = riasec
-        .df
-        .lazy()
-        .group_by([col("code_rome")])
-        .agg([col("riasec_majeur").first(), col("riasec_mineur").first()]);
+    let riasec =
+        riasec.df.lazy().group_by([col("code_rome")]).agg([col("riasec_majeur").first(), col("riasec_mineur").first()]);
     let lf = fiches
         .df
         .lazy()
@@ -118,26 +116,19 @@ fn read_fiches(reader: &mut DatasetReader<'_>, b: &mut Builder) -> Result<Table,
 /// Sentences of one text type per fiche, as a list column named after the type, in
 /// `position_phrase` order.
 fn sentences(texts: &DataFrame, kind: &str) -> LazyFrame {
-    texts
-        .clone()
-        .lazy()
-        .filter(col("libelle_type_texte").eq(lit(kind)))
-        .group_by([col("code_rome")])
-        .agg([col("libelle_texte")
-            .sort_by([col("position_phrase").cast(DataType::Int64)], SortMultipleOptions::default())
-            .alias(kind)])
+    texts.clone().lazy().filter(col("libelle_type_texte").eq(lit(kind))).group_by([col("code_rome")]).agg([col(
+        "libelle_texte",
+    )
+    .sort_by([col("position_phrase").cast(DataType::Int64)], SortMultipleOptions::default())
+    .alias(kind)])
 }
 
 /// Centres d'intérêt labels per fiche, the fiche's principal one first, then by code.
 fn interest_labels(interests: &DataFrame) -> LazyFrame {
     let principal_last = when(col("principal").eq(lit("oui"))).then(lit(0)).otherwise(lit(1));
-    interests
-        .clone()
-        .lazy()
-        .group_by([col("code_rome")])
-        .agg([col("libelle_centre_interet")
-            .sort_by([principal_last, col("code_centre_interet").cast(DataType::Int64)], SortMultipleOptions::default())
-            .alias("interests")])
+    interests.clone().lazy().group_by([col("code_rome")]).agg([col("libelle_centre_interet")
+        .sort_by([principal_last, col("code_centre_interet").cast(DataType::Int64)], SortMultipleOptions::default())
+        .alias("interests")])
 }
 
 /// Pushes one occupation (and its Preferred forms) per fiche; returns code → index.
@@ -212,11 +203,12 @@ fn levels_in(folded: &str) -> Vec<EducationLevel> {
         out.push(L::Cap);
     }
     // "Bac" alone, not "Bac+2" (folded "bac 2").
-    let bac_alone = padded.match_indices(" bac ").any(|(i, _)| !padded[i + 5..].starts_with(|c: char| c.is_ascii_digit()))
-        || has("bac pro")
-        || has("bac professionnel")
-        || has("brevet professionnel")
-        || has("bp");
+    let bac_alone =
+        padded.match_indices(" bac ").any(|(i, _)| !padded[i + 5..].starts_with(|c: char| c.is_ascii_digit()))
+            || has("bac pro")
+            || has("bac professionnel")
+            || has("brevet professionnel")
+            || has("bp");
     if bac_alone {
         out.push(L::Bac);
     }
@@ -254,7 +246,9 @@ fn add_interests(
     );
     let mut by_code: BTreeMap<u32, Interest> = BTreeMap::new();
     for i in 0..df.height() {
-        let (Some(id), Some(label), Some(fiche)) = (non_blank(ids.get(i)), non_blank(labels.get(i)), non_blank(fiches.get(i))) else {
+        let (Some(id), Some(label), Some(fiche)) =
+            (non_blank(ids.get(i)), non_blank(labels.get(i)), non_blank(fiches.get(i)))
+        else {
             continue;
         };
         let key = id.trim().parse().unwrap_or(u32::MAX);
@@ -275,10 +269,15 @@ fn add_interests(
         let columns = ["code_centre_interet", "libelle_centre_interet", "definition_centre_interet"];
         let table = reader.read(&TableSpec::new(&definitions_file, &columns, &columns), &mut b.issues)?;
         let (df, rel) = (&table.df, table.file.as_str());
-        let (ids, labels, texts) =
-            (str_col(df, "code_centre_interet", rel)?, str_col(df, "libelle_centre_interet", rel)?, str_col(df, "definition_centre_interet", rel)?);
+        let (ids, labels, texts) = (
+            str_col(df, "code_centre_interet", rel)?,
+            str_col(df, "libelle_centre_interet", rel)?,
+            str_col(df, "definition_centre_interet", rel)?,
+        );
         for ((id, label), text) in ids.iter().zip(labels.iter()).zip(texts.iter()) {
-            let (Some(id), Some(label), Some(text)) = (non_blank(id), non_blank(label), non_blank(text)) else { continue };
+            let (Some(id), Some(label), Some(text)) = (non_blank(id), non_blank(label), non_blank(text)) else {
+                continue;
+            };
             // The referential lists every centre d'intérêt, even one no loaded fiche links to.
             let interest = by_code.entry(id.trim().parse().unwrap_or(u32::MAX)).or_insert_with(|| Interest {
                 code: id.trim().to_owned(),
@@ -319,12 +318,16 @@ fn add_contexts(
         &mut b.issues,
     )?;
     let (df, rel) = (&links.df, links.file.as_str());
-    let rows = str_col(df, "code_rome", rel)?.iter().zip(str_col(df, "code_compo_bloc", rel)?.iter()).zip(str_col(df, "code_ogr", rel)?.iter());
+    let rows = str_col(df, "code_rome", rel)?
+        .iter()
+        .zip(str_col(df, "code_compo_bloc", rel)?.iter())
+        .zip(str_col(df, "code_ogr", rel)?.iter());
     for ((fiche, block), item) in rows {
         if non_blank(block) != Some(CONTEXTS_BLOCK) {
             continue;
         }
-        let (Some(&occupation), Some(label)) = (fiche.and_then(|f| codes.get(f)), item.and_then(|i| labels.get(i))) else {
+        let (Some(&occupation), Some(label)) = (fiche.and_then(|f| codes.get(f)), item.and_then(|i| labels.get(i)))
+        else {
             continue;
         };
         let contexts = &mut b.occupations[occupation as usize].contexts;
@@ -345,7 +348,8 @@ fn add_mobilities(
     let columns = ["code_rome", "code_rome_cible", "numero_ordre"];
     let table = reader.read(&TableSpec::new(&file, &columns, &columns[..2]), &mut b.issues)?;
     let (df, rel) = (&table.df, table.file.as_str());
-    let (sources, targets, orders) = (str_col(df, "code_rome", rel)?, str_col(df, "code_rome_cible", rel)?, str_col(df, "numero_ordre", rel)?);
+    let (sources, targets, orders) =
+        (str_col(df, "code_rome", rel)?, str_col(df, "code_rome_cible", rel)?, str_col(df, "numero_ordre", rel)?);
     let mut pairs: Vec<(OccupationIdx, u32, OccupationIdx)> = (0..df.height())
         .filter_map(|i| {
             let from = codes.get(sources.get(i)?)?;
@@ -430,7 +434,11 @@ fn add_skills(
     )?;
     let competence_file = file_name("referentiel_competence");
     let competences = reader.read(
-        &TableSpec::new(&competence_file, &["code_ogr", "libelle_competence", "cat_comp"], &["code_ogr", "libelle_competence"]),
+        &TableSpec::new(
+            &competence_file,
+            &["code_ogr", "libelle_competence", "cat_comp"],
+            &["code_ogr", "libelle_competence"],
+        ),
         &mut b.issues,
     )?;
     let savoir_file = file_name("referentiel_savoir");
@@ -439,11 +447,7 @@ fn add_skills(
         &mut b.issues,
     )?;
 
-    let core = coherence
-        .df
-        .lazy()
-        .group_by([col("code_rome"), col("code_ogr")])
-        .agg([col("coeur_metier").first()]);
+    let core = coherence.df.lazy().group_by([col("code_rome"), col("code_ogr")]).agg([col("coeur_metier").first()]);
     let lf = links
         .df
         .lazy()
@@ -484,10 +488,16 @@ fn add_skills(
 }
 
 /// code_ogr → (label, kind) for every compétence and savoir.
-fn skill_referential(competences: &Table, savoirs: &Table) -> Result<HashMap<String, (String, SkillKind)>, CatalogError> {
+fn skill_referential(
+    competences: &Table,
+    savoirs: &Table,
+) -> Result<HashMap<String, (String, SkillKind)>, CatalogError> {
     let mut out = HashMap::new();
     let (df, file) = (&competences.df, competences.file.as_str());
-    let rows = str_col(df, "code_ogr", file)?.iter().zip(str_col(df, "libelle_competence", file)?.iter()).zip(str_col(df, "cat_comp", file)?.iter());
+    let rows = str_col(df, "code_ogr", file)?
+        .iter()
+        .zip(str_col(df, "libelle_competence", file)?.iter())
+        .zip(str_col(df, "cat_comp", file)?.iter());
     for ((code, label), category) in rows {
         if let (Some(code), Some(label)) = (non_blank(code), non_blank(label)) {
             let kind = match non_blank(category) {
@@ -572,13 +582,34 @@ mod tests {
     #[test]
     fn entry_level_reads_the_first_sentence_naming_a_diploma() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(entry_level(&s(&["Cet emploi est accessible sans diplôme particulier.", "Un Bac+2 peut être demandé."])), Some(EducationLevel::None));
-        assert_eq!(entry_level(&s(&["Cet emploi est accessible avec un CAP/BEP en boulangerie."])), Some(EducationLevel::Cap));
-        assert_eq!(entry_level(&s(&["Accessible avec une formation de niveau CAP à Bac en travaux forestiers."])), Some(EducationLevel::Cap));
-        assert_eq!(entry_level(&s(&["Le permis B est requis.", "Cet emploi est accessible avec un diplôme de niveau Bac+2 (BTS, DUT)."])), Some(EducationLevel::Bac2));
-        assert_eq!(entry_level(&s(&["Cet emploi est accessible avec un Bac professionnel."])), Some(EducationLevel::Bac));
+        assert_eq!(
+            entry_level(&s(&["Cet emploi est accessible sans diplôme particulier.", "Un Bac+2 peut être demandé."])),
+            Some(EducationLevel::None)
+        );
+        assert_eq!(
+            entry_level(&s(&["Cet emploi est accessible avec un CAP/BEP en boulangerie."])),
+            Some(EducationLevel::Cap)
+        );
+        assert_eq!(
+            entry_level(&s(&["Accessible avec une formation de niveau CAP à Bac en travaux forestiers."])),
+            Some(EducationLevel::Cap)
+        );
+        assert_eq!(
+            entry_level(&s(&[
+                "Le permis B est requis.",
+                "Cet emploi est accessible avec un diplôme de niveau Bac+2 (BTS, DUT)."
+            ])),
+            Some(EducationLevel::Bac2)
+        );
+        assert_eq!(
+            entry_level(&s(&["Cet emploi est accessible avec un Bac professionnel."])),
+            Some(EducationLevel::Bac)
+        );
         assert_eq!(entry_level(&s(&["Accessible avec un Master (Bac+5) en droit."])), Some(EducationLevel::Bac5));
-        assert_eq!(entry_level(&s(&["L'exercice requiert le diplôme d'État de docteur en médecine."])), Some(EducationLevel::Doctorate));
+        assert_eq!(
+            entry_level(&s(&["L'exercice requiert le diplôme d'État de docteur en médecine."])),
+            Some(EducationLevel::Doctorate)
+        );
         assert_eq!(entry_level(&s(&["Le permis B est requis."])), None);
     }
 

@@ -27,12 +27,7 @@ impl LatencyMs {
         }
         ms.sort_by(f64::total_cmp);
         let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-        Some(LatencyMs {
-            p50: at(0.5),
-            p99: at(0.99),
-            mean: ms.iter().sum::<f64>() / ms.len() as f64,
-            n: ms.len(),
-        })
+        Some(LatencyMs { p50: at(0.5), p99: at(0.99), mean: ms.iter().sum::<f64>() / ms.len() as f64, n: ms.len() })
     }
 }
 

@@ -9,8 +9,8 @@ use tokenizers::{Encoding, OffsetType, PostProcessor, PreTokenizer, Tokenizer, T
 
 use super::encoder::{BertConfig, Encoder, Parallel};
 use super::error::EmbedError;
-use super::unigram::Unigram;
 use super::manifest::{manifest_file, ModelManifest, Pooling};
+use super::unigram::Unigram;
 use super::{Embedder, TextRole};
 
 const CONFIG_FILE: &str = "config.json";
@@ -199,9 +199,7 @@ impl BertEmbedder {
             if enc.len() > limit {
                 enc.truncate(limit, 0, TruncationDirection::Right);
             }
-            self.tokenizer
-                .post_process(enc, None, true)
-                .map_err(|e| EmbedError::Tokenizer(e.to_string()))
+            self.tokenizer.post_process(enc, None, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))
         };
         // A query is not worth a hand-off to the pool.
         if texts.len() < 16 {
@@ -218,10 +216,8 @@ impl BertEmbedder {
             return self.tokenizer.encode(text, false).map_err(err);
         };
         // The steps of `Tokenizer::encode` around the model, with our segmenter as the model.
-        let mut words = self
-            .tokenizer
-            .get_added_vocabulary()
-            .extract_and_normalize(self.tokenizer.get_normalizer(), text);
+        let mut words =
+            self.tokenizer.get_added_vocabulary().extract_and_normalize(self.tokenizer.get_normalizer(), text);
         if let Some(pre) = self.tokenizer.get_pre_tokenizer() {
             pre.pre_tokenize(&mut words).map_err(err)?;
         }
@@ -274,18 +270,12 @@ fn require_file(path: &Path) -> Result<(), EmbedError> {
     }
     let hint = " (a model directory needs config.json, model.safetensors and tokenizer.json; \
                 for the default model run the setup script / `boussole model import`)";
-    Err(EmbedError::MissingFile {
-        path: path.to_owned(),
-        hint: hint.into(),
-    })
+    Err(EmbedError::MissingFile { path: path.to_owned(), hint: hint.into() })
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, EmbedError> {
     let text = std::fs::read_to_string(path).map_err(EmbedError::io("reading", path))?;
-    serde_json::from_str(&text).map_err(|source| EmbedError::Json {
-        path: path.to_owned(),
-        source,
-    })
+    serde_json::from_str(&text).map_err(|source| EmbedError::Json { path: path.to_owned(), source })
 }
 
 fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
@@ -294,15 +284,11 @@ fn read_config(path: &Path) -> Result<BertConfig, EmbedError> {
     // BERT graph would silently mis-embed them, so refuse instead.
     if let Some(kind) = value.get("model_type").and_then(|v| v.as_str()) {
         if kind != "bert" {
-            return Err(EmbedError::Config(format!(
-                "model_type {kind:?} is not supported (BERT only)"
-            )));
+            return Err(EmbedError::Config(format!("model_type {kind:?} is not supported (BERT only)")));
         }
     }
-    let config: BertConfig = serde_json::from_value(value).map_err(|source| EmbedError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
+    let config: BertConfig =
+        serde_json::from_value(value).map_err(|source| EmbedError::Json { path: path.to_owned(), source })?;
     config.validate()?;
     Ok(config)
 }
@@ -333,9 +319,7 @@ fn load_tokenizer(path: &Path) -> Result<(Tokenizer, Option<Unigram>), EmbedErro
     // We truncate and pad ourselves (per batch); settings baked into the file
     // (e.g. fixed-length padding) would only waste compute.
     tokenizer.with_padding(None);
-    tokenizer
-        .with_truncation(None)
-        .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+    tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
     Ok((tokenizer, unigram))
 }
 
@@ -393,16 +377,9 @@ fn check_sentence_transformers_pooling(dir: &Path) -> Result<(), EmbedError> {
         return Ok(());
     };
     let flag = |key: &str| pooling.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
-    let others = [
-        "pooling_mode_cls_token",
-        "pooling_mode_max_tokens",
-        "pooling_mode_mean_sqrt_len_tokens",
-    ];
+    let others = ["pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"];
     if !flag("pooling_mode_mean_tokens") || others.iter().any(|k| flag(k)) {
-        return Err(EmbedError::Config(format!(
-            "{}: only mean pooling is supported",
-            dir.join("1_Pooling").display()
-        )));
+        return Err(EmbedError::Config(format!("{}: only mean pooling is supported", dir.join("1_Pooling").display())));
     }
     Ok(())
 }
@@ -417,10 +394,7 @@ fn optional_json(path: &Path) -> Result<Option<serde_json::Value>, EmbedError> {
 
 fn dir_name(dir: &Path) -> String {
     let canonical = dir.canonicalize().unwrap_or_else(|_| PathBuf::from(dir));
-    canonical
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into())
+    canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())
 }
 
 #[cfg(test)]
@@ -452,7 +426,8 @@ mod tests {
         let config: Config =
             serde_json::from_str(&std::fs::read_to_string(model_dir.join(CONFIG_FILE)).unwrap()).unwrap();
         let vb = unsafe {
-            candle_nn::VarBuilder::from_mmaped_safetensors(&[model_dir.join(WEIGHTS_FILE)], DType::F32, &Device::Cpu).unwrap()
+            candle_nn::VarBuilder::from_mmaped_safetensors(&[model_dir.join(WEIGHTS_FILE)], DType::F32, &Device::Cpu)
+                .unwrap()
         };
         let reference = BertModel::load(vb, &config).unwrap();
         let texts = ["cat", "the big red dog eats the small fish", "web developer", "a"];
@@ -470,8 +445,7 @@ mod tests {
         let m = mask.to_dtype(DType::F32).unwrap().unsqueeze(2).unwrap();
         let pooled = hidden.broadcast_mul(&m).unwrap().sum(1).unwrap().broadcast_div(&m.sum(1).unwrap()).unwrap();
         for (text, (a, b)) in texts.iter().zip(ours.iter().zip(pooled.to_vec2::<f32>().unwrap())) {
-            let cos = a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>()
-                / b.iter().map(|y| y * y).sum::<f32>().sqrt();
+            let cos = a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>() / b.iter().map(|y| y * y).sum::<f32>().sqrt();
             assert!(cos > 0.9999, "{text:?}: cosine {cos}");
         }
     }
@@ -496,9 +470,7 @@ mod tests {
     #[test]
     fn vectors_have_the_dimension_and_unit_norm() {
         let (_dir, e) = tiny();
-        let v = e
-            .embed(&["the cat eats fish", "dog", ""], TextRole::Passage)
-            .expect("embed");
+        let v = e.embed(&["the cat eats fish", "dog", ""], TextRole::Passage).expect("embed");
         assert_eq!(v.len(), 3);
         for x in &v {
             assert_eq!(x.len(), 32);
@@ -518,30 +490,20 @@ mod tests {
     fn embedding_is_deterministic() {
         let (_dir, e) = tiny();
         let texts = ["a big red house", "the dog runs fast"];
-        assert_eq!(
-            e.embed(&texts, TextRole::Query).unwrap(),
-            e.embed(&texts, TextRole::Query).unwrap()
-        );
+        assert_eq!(e.embed(&texts, TextRole::Query).unwrap(), e.embed(&texts, TextRole::Query).unwrap());
     }
 
     /// Padding must be invisible: this checks the attention mask and pooling.
     #[test]
     fn batch_results_match_single_results() {
         let (dir, e) = tiny();
-        let texts = [
-            "cat",
-            "the big red dog eats the small fish and runs",
-            "web developer",
-            "baker bread",
-        ];
+        let texts = ["cat", "the big red dog eats the small fish and runs", "web developer", "baker bread"];
         let batch = e.embed(&texts, TextRole::Passage).expect("batch");
         for (text, from_batch) in texts.iter().zip(&batch) {
             let alone = e.embed(&[text], TextRole::Passage).expect("single");
             assert!(max_abs_diff(&alone[0], from_batch) < 1e-5, "{text}");
         }
-        let one_by_one = BertEmbedder::load(&dir.path().join("tiny-model"))
-            .unwrap()
-            .with_batch_size(1);
+        let one_by_one = BertEmbedder::load(&dir.path().join("tiny-model")).unwrap().with_batch_size(1);
         for (a, b) in one_by_one.embed(&texts, TextRole::Passage).unwrap().iter().zip(&batch) {
             assert!(max_abs_diff(a, b) < 1e-5);
         }
@@ -550,12 +512,7 @@ mod tests {
     #[test]
     fn long_input_is_truncated_keeping_the_end_token() {
         let (_dir, e) = tiny();
-        let words: Vec<&str> = ["the", "cat", "eats", "fish"]
-            .iter()
-            .copied()
-            .cycle()
-            .take(200)
-            .collect();
+        let words: Vec<&str> = ["the", "cat", "eats", "fish"].iter().copied().cycle().take(200).collect();
         let long = words.join(" ");
         assert_eq!(e.count_tokens(&long).unwrap(), 202);
         // 16 positions = <s> + 14 words + </s>.
@@ -568,10 +525,7 @@ mod tests {
     fn long_texts_get_smaller_batches() {
         let (_dir, e) = tiny();
         let e = e.with_batch_size(32);
-        assert_eq!(
-            (e.batch_len(10), e.batch_len(64), e.batch_len(512), e.batch_len(100_000)),
-            (32, 32, 4, 1)
-        );
+        assert_eq!((e.batch_len(10), e.batch_len(64), e.batch_len(512), e.batch_len(100_000)), (32, 32, 4, 1));
     }
 
     #[test]
@@ -587,9 +541,7 @@ mod tests {
         let e = e.with_batch_size(2);
         let texts = ["a", "b c", "the dog", "fish", "red"];
         let mut done = Vec::new();
-        let v = e
-            .embed_with_progress(&texts, TextRole::Passage, &mut |n| done.push(n))
-            .expect("embed");
+        let v = e.embed_with_progress(&texts, TextRole::Passage, &mut |n| done.push(n)).expect("embed");
         assert_eq!(v.len(), 5);
         assert_eq!(done, vec![2, 2, 1]);
     }
@@ -613,10 +565,7 @@ mod tests {
         assert!(err.to_string().contains("tokenizer.json"), "{err}");
 
         std::fs::remove_file(&tok).unwrap();
-        assert!(matches!(
-            BertEmbedder::load(dir.path()),
-            Err(EmbedError::MissingFile { .. })
-        ));
+        assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::MissingFile { .. })));
         assert!(ModelManifest::read(dir.path()).unwrap().is_some());
     }
 
@@ -649,9 +598,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         write_tiny_bert_dir(dir.path(), 4);
         let path = dir.path().join("config.json");
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("\"bert\"", "\"xlm-roberta\"");
+        let text = std::fs::read_to_string(&path).unwrap().replace("\"bert\"", "\"xlm-roberta\"");
         std::fs::write(&path, text).unwrap();
         assert!(matches!(BertEmbedder::load(dir.path()), Err(EmbedError::Config(_))));
     }

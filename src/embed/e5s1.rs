@@ -60,10 +60,7 @@ impl Dtype {
         match code {
             0 => Ok(Dtype::F32),
             1 => Ok(Dtype::Q4_0),
-            _ => Err(ImportError::UnknownDtype {
-                name: name.to_owned(),
-                code,
-            }),
+            _ => Err(ImportError::UnknownDtype { name: name.to_owned(), code }),
         }
     }
 
@@ -139,9 +136,7 @@ impl<'a> Vocabulary<'a> {
             .blob
             .get(start..end)
             .ok_or_else(|| ImportError::BadVocabulary(format!("piece {id} spans {start}..{end} outside the blob")))?;
-        std::str::from_utf8(bytes).map_err(|_| ImportError::BadUtf8 {
-            what: format!("vocabulary piece {id}"),
-        })
+        std::str::from_utf8(bytes).map_err(|_| ImportError::BadUtf8 { what: format!("vocabulary piece {id}") })
     }
 }
 
@@ -165,34 +160,24 @@ impl<'a> Container<'a> {
         let vocabulary = read_vocabulary(&mut r)?;
         skip_normalisation_table(&mut r)?;
         let tensors = read_directory(&mut r, &header, data.len() as u64)?;
-        Ok(Container {
-            header,
-            vocabulary,
-            tensors,
-            data,
-        })
+        Ok(Container { header, vocabulary, tensors, data })
     }
 
     /// The raw stored bytes of a tensor (bounds were checked at parse time).
     pub fn tensor_bytes(&self, entry: &TensorEntry) -> Result<&'a [u8], ImportError> {
-        self.data
-            .get(entry.offset..entry.offset + entry.bytes)
-            .ok_or_else(|| ImportError::TensorOutOfBounds {
-                name: entry.name.clone(),
-                offset: entry.offset as u64,
-                bytes: entry.bytes as u64,
-                len: self.data.len() as u64,
-            })
+        self.data.get(entry.offset..entry.offset + entry.bytes).ok_or_else(|| ImportError::TensorOutOfBounds {
+            name: entry.name.clone(),
+            offset: entry.offset as u64,
+            bytes: entry.bytes as u64,
+            len: self.data.len() as u64,
+        })
     }
 
     /// The tensor's values as f32, dequantising `Q4_0` blocks.
     pub fn tensor_f32(&self, entry: &TensorEntry) -> Result<Vec<f32>, ImportError> {
         let raw = self.tensor_bytes(entry)?;
         Ok(match entry.dtype {
-            Dtype::F32 => raw
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
+            Dtype::F32 => raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
             Dtype::Q4_0 => dequantize_q4_0(raw),
         })
     }
@@ -215,21 +200,9 @@ pub fn dequantize_q4_0(raw: &[u8]) -> Vec<f32> {
 pub fn expected_tensors(h: &Header) -> Vec<(String, String, Vec<usize>)> {
     let (hid, ffn) = (h.hidden, h.ffn);
     let mut out = vec![
-        (
-            "emb.word".into(),
-            "embeddings.word_embeddings.weight".into(),
-            vec![h.vocab, hid],
-        ),
-        (
-            "emb.pos".into(),
-            "embeddings.position_embeddings.weight".into(),
-            vec![h.max_positions, hid],
-        ),
-        (
-            "emb.type".into(),
-            "embeddings.token_type_embeddings.weight".into(),
-            vec![h.token_types, hid],
-        ),
+        ("emb.word".into(), "embeddings.word_embeddings.weight".into(), vec![h.vocab, hid]),
+        ("emb.pos".into(), "embeddings.position_embeddings.weight".into(), vec![h.max_positions, hid]),
+        ("emb.type".into(), "embeddings.token_type_embeddings.weight".into(), vec![h.token_types, hid]),
         ("emb.ln.w".into(), "embeddings.LayerNorm.weight".into(), vec![hid]),
         ("emb.ln.b".into(), "embeddings.LayerNorm.bias".into(), vec![hid]),
     ];
@@ -244,11 +217,7 @@ pub fn expected_tensors(h: &Header) -> Vec<(String, String, Vec<usize>)> {
             ("fo", "output.dense", hid, ffn),
         ];
         for (short, long, rows, cols) in linears {
-            out.push((
-                format!("l{i}.{short}.w"),
-                hf(&format!("{long}.weight")),
-                vec![rows, cols],
-            ));
+            out.push((format!("l{i}.{short}.w"), hf(&format!("{long}.weight")), vec![rows, cols]));
             out.push((format!("l{i}.{short}.b"), hf(&format!("{long}.bias")), vec![rows]));
         }
         for (short, long) in [("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")] {
@@ -321,19 +290,12 @@ fn read_header(r: &mut Reader<'_>) -> Result<Header, ImportError> {
     r.take(4, "magic")?;
     let version = r.u32("version")?;
     if version != VERSION {
-        return Err(ImportError::UnsupportedVersion {
-            found: version,
-            supported: VERSION,
-        });
+        return Err(ImportError::UnsupportedVersion { found: version, supported: VERSION });
     }
     let mut dim = |field: &'static str, max: i32| -> Result<usize, ImportError> {
         let v = r.i32(field)?;
         if v <= 0 || v > max {
-            return Err(ImportError::BadHeader {
-                field,
-                found: v.to_string(),
-                reason: "out of range",
-            });
+            return Err(ImportError::BadHeader { field, found: v.to_string(), reason: "out of range" });
         }
         Ok(v as usize)
     };
@@ -364,11 +326,7 @@ fn read_header(r: &mut Reader<'_>) -> Result<Header, ImportError> {
 fn validate_header(h: &Header, block_size: i32) -> Result<(), ImportError> {
     let bad = |field, found: String, reason| Err(ImportError::BadHeader { field, found, reason });
     if block_size as u64 != Q4_BLOCK {
-        return bad(
-            "quant block size",
-            block_size.to_string(),
-            "only 32 (ggml Q4_0) is supported",
-        );
+        return bad("quant block size", block_size.to_string(), "only 32 (ggml Q4_0) is supported");
     }
     if !h.hidden.is_multiple_of(h.heads) {
         return bad("heads", h.heads.to_string(), "does not divide hidden");
@@ -390,10 +348,7 @@ fn read_vocabulary<'a>(r: &mut Reader<'a>) -> Result<Vocabulary<'a>, ImportError
     let offsets_raw = r.take((n + 1) * 4, "piece offsets")?;
     r.take(n * 4, "piece scores")?;
     let blob = r.take(blob_len, "piece blob")?;
-    let offsets: Vec<u32> = offsets_raw
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let offsets: Vec<u32> = offsets_raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     if offsets.windows(2).any(|w| w[0] > w[1]) {
         return Err(ImportError::BadVocabulary("piece offsets are not increasing".into()));
     }
@@ -408,14 +363,7 @@ fn read_vocabulary<'a>(r: &mut Reader<'a>) -> Result<Vocabulary<'a>, ImportError
             return Err(ImportError::BadVocabulary(format!("{what} id {id} outside 0..{n}")));
         }
     }
-    Ok(Vocabulary {
-        offsets,
-        blob,
-        bos,
-        eos,
-        pad,
-        unk,
-    })
+    Ok(Vocabulary { offsets, blob, bos, eos, pad, unk })
 }
 
 /// The table only matters to a tokenizer rebuilt from the container; we use
@@ -426,9 +374,7 @@ fn skip_normalisation_table(r: &mut Reader<'_>) -> Result<(), ImportError> {
     let len = r.u32("normalisation table length")?;
     let table = r.take(u64::from(len), "normalisation table")?;
     if count < 0 {
-        return Err(ImportError::BadVocabulary(format!(
-            "normalisation table: negative entry count {count}"
-        )));
+        return Err(ImportError::BadVocabulary(format!("normalisation table: negative entry count {count}")));
     }
     let mut t = Reader::new(table);
     for _ in 0..count {
@@ -459,34 +405,23 @@ fn read_directory(r: &mut Reader<'_>, h: &Header, file_len: u64) -> Result<Vec<T
     let expected = expected_tensors(h);
     let count = r.i32("tensor count")?;
     if count as i64 != expected.len() as i64 {
-        return Err(ImportError::TensorCount {
-            expected: expected.len(),
-            found: count.into(),
-        });
+        return Err(ImportError::TensorCount { expected: expected.len(), found: count.into() });
     }
     let mut found: std::collections::HashMap<String, RawEntry> = std::collections::HashMap::new();
     for i in 0..expected.len() {
         let entry = read_entry(r, i)?;
         if found.contains_key(&entry.name) {
-            return Err(ImportError::UnexpectedTensor {
-                name: entry.name,
-                problem: "duplicate",
-            });
+            return Err(ImportError::UnexpectedTensor { name: entry.name, problem: "duplicate" });
         }
         if !expected.iter().any(|(name, _, _)| *name == entry.name) {
-            return Err(ImportError::UnexpectedTensor {
-                name: entry.name,
-                problem: "unknown",
-            });
+            return Err(ImportError::UnexpectedTensor { name: entry.name, problem: "unknown" });
         }
         found.insert(entry.name.clone(), entry);
     }
     expected
         .into_iter()
         .map(|(name, hf_name, shape)| {
-            let raw = found
-                .remove(&name)
-                .ok_or_else(|| ImportError::MissingTensor { name: name.clone() })?;
+            let raw = found.remove(&name).ok_or_else(|| ImportError::MissingTensor { name: name.clone() })?;
             check_entry(raw, hf_name, shape, file_len)
         })
         .collect()
@@ -496,41 +431,20 @@ fn read_entry(r: &mut Reader<'_>, index: usize) -> Result<RawEntry, ImportError>
     let what = format!("tensor #{index}");
     let name_len = r.u16(&format!("{what} name length"))?;
     let name_bytes = r.take(u64::from(name_len), &format!("{what} name"))?;
-    let name = std::str::from_utf8(name_bytes)
-        .map_err(|_| ImportError::BadUtf8 {
-            what: format!("{what} name"),
-        })?
-        .to_owned();
+    let name =
+        std::str::from_utf8(name_bytes).map_err(|_| ImportError::BadUtf8 { what: format!("{what} name") })?.to_owned();
     let dtype = Dtype::from_code(r.u8(&format!("{name} dtype"))?, &name)?;
     let elements = u64::from(r.u32(&format!("{name} element count"))?);
     let offset = r.u64(&format!("{name} offset"))?;
     let bytes = r.u64(&format!("{name} byte length"))?;
-    Ok(RawEntry {
-        name,
-        dtype,
-        elements,
-        offset,
-        bytes,
-    })
+    Ok(RawEntry { name, dtype, elements, offset, bytes })
 }
 
 fn check_entry(raw: RawEntry, hf_name: String, shape: Vec<usize>, file_len: u64) -> Result<TensorEntry, ImportError> {
-    let size_err = |what, expected, found| ImportError::TensorSize {
-        name: raw.name.clone(),
-        what,
-        expected,
-        found,
-    };
-    let want_elements = shape
-        .iter()
-        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
-        .unwrap_or(u64::MAX);
+    let size_err = |what, expected, found| ImportError::TensorSize { name: raw.name.clone(), what, expected, found };
+    let want_elements = shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d as u64)).unwrap_or(u64::MAX);
     if raw.elements != want_elements {
-        return Err(size_err(
-            "element count (from header dims)",
-            want_elements,
-            raw.elements,
-        ));
+        return Err(size_err("element count (from header dims)", want_elements, raw.elements));
     }
     let want_bytes = raw
         .dtype
@@ -633,10 +547,7 @@ mod tests {
         assert_eq!(c.tensors.len(), 5 + 16 * 2);
         assert_eq!(c.vocabulary.len(), tiny_pieces().len());
         assert_eq!(c.vocabulary.piece(4).unwrap(), "the");
-        assert_eq!(
-            (c.vocabulary.bos, c.vocabulary.eos, c.vocabulary.pad, c.vocabulary.unk),
-            (0, 2, 1, 3)
-        );
+        assert_eq!((c.vocabulary.bos, c.vocabulary.eos, c.vocabulary.pad, c.vocabulary.unk), (0, 2, 1, 3));
         let word = &c.tensors[0];
         assert_eq!((word.name.as_str(), word.dtype), ("emb.word", Dtype::Q4_0));
         assert_eq!(word.hf_name, "embeddings.word_embeddings.weight");
@@ -682,10 +593,7 @@ mod tests {
         let mut s = valid();
         s.bytes[4] = 2;
         let err = Container::parse(&s.bytes).unwrap_err();
-        assert!(
-            matches!(err, ImportError::UnsupportedVersion { found: 2, supported: 1 }),
-            "{err}"
-        );
+        assert!(matches!(err, ImportError::UnsupportedVersion { found: 2, supported: 1 }), "{err}");
     }
 
     #[test]
@@ -707,16 +615,7 @@ mod tests {
         let mut s = valid();
         s.bytes[s.directory..s.directory + 4].copy_from_slice(&36i32.to_le_bytes());
         let err = Container::parse(&s.bytes).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ImportError::TensorCount {
-                    expected: 37,
-                    found: 36
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, ImportError::TensorCount { expected: 37, found: 36 }), "{err}");
         assert!(err.to_string().contains("expected 37"), "{err}");
     }
 
@@ -736,39 +635,20 @@ mod tests {
         let mut b = s.bytes.clone();
         b[bytes..bytes + 8].copy_from_slice(&7u64.to_le_bytes());
         let err = Container::parse(&b).unwrap_err();
-        assert!(
-            matches!(
-                &err,
-                ImportError::TensorSize {
-                    expected: 2048,
-                    found: 7,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(&err, ImportError::TensorSize { expected: 2048, found: 7, .. }), "{err}");
 
         let mut b = s.bytes.clone();
         let near_end = b.len() as u64 - 10;
         b[offset..offset + 8].copy_from_slice(&near_end.to_le_bytes());
-        assert!(matches!(
-            Container::parse(&b),
-            Err(ImportError::TensorOutOfBounds { .. })
-        ));
+        assert!(matches!(Container::parse(&b), Err(ImportError::TensorOutOfBounds { .. })));
 
         let mut b = s.bytes.clone();
         b[offset..offset + 8].copy_from_slice(&u64::MAX.to_le_bytes());
-        assert!(matches!(
-            Container::parse(&b),
-            Err(ImportError::TensorOutOfBounds { .. })
-        ));
+        assert!(matches!(Container::parse(&b), Err(ImportError::TensorOutOfBounds { .. })));
 
         let mut b = s.bytes.clone();
         b[dtype] = 9;
-        assert!(matches!(
-            Container::parse(&b),
-            Err(ImportError::UnknownDtype { code: 9, .. })
-        ));
+        assert!(matches!(Container::parse(&b), Err(ImportError::UnknownDtype { code: 9, .. })));
 
         // f32 -> Q4_0 relabel: the byte length no longer matches elements × dtype.
         let mut b = s.bytes.clone();
@@ -793,32 +673,17 @@ mod tests {
         assert_eq!(&s.bytes[q..q + 6], b"l0.q.w");
         let mut b = s.bytes.clone();
         b[k..k + 6].copy_from_slice(b"l0.q.w");
-        assert!(matches!(
-            Container::parse(&b),
-            Err(ImportError::UnexpectedTensor {
-                problem: "duplicate",
-                ..
-            })
-        ));
+        assert!(matches!(Container::parse(&b), Err(ImportError::UnexpectedTensor { problem: "duplicate", .. })));
     }
 
     #[test]
     fn rejects_bad_header_values() {
         let mut s = valid();
         s.bytes[8..12].copy_from_slice(&(-5i32).to_le_bytes());
-        assert!(matches!(
-            Container::parse(&s.bytes),
-            Err(ImportError::BadHeader { field: "hidden", .. })
-        ));
+        assert!(matches!(Container::parse(&s.bytes), Err(ImportError::BadHeader { field: "hidden", .. })));
         let mut s = valid();
         s.bytes[40..44].copy_from_slice(&64i32.to_le_bytes()); // block size
-        assert!(matches!(
-            Container::parse(&s.bytes),
-            Err(ImportError::BadHeader {
-                field: "quant block size",
-                ..
-            })
-        ));
+        assert!(matches!(Container::parse(&s.bytes), Err(ImportError::BadHeader { field: "quant block size", .. })));
     }
 
     #[test]

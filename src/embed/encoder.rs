@@ -183,7 +183,8 @@ impl Encoder {
         let h = config.hidden_size;
         let eps = config.layer_norm_eps as f32;
         let emb = vb.pp("embeddings");
-        let words = WordTable::read(weights, &format!("{prefix}embeddings.word_embeddings.weight"), config.vocab_size, h)?;
+        let words =
+            WordTable::read(weights, &format!("{prefix}embeddings.word_embeddings.weight"), config.vocab_size, h)?;
         let pos = emb.get((config.max_position_embeddings, h), "position_embeddings.weight")?;
         let types = emb.get((config.type_vocab_size, h), "token_type_embeddings.weight")?;
         let positions = pos.broadcast_add(&types.get(0)?)?.flatten_all()?.to_vec1::<f32>()?;
@@ -214,7 +215,9 @@ impl Encoder {
             + self
                 .layers
                 .iter()
-                .map(|l| lin(&l.qkv) + lin(&l.attn_out) + lin(&l.up) + lin(&l.down) + norm(&l.attn_norm) + norm(&l.out_norm))
+                .map(|l| {
+                    lin(&l.qkv) + lin(&l.attn_out) + lin(&l.up) + lin(&l.down) + norm(&l.attn_norm) + norm(&l.out_norm)
+                })
                 .sum::<usize>()
     }
 
@@ -328,16 +331,21 @@ impl WordTable {
         let mut file = std::fs::File::open(path).map_err(io)?;
         let mut len = [0u8; 8];
         file.read_exact(&mut len).map_err(EmbedError::io("reading", path))?;
-        let header_len = usize::try_from(u64::from_le_bytes(len)).ok().filter(|&n| n <= 100 << 20).ok_or_else(|| bad("header too large".into()))?;
+        let header_len = usize::try_from(u64::from_le_bytes(len))
+            .ok()
+            .filter(|&n| n <= 100 << 20)
+            .ok_or_else(|| bad("header too large".into()))?;
         let mut header = vec![0u8; header_len];
         file.read_exact(&mut header).map_err(EmbedError::io("reading", path))?;
-        let header: serde_json::Value = serde_json::from_slice(&header).map_err(|source| EmbedError::Json { path: path.to_owned(), source })?;
+        let header: serde_json::Value =
+            serde_json::from_slice(&header).map_err(|source| EmbedError::Json { path: path.to_owned(), source })?;
         let info = header.get(name).ok_or_else(|| bad("tensor not found".into()))?;
         let shape: Vec<usize> = serde_json::from_value(info["shape"].clone()).map_err(|e| bad(e.to_string()))?;
         if shape != [rows, width] {
             return Err(bad(format!("shape {shape:?}, expected [{rows}, {width}]")));
         }
-        let (start, end): (u64, u64) = serde_json::from_value(info["data_offsets"].clone()).map_err(|e| bad(e.to_string()))?;
+        let (start, end): (u64, u64) =
+            serde_json::from_value(info["data_offsets"].clone()).map_err(|e| bad(e.to_string()))?;
         let dtype = info["dtype"].as_str().unwrap_or_default();
         let size = match dtype {
             "F32" => 4,
@@ -398,10 +406,7 @@ fn load_linear(vb: &VarBuilder, inputs: usize, outputs: usize) -> Result<(Tensor
 fn to_linear(weight: Tensor, bias: Tensor) -> Result<Linear, EmbedError> {
     let (outputs, inputs) = weight.dims2()?;
     let w = weight.flatten_all()?.to_vec1::<f32>()?;
-    Ok(Linear {
-        weight: QuantMatrix::from_out_in(&w, outputs, inputs),
-        bias: bias.to_vec1::<f32>()?,
-    })
+    Ok(Linear { weight: QuantMatrix::from_out_in(&w, outputs, inputs), bias: bias.to_vec1::<f32>()? })
 }
 
 fn load_layer(vb: &VarBuilder, config: &BertConfig, eps: f32) -> Result<Layer, EmbedError> {
@@ -428,11 +433,7 @@ fn load_layer(vb: &VarBuilder, config: &BertConfig, eps: f32) -> Result<Layer, E
 fn layer_norm(vb: &VarBuilder, size: usize, eps: f32) -> Result<LayerNorm, EmbedError> {
     // Old TensorFlow-converted checkpoints name the parameters gamma/beta.
     let (w, b) = if vb.contains_tensor("weight") { ("weight", "bias") } else { ("gamma", "beta") };
-    Ok(LayerNorm {
-        weight: vb.get(size, w)?.to_vec1::<f32>()?,
-        bias: vb.get(size, b)?.to_vec1::<f32>()?,
-        eps,
-    })
+    Ok(LayerNorm { weight: vb.get(size, w)?.to_vec1::<f32>()?, bias: vb.get(size, b)?.to_vec1::<f32>()?, eps })
 }
 
 /// A raw pointer that may cross threads; users guarantee disjoint writes.
@@ -475,7 +476,8 @@ impl Linear {
         let panels = self.weight.panels();
         // SAFETY: `out` holds rows × n floats; concurrent calls get disjoint panel ranges
         // (disjoint columns); `kernel` came from `Kernel::detect`.
-        let product = |range: std::ops::Range<usize>| unsafe { self.weight.accumulate(kernel, x, rows, dst.get(), range) };
+        let product =
+            |range: std::ops::Range<usize>| unsafe { self.weight.accumulate(kernel, x, rows, dst.get(), range) };
         match parallel {
             Parallel::Serial => product(0..panels),
             Parallel::Split => {
@@ -604,7 +606,9 @@ fn activate(act: Activation, x: &mut [f32], parallel: Parallel) {
 #[inline(always)]
 fn activate_impl(act: Activation, chunk: &mut [f32]) {
     match act {
-        Activation::Gelu => chunk.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2))),
+        Activation::Gelu => {
+            chunk.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2)))
+        }
         Activation::GeluTanh => chunk.iter_mut().for_each(|v| {
             let u = 0.797_884_6 * (*v + 0.044_715 * *v * *v * *v);
             *v = 0.5 * *v * (1.0 + u.tanh());

@@ -87,11 +87,7 @@ fn check_tokenizer_matches(container: &Container<'_>, tokenizer_json: &Path) -> 
         }
     }
     if container.header.vocab < vocab.len() {
-        let msg = format!(
-            "{} pieces but only {} embedding rows",
-            vocab.len(),
-            container.header.vocab
-        );
+        let msg = format!("{} pieces but only {} embedding rows", vocab.len(), container.header.vocab);
         return Err(ImportError::TokenizerMismatch(msg).into());
     }
     Ok(())
@@ -100,11 +96,7 @@ fn check_tokenizer_matches(container: &Container<'_>, tokenizer_json: &Path) -> 
 fn write_config(container: &Container<'_>, path: &Path) -> Result<(), EmbedError> {
     let h = &container.header;
     // Going through the f32's shortest decimal form writes 1e-12, not 9.99…e-13.
-    let eps: f64 = h
-        .layer_norm_eps
-        .to_string()
-        .parse()
-        .unwrap_or(f64::from(h.layer_norm_eps));
+    let eps: f64 = h.layer_norm_eps.to_string().parse().unwrap_or(f64::from(h.layer_norm_eps));
     let config = json!({
         "_name_or_path": E5_MODEL_NAME,
         "architectures": ["BertModel"],
@@ -129,10 +121,8 @@ fn write_config(container: &Container<'_>, path: &Path) -> Result<(), EmbedError
         "classifier_dropout": null,
         "torch_dtype": "float32",
     });
-    let text = serde_json::to_string_pretty(&config).map_err(|source| EmbedError::Json {
-        path: path.into(),
-        source,
-    })?;
+    let text =
+        serde_json::to_string_pretty(&config).map_err(|source| EmbedError::Json { path: path.into(), source })?;
     std::fs::write(path, text + "\n").map_err(EmbedError::io("writing", path))
 }
 
@@ -166,10 +156,7 @@ fn write_weights(container: &Container<'_>, path: &Path) -> Result<(), EmbedErro
     for entry in &container.tensors {
         container.tensor_bytes(entry)?;
     }
-    let views = container
-        .tensors
-        .iter()
-        .map(|entry| (entry.hf_name.clone(), LazyTensor { container, entry }));
+    let views = container.tensors.iter().map(|entry| (entry.hf_name.clone(), LazyTensor { container, entry }));
     let metadata = HashMap::from([("format".to_owned(), "pt".to_owned())]);
     safetensors::serialize_to_file(views, Some(metadata), path)?;
     Ok(())
@@ -185,14 +172,16 @@ struct StagingDir {
 
 impl StagingDir {
     fn create(target: &Path) -> Result<Self, EmbedError> {
-        let path = crate::fsutil::staging_dir(target).map_err(EmbedError::io("creating a staging directory for", target))?;
+        let path =
+            crate::fsutil::staging_dir(target).map_err(EmbedError::io("creating a staging directory for", target))?;
         Ok(StagingDir { path, target: target.to_owned(), committed: false })
     }
 
     /// Swaps the staged directory in ([`crate::fsutil::replace_dir`]): at every instant
     /// `target` is the complete old model or the complete new one.
     fn commit(mut self) -> Result<(), EmbedError> {
-        crate::fsutil::replace_dir(&self.path, &self.target).map_err(EmbedError::io("renaming into place", &self.target))?;
+        crate::fsutil::replace_dir(&self.path, &self.target)
+            .map_err(EmbedError::io("renaming into place", &self.target))?;
         self.committed = true;
         Ok(())
     }
@@ -229,10 +218,8 @@ mod tests {
     }
 
     fn entries(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
     }
@@ -242,19 +229,8 @@ mod tests {
         let i = inputs();
         let out = i.dir.path().join("models").join("e5");
         let manifest = import_e5s1(&i.bin, &i.tokenizer, &out).expect("import");
-        assert_eq!(
-            entries(&out),
-            [
-                "boussole-model.json",
-                "config.json",
-                "model.safetensors",
-                "tokenizer.json"
-            ]
-        );
-        assert_eq!(
-            (manifest.name.as_str(), manifest.dimension, manifest.max_tokens),
-            (E5_MODEL_NAME, 32, 16)
-        );
+        assert_eq!(entries(&out), ["boussole-model.json", "config.json", "model.safetensors", "tokenizer.json"]);
+        assert_eq!((manifest.name.as_str(), manifest.dimension, manifest.max_tokens), (E5_MODEL_NAME, 32, 16));
         assert_eq!(manifest.files.len(), 3);
 
         let config: serde_json::Value =
@@ -272,11 +248,8 @@ mod tests {
         for entry in &container.tensors {
             let view = st.tensor(&entry.hf_name).unwrap();
             assert_eq!(view.shape(), entry.shape.as_slice());
-            let values: Vec<f32> = view
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let values: Vec<f32> =
+                view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
             assert_eq!(values, container.tensor_f32(entry).unwrap(), "{}", entry.hf_name);
         }
 
@@ -310,10 +283,7 @@ mod tests {
         let other = i.dir.path().join("other-tokenizer.json");
         std::fs::write(&other, tiny_tokenizer_json().replace("\"fish\"", "\"fisk\"")).unwrap();
         let err = import_e5s1(&i.bin, &other, &out).unwrap_err();
-        assert!(
-            matches!(err, EmbedError::Import(ImportError::TokenizerMismatch(_))),
-            "{err}"
-        );
+        assert!(matches!(err, EmbedError::Import(ImportError::TokenizerMismatch(_))), "{err}");
         assert!(err.to_string().contains("fisk"), "{err}");
         manifest.verify_files(&out).expect("old model intact");
     }

@@ -62,10 +62,7 @@ impl ModelManifest {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
-        h.update(format!(
-            "{:?}|{}|{}|{}",
-            self.pooling, self.normalize, self.max_tokens, self.dimension
-        ));
+        h.update(format!("{:?}|{}|{}|{}", self.pooling, self.normalize, self.max_tokens, self.dimension));
         for f in files {
             h.update(f.name.as_bytes());
             h.update([0]);
@@ -91,18 +88,14 @@ impl ModelManifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(EmbedError::io("reading", &path)(e)),
         };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|source| EmbedError::Json { path, source })
+        serde_json::from_str(&text).map(Some).map_err(|source| EmbedError::Json { path, source })
     }
 
     /// Writes the manifest as pretty JSON into `dir`.
     pub fn write(&self, dir: &Path) -> Result<(), EmbedError> {
         let path = dir.join(MANIFEST_FILE);
-        let json = serde_json::to_string_pretty(self).map_err(|source| EmbedError::Json {
-            path: path.clone(),
-            source,
-        })?;
+        let json =
+            serde_json::to_string_pretty(self).map_err(|source| EmbedError::Json { path: path.clone(), source })?;
         std::fs::write(&path, json + "\n").map_err(EmbedError::io("writing", path))
     }
 

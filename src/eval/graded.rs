@@ -26,7 +26,12 @@ impl GradedMetrics {
     pub fn of<T: Eq + Hash>(ranked: &[T], grades: &HashMap<T, u8>) -> GradedMetrics {
         let gain = |g: u8| f64::from((1u32 << g) - 1);
         let discount = |i: usize| 1.0 / ((i + 2) as f64).log2();
-        let dcg: f64 = ranked.iter().take(NDCG_DEPTH).enumerate().map(|(i, t)| grades.get(t).map_or(0.0, |&g| gain(g) * discount(i))).sum();
+        let dcg: f64 = ranked
+            .iter()
+            .take(NDCG_DEPTH)
+            .enumerate()
+            .map(|(i, t)| grades.get(t).map_or(0.0, |&g| gain(g) * discount(i)))
+            .sum();
         let mut ideal: Vec<u8> = grades.values().copied().collect();
         ideal.sort_unstable_by(|a, b| b.cmp(a));
         let idcg: f64 = ideal.iter().take(NDCG_DEPTH).enumerate().map(|(i, &g)| gain(g) * discount(i)).sum();

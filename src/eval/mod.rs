@@ -102,21 +102,28 @@ pub struct ExactDense<'a> {
 impl<'a> ExactDense<'a> {
     /// Keeps the rows carrying at least one kept form.
     pub fn new(index: &'a VectorIndex, kept_form: &'a [bool]) -> ExactDense<'a> {
-        let rows = (0..index.len() as u32).filter(|&r| index.forms_of_row(r as usize).iter().any(|&f| kept_form[f as usize])).collect();
+        let rows = (0..index.len() as u32)
+            .filter(|&r| index.forms_of_row(r as usize).iter().any(|&f| kept_form[f as usize]))
+            .collect();
         ExactDense { index, kept_form, rows }
     }
 }
 
 impl DenseSource for ExactDense<'_> {
     fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
-        let mut scored: Vec<(u32, f32)> = self.rows.iter().map(|&r| (r, self.index.row_score(query, r as usize))).collect();
+        let mut scored: Vec<(u32, f32)> =
+            self.rows.iter().map(|&r| (r, self.index.row_score(query, r as usize))).collect();
         scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         let mut out = Vec::new();
         let mut taken = 0;
         for (row, score) in scored {
             let before = out.len();
             out.extend(
-                self.index.forms_of_row(row as usize).iter().filter(|&&f| self.kept_form[f as usize] && keep(f)).map(|&f| (f, score)),
+                self.index
+                    .forms_of_row(row as usize)
+                    .iter()
+                    .filter(|&&f| self.kept_form[f as usize] && keep(f))
+                    .map(|&f| (f, score)),
             );
             if out.len() > before {
                 taken += 1;
@@ -220,7 +227,11 @@ pub(crate) fn embed_texts(engine: &Engine, texts: &[&str]) -> Result<Vec<Vec<f32
 }
 
 /// Understands every query and embeds the positive texts that differ from the typed ones.
-pub(crate) fn understand_all(engine: &Engine, texts: &[&str], vectors: &[Vec<f32>]) -> Result<(Vec<Understood>, Vec<Vec<f32>>)> {
+pub(crate) fn understand_all(
+    engine: &Engine,
+    texts: &[&str],
+    vectors: &[Vec<f32>],
+) -> Result<(Vec<Understood>, Vec<Vec<f32>>)> {
     let understood: Vec<Understood> = texts.iter().map(|t| engine.understand(t)).collect();
     let changed: Vec<usize> = (0..texts.len()).filter(|&i| understood[i].positive != texts[i]).collect();
     let changed_texts: Vec<&str> = changed.iter().map(|&i| understood[i].positive.as_str()).collect();
@@ -262,11 +273,19 @@ impl Retriever<'_> {
         let Retriever { engine, lexical, dense, params } = *self;
         let catalogue = engine.index().catalogue();
         let (forms, occupations) = (&catalogue.forms, &catalogue.occupations);
-        let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+        let keep =
+            |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
         let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
         match understood {
             None => {
-                let input = QueryInput { text, vector: Some(vector), retrieval: Retrieval::Hybrid, keep: &keep, keep_occupation: &keep_occupation, signals: None };
+                let input = QueryInput {
+                    text,
+                    vector: Some(vector),
+                    retrieval: Retrieval::Hybrid,
+                    keep: &keep,
+                    keep_occupation: &keep_occupation,
+                    signals: None,
+                };
                 hybrid::gather(forms, lexical, dense, &input, params)
             }
             Some((u, positive)) => {
@@ -285,7 +304,13 @@ impl Retriever<'_> {
     }
 }
 
-fn run_split(engine: &Engine, lexical: &LexicalIndex, dense: &ExactDense<'_>, split: &Embedded, params: &HybridParams) -> SplitRun {
+fn run_split(
+    engine: &Engine,
+    lexical: &LexicalIndex,
+    dense: &ExactDense<'_>,
+    split: &Embedded,
+    params: &HybridParams,
+) -> SplitRun {
     let start = Instant::now();
     let retriever = Retriever { engine, lexical, dense, params };
     let candidates: Vec<Vec<Candidate>> = split
@@ -298,7 +323,12 @@ fn run_split(engine: &Engine, lexical: &LexicalIndex, dense: &ExactDense<'_>, sp
         .into_par_iter()
         .map(|i| {
             let q = &split.queries[i];
-            retriever.gather(&q.query, &split.vectors[i], q.taxonomy, Some((&split.understood[i], &split.positive_vectors[i])))
+            retriever.gather(
+                &q.query,
+                &split.vectors[i],
+                q.taxonomy,
+                Some((&split.understood[i], &split.positive_vectors[i])),
+            )
         })
         .collect();
     let gold = split
@@ -333,13 +363,20 @@ pub fn fusion_name(f: Fusion) -> String {
 pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let start = Instant::now();
     let catalogue = engine.index().catalogue();
-    let heldout = splits::load_or_generate_heldout(engine, &options.splits_dir, options.seed, options.heldout_fraction, options.regenerate)?;
+    let heldout = splits::load_or_generate_heldout(
+        engine,
+        &options.splits_dir,
+        options.seed,
+        options.heldout_fraction,
+        options.regenerate,
+    )?;
     let test: Vec<&HeldOutForm> = heldout.iter().filter(|h| engine.find(h.taxonomy, &h.code).is_some()).collect();
     let n_test = options.limit_queries.min(test.len());
     let n_dev = options.dev_queries.min(test.len() - n_test);
     let test_queries: Vec<EvalQuery> = test[..n_test].iter().map(|h| h.as_query()).collect();
     let dev_queries: Vec<EvalQuery> = test[n_test..n_test + n_dev].iter().map(|h| h.as_query()).collect();
-    let typo_queries = splits::load_or_generate_typos(&options.splits_dir, &test_queries, options.seed, options.regenerate)?;
+    let typo_queries =
+        splits::load_or_generate_typos(&options.splits_dir, &test_queries, options.seed, options.regenerate)?;
     let natural = splits::load_natural(&options.splits_dir.join("natural_queries.jsonl"))?;
 
     let params = engine.hybrid_params();
@@ -424,7 +461,11 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
             let heldout_lex = LexicalIndex::with_config(&catalogue.forms, |i| kept[i], config);
             let full_lex = LexicalIndex::with_config(&catalogue.forms, |_| true, config);
             for split in run_all(&heldout_lex, &full_lex, &p) {
-                rows.push(Row { split: split.name.clone(), system: name.to_string(), summary: split.evaluate(Retrieval::Hybrid, &p) });
+                rows.push(Row {
+                    split: split.name.clone(),
+                    system: name.to_string(),
+                    summary: split.evaluate(Retrieval::Hybrid, &p),
+                });
             }
             tracing::info!(variant = name, secs = t.elapsed().as_secs_f64(), "ablation done");
         }
@@ -440,11 +481,21 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         let req = SearchRequest { text: q.query.clone(), lang: q.lang, taxonomy: q.taxonomy, limit: DEPTH };
         let ranked: Vec<OccupationIdx> = engine.search(&req)?.into_iter().map(|r| r.index).collect();
         searched.push(QueryMetrics::of(&ranked, &gold));
-        let profile = ProfileRequest { text: Some(q.query.clone()), lang: q.lang, taxonomy: q.taxonomy, limit: DEPTH, ..ProfileRequest::default() };
+        let profile = ProfileRequest {
+            text: Some(q.query.clone()),
+            lang: q.lang,
+            taxonomy: q.taxonomy,
+            limit: DEPTH,
+            ..ProfileRequest::default()
+        };
         let ranked: Vec<OccupationIdx> = engine.match_profile(&profile)?.into_iter().map(|r| r.index).collect();
         profiled.push(QueryMetrics::of(&ranked, &gold));
     }
-    rows.push(Row { split: "natural".into(), system: "service: Engine::search (HNSW)".into(), summary: Summary::mean(&searched) });
+    rows.push(Row {
+        split: "natural".into(),
+        system: "service: Engine::search (HNSW)".into(),
+        summary: Summary::mean(&searched),
+    });
     rows.push(Row {
         split: "natural".into(),
         system: "service: hybrid + skills (match_profile, text only)".into(),
@@ -463,15 +514,32 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
 
 /// Writes, per query, the gold's rank under the title-only and the full ranking (error analysis;
 /// `BOUSSOLE_EVAL_DUMP=file.jsonl boussole eval`).
-fn dump_ranks(engine: &Engine, embedded: &[Embedded], splits: &[SplitRun], params: &HybridParams, path: &Path) -> Result<()> {
+fn dump_ranks(
+    engine: &Engine,
+    embedded: &[Embedded],
+    splits: &[SplitRun],
+    params: &HybridParams,
+    path: &Path,
+) -> Result<()> {
     let catalogue = engine.index().catalogue();
     let mut out = String::new();
     for (e, run) in embedded.iter().zip(splits) {
         for (i, q) in e.queries.iter().enumerate() {
             let rank = |candidates: &[Candidate], retrieval| {
                 let fused = hybrid::fuse(candidates, retrieval, params);
-                let gold_rank = fused.iter().position(|(c, _)| run.gold[i].contains(&candidates[*c].occupation)).map(|r| r + 1);
-                let top: Vec<String> = fused.iter().take(3).map(|(c, _)| catalogue.occupations[candidates[*c].occupation as usize].label.get_or_any(q.lang).unwrap_or_default().to_string()).collect();
+                let gold_rank =
+                    fused.iter().position(|(c, _)| run.gold[i].contains(&candidates[*c].occupation)).map(|r| r + 1);
+                let top: Vec<String> = fused
+                    .iter()
+                    .take(3)
+                    .map(|(c, _)| {
+                        catalogue.occupations[candidates[*c].occupation as usize]
+                            .label
+                            .get_or_any(q.lang)
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                    .collect();
                 (gold_rank, top)
             };
             let (h, _) = rank(&run.candidates[i], Retrieval::Hybrid);
@@ -496,9 +564,14 @@ pub fn format_report(report: &Report) -> String {
             r.split, r.system, s.queries, s.mrr, s.map, s.recall_at_10, s.acc_at_1, s.acc_at_5, s.acc_at_10
         ));
     }
-    let mrr = |split: &str| report.rows.iter().find(|r| r.split == split && r.system.starts_with("hybrid, default")).map(|r| r.summary.mrr);
+    let mrr = |split: &str| {
+        report.rows.iter().find(|r| r.split == split && r.system.starts_with("hybrid, default")).map(|r| r.summary.mrr)
+    };
     if let (Some(clean), Some(typos)) = (mrr("held-out"), mrr("typos")) {
-        out.push_str(&format!("\nTypo robustness: hybrid keeps {:.1}% of its held-out MRR on the typo split.\n", 100.0 * typos / clean));
+        out.push_str(&format!(
+            "\nTypo robustness: hybrid keeps {:.1}% of its held-out MRR on the typo split.\n",
+            100.0 * typos / clean
+        ));
     }
     out.push_str("\nFusion tuning (MRR on the held-out development queries):\n\n");
     for (name, mrr) in &report.tuning {

@@ -107,7 +107,13 @@ pub fn generate_heldout(catalogue: &Catalogue, seed: u64, fraction: f64) -> Vec<
 }
 
 /// Loads `heldout.jsonl` from `dir`, or generates and writes it when absent or asked to.
-pub fn load_or_generate_heldout(engine: &Engine, dir: &Path, seed: u64, fraction: f64, regenerate: bool) -> Result<Vec<HeldOutForm>> {
+pub fn load_or_generate_heldout(
+    engine: &Engine,
+    dir: &Path,
+    seed: u64,
+    fraction: f64,
+    regenerate: bool,
+) -> Result<Vec<HeldOutForm>> {
     let path = dir.join(HELDOUT_FILE);
     if path.exists() && !regenerate {
         return read_jsonl(&path);
@@ -120,7 +126,12 @@ pub fn load_or_generate_heldout(engine: &Engine, dir: &Path, seed: u64, fraction
 
 /// Loads `typos.jsonl` when it covers exactly `queries` (same ids, same order); otherwise
 /// generates the typo queries and writes the file.
-pub fn load_or_generate_typos(dir: &Path, queries: &[EvalQuery], seed: u64, regenerate: bool) -> Result<Vec<EvalQuery>> {
+pub fn load_or_generate_typos(
+    dir: &Path,
+    queries: &[EvalQuery],
+    seed: u64,
+    regenerate: bool,
+) -> Result<Vec<EvalQuery>> {
     let path = dir.join(TYPOS_FILE);
     if path.exists() && !regenerate {
         let loaded: Vec<EvalQuery> = read_jsonl(&path)?;
@@ -182,7 +193,8 @@ pub fn add_typos(text: &str, rng: &mut impl Rng) -> String {
             }
         }
         let fresh: Vec<usize> = (0..words.len()).filter(|w| !used_words.contains(w)).collect();
-        let w = if fresh.is_empty() { rng.random_range(0..words.len()) } else { fresh[rng.random_range(0..fresh.len())] };
+        let w =
+            if fresh.is_empty() { rng.random_range(0..words.len()) } else { fresh[rng.random_range(0..fresh.len())] };
         used_words.push(w);
         let (s, e) = words[w];
         // Keep the first letter: people rarely get it wrong.

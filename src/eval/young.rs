@@ -79,7 +79,8 @@ impl Run {
             .iter()
             .zip(&self.grades)
             .map(|(c, g)| {
-                let ranked: Vec<OccupationIdx> = hybrid::fuse(c, retrieval, params).into_iter().take(DEPTH).map(|(i, _)| c[i].occupation).collect();
+                let ranked: Vec<OccupationIdx> =
+                    hybrid::fuse(c, retrieval, params).into_iter().take(DEPTH).map(|(i, _)| c[i].occupation).collect();
                 GradedMetrics::of(&ranked, g)
             })
             .collect()
@@ -98,7 +99,12 @@ impl Run {
                             .map(|(_, m)| m),
                     )
                 };
-                YoungRow { system: system.to_string(), part: part.to_string(), all: of(None), styles: STYLES.iter().map(|s| of(Some(s))).collect() }
+                YoungRow {
+                    system: system.to_string(),
+                    part: part.to_string(),
+                    all: of(None),
+                    styles: STYLES.iter().map(|s| of(Some(s))).collect(),
+                }
             })
             .collect()
     }
@@ -129,10 +135,8 @@ fn build_run(engine: &Engine, queries: Vec<YoungQuery>, params: &HybridParams) -
     let dense = ExactDense::new(engine.index(), &all);
     let rome = Some(Taxonomy::Rome);
     let retriever = Retriever { engine, lexical: engine.lexical(), dense: &dense, params };
-    let hybrid: Vec<Vec<Candidate>> = (0..queries.len())
-        .into_par_iter()
-        .map(|i| retriever.gather(texts[i], &vectors[i], rome, None))
-        .collect();
+    let hybrid: Vec<Vec<Candidate>> =
+        (0..queries.len()).into_par_iter().map(|i| retriever.gather(texts[i], &vectors[i], rome, None)).collect();
     let full: Vec<Vec<Candidate>> = (0..queries.len())
         .into_par_iter()
         .map(|i| retriever.gather(texts[i], &vectors[i], rome, Some((&understood[i], &positive[i]))))
@@ -146,7 +150,13 @@ fn build_run(engine: &Engine, queries: Vec<YoungQuery>, params: &HybridParams) -
 }
 
 /// Runs the split: the four systems, then the ablations and the tuning when asked.
-pub(crate) fn run(engine: &Engine, path: &Path, params: &HybridParams, options: &EvalOptions, heldout_dev: Option<&SplitRun>) -> Result<YoungReport> {
+pub(crate) fn run(
+    engine: &Engine,
+    path: &Path,
+    params: &HybridParams,
+    options: &EvalOptions,
+    heldout_dev: Option<&SplitRun>,
+) -> Result<YoungReport> {
     let queries = load(path)?;
     let base = build_run(engine, queries.clone(), params)?;
     let mut rows = Vec::new();
@@ -192,7 +202,10 @@ pub(crate) fn run(engine: &Engine, path: &Path, params: &HybridParams, options: 
     let (tuning, tuned) = match heldout_dev {
         Some(dev) => {
             let (trace, best) = tune(&base, dev, params);
-            rows.extend(base.rows("full, dev-tuned weights", &base.metrics(Retrieval::Full, &HybridParams { weights: best, ..*params })));
+            rows.extend(base.rows(
+                "full, dev-tuned weights",
+                &base.metrics(Retrieval::Full, &HybridParams { weights: best, ..*params }),
+            ));
             (trace, Some(best))
         }
         None => (Vec::new(), None),
@@ -231,7 +244,11 @@ impl Drop for EngineConfigGuard<'_> {
 /// Coordinate ascent over the channel weights on the development queries. Objective: young dev
 /// nDCG@10 + held-out dev MRR (both in [0, 1]), so a gain for young people's phrasing may not
 /// be bought with job-title accuracy.
-pub(crate) fn tune(young: &Run, heldout_dev: &SplitRun, params: &HybridParams) -> (Vec<(String, f64, f64, f64)>, ChannelWeights) {
+pub(crate) fn tune(
+    young: &Run,
+    heldout_dev: &SplitRun,
+    params: &HybridParams,
+) -> (Vec<(String, f64, f64, f64)>, ChannelWeights) {
     // Falling below the title-only ranking on job titles costs five times the drop.
     let baseline = heldout_dev.evaluate(Retrieval::Hybrid, params).mrr;
     let score = |w: ChannelWeights| {
@@ -308,7 +325,12 @@ pub fn format_report(report: &YoungReport) -> String {
         out.push_str(&format!("\nChannel weights tuned on dev ({} settings tried):\n", report.tuning.len()));
         if let (Some(s), Some(t)) = (start, top) {
             out.push_str(&format!("- start: {} → young dev nDCG@10 {:.3}, held-out dev MRR {:.3}\n", s.0, s.1, s.2));
-            out.push_str(&format!("- best:  {} → young dev nDCG@10 {:.3}, held-out dev MRR {:.3}\n", weights_name(best), t.1, t.2));
+            out.push_str(&format!(
+                "- best:  {} → young dev nDCG@10 {:.3}, held-out dev MRR {:.3}\n",
+                weights_name(best),
+                t.1,
+                t.2
+            ));
         }
     }
     out

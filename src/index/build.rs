@@ -108,7 +108,11 @@ pub fn build_index(
     let passage_refs: Vec<&str> = passage_strings.iter().map(String::as_str).collect();
     let passage_vectors = embed_all(&passage_refs, embedder, options, "passages")?;
     let passage_time = t.elapsed();
-    tracing::info!(texts = passage_refs.len(), secs = passage_time.as_secs_f64(), "embedded passages and centres d'intérêt");
+    tracing::info!(
+        texts = passage_refs.len(),
+        secs = passage_time.as_secs_f64(),
+        "embedded passages and centres d'intérêt"
+    );
 
     let t = Instant::now();
     let bar = progress_bar(options.progress, texts.len() as u64, "graph");
@@ -159,7 +163,12 @@ impl Drop for Staging {
     }
 }
 
-fn embed_all(texts: &[&str], embedder: &dyn Embedder, options: &BuildOptions, stage: &str) -> Result<Vec<f32>, IndexError> {
+fn embed_all(
+    texts: &[&str],
+    embedder: &dyn Embedder,
+    options: &BuildOptions,
+    stage: &str,
+) -> Result<Vec<f32>, IndexError> {
     let dim = embedder.dimension();
     let bar = progress_bar(options.progress, texts.len() as u64, stage);
     let mut out = Vec::with_capacity(texts.len() * dim);
@@ -205,7 +214,8 @@ fn write_index(
 ) -> Result<IndexManifest, IndexError> {
     let Stored { graph, form_rows, vectors, passage_vectors } = *stored;
     let catalogue_path = dir.join(CATALOGUE_FILE);
-    let json = serde_json::to_vec(catalogue).map_err(|e| IndexError::Graph(format!("cannot serialise catalogue: {e}")))?;
+    let json =
+        serde_json::to_vec(catalogue).map_err(|e| IndexError::Graph(format!("cannot serialise catalogue: {e}")))?;
     fs::write(&catalogue_path, json).map_err(IndexError::io(&catalogue_path))?;
     // Written, not recomputed at load: the loader never depends on re-running the dedup rule.
     let rows_path = dir.join(FORM_ROWS_FILE);
@@ -240,7 +250,8 @@ fn write_index(
         files,
     };
     let manifest_path = dir.join(MANIFEST_FILE);
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Graph(format!("cannot serialise manifest: {e}")))?;
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| IndexError::Graph(format!("cannot serialise manifest: {e}")))?;
     fs::write(&manifest_path, json).map_err(IndexError::io(&manifest_path))?;
     Ok(manifest)
 }
@@ -255,7 +266,14 @@ fn counts(catalogue: &Catalogue, vectors: usize) -> Counts {
         let taxonomy = catalogue.occupations[f.occupation as usize].id.taxonomy;
         *forms.entry(format!("{taxonomy}/{}", f.lang)).or_insert(0) += 1;
     }
-    Counts { occupations, skills: catalogue.skills.len(), forms, vectors, passage_vectors: 0, ingest_issues: catalogue.issues.len() }
+    Counts {
+        occupations,
+        skills: catalogue.skills.len(),
+        forms,
+        vectors,
+        passage_vectors: 0,
+        ingest_issues: catalogue.issues.len(),
+    }
 }
 
 /// Recall@k of the graph against exact search, over `samples` rows used as queries.
@@ -286,8 +304,9 @@ fn progress_bar(enabled: bool, len: u64, stage: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    let style = ProgressStyle::with_template("{prefix:>8} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{prefix:>8} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix(stage.to_string());
     bar

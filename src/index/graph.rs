@@ -157,7 +157,13 @@ impl Graph {
     }
 
     /// Approximate `k` nearest rows to `query`, best first, as (row, cosine similarity).
-    pub fn search(&self, query: &[f32], k: usize, ef: usize, filter: Option<&dyn Fn(usize) -> bool>) -> Vec<(usize, f32)> {
+    pub fn search(
+        &self,
+        query: &[f32],
+        k: usize,
+        ef: usize,
+        filter: Option<&dyn Fn(usize) -> bool>,
+    ) -> Vec<(usize, f32)> {
         let ef = ef.max(k);
         let half = to_f16(query);
         let hits = match filter {
@@ -168,14 +174,19 @@ impl Graph {
             }
         };
         // Re-score with the f32 query: only the stored rows carry f16 rounding.
-        let mut out: Vec<(usize, f32)> = hits.into_iter().map(|n| (n.d_id, dot_f16(query, self.vector(n.d_id)))).collect();
+        let mut out: Vec<(usize, f32)> =
+            hits.into_iter().map(|n| (n.d_id, dot_f16(query, self.vector(n.d_id)))).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
     }
 }
 
 /// Every point of `hnsw`, indexed by its row (origin id), each row exactly once.
-fn points_by_row(hnsw: &Hnsw<'static, f16, UnitDot>, n: usize, dim: usize) -> Result<Vec<Arc<Point<'static, f16>>>, IndexError> {
+fn points_by_row(
+    hnsw: &Hnsw<'static, f16, UnitDot>,
+    n: usize,
+    dim: usize,
+) -> Result<Vec<Arc<Point<'static, f16>>>, IndexError> {
     let mut points: Vec<Option<Arc<Point<'static, f16>>>> = vec![None; n];
     for point in hnsw.get_point_indexation() {
         let id = point.get_origin_id();
@@ -201,7 +212,8 @@ impl FilterT for RowFilter<'_> {
 
 /// Exact `k` nearest rows by brute force, best first; the reference for recall.
 pub fn exact_search(vectors: &[f32], dim: usize, query: &[f32], k: usize) -> Vec<(usize, f32)> {
-    let mut scored: Vec<(usize, f32)> = vectors.chunks_exact(dim).enumerate().map(|(i, v)| (i, dot(v, query))).collect();
+    let mut scored: Vec<(usize, f32)> =
+        vectors.chunks_exact(dim).enumerate().map(|(i, v)| (i, dot(v, query))).collect();
     let k = k.min(scored.len());
     if k == 0 {
         return Vec::new();

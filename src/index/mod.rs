@@ -135,10 +135,8 @@ impl VectorIndex {
         }
         let catalogue_path = dir.join(CATALOGUE_FILE);
         let bytes = fs::read(&catalogue_path).map_err(IndexError::io(&catalogue_path))?;
-        let catalogue: Catalogue = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
-            path: catalogue_path.clone(),
-            reason: e.to_string(),
-        })?;
+        let catalogue: Catalogue = serde_json::from_slice(&bytes)
+            .map_err(|e| IndexError::Corrupt { path: catalogue_path.clone(), reason: e.to_string() })?;
         let rows = manifest.counts.vectors;
         let form_rows = read_form_rows(&dir.join(FORM_ROWS_FILE), catalogue.forms.len(), rows)?;
         let dim = manifest.model.dimension;
@@ -264,7 +262,8 @@ impl VectorIndex {
 
     /// Exact nearest rows by brute force (reference for recall, and small-index fallback).
     pub fn exact_search(&self, query: &[f32], k: usize) -> Vec<RowHit> {
-        let mut hits: Vec<RowHit> = (0..self.len()).map(|row| RowHit { row, score: self.row_score(query, row) }).collect();
+        let mut hits: Vec<RowHit> =
+            (0..self.len()).map(|row| RowHit { row, score: self.row_score(query, row) }).collect();
         let k = k.min(hits.len());
         if k == 0 {
             return Vec::new();
@@ -283,8 +282,8 @@ pub fn read_manifest(dir: &Path) -> Result<IndexManifest, IndexError> {
         return Err(IndexError::MissingFile { path });
     }
     let bytes = fs::read(&path).map_err(IndexError::io(&path))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| IndexError::Manifest { path: path.clone(), reason: format!("not valid JSON: {e}") })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| IndexError::Manifest { path: path.clone(), reason: format!("not valid JSON: {e}") })?;
     let version = value.get("format_version").and_then(|v| v.as_u64());
     if version != Some(u64::from(FORMAT_VERSION)) {
         return Err(IndexError::Manifest {
@@ -343,7 +342,9 @@ fn read_form_rows(path: &Path, forms: usize, rows: usize) -> Result<Vec<u32>, In
     let form_rows: Vec<u32> = bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     let mut carried = vec![false; rows];
     for (form, &row) in form_rows.iter().enumerate() {
-        let slot = carried.get_mut(row as usize).ok_or_else(|| corrupt(format!("form {form} is on row {row}, outside the {rows} rows")))?;
+        let slot = carried
+            .get_mut(row as usize)
+            .ok_or_else(|| corrupt(format!("form {form} is on row {row}, outside the {rows} rows")))?;
         *slot = true;
     }
     if let Some(empty) = carried.iter().position(|c| !c) {

@@ -88,7 +88,13 @@ impl PassageVectors {
     pub fn new(layout: PassageLayout, vectors: Vec<f32>, dim: usize) -> PassageVectors {
         let rows = vectors.len().checked_div(dim).unwrap_or(0);
         let matrix = QuantMatrix::from_out_in(&vectors, rows, dim);
-        PassageVectors { dim, matrix, passage_row: layout.passage_row, row_passage: layout.row_passage, interests: layout.interests }
+        PassageVectors {
+            dim,
+            matrix,
+            passage_row: layout.passage_row,
+            row_passage: layout.row_passage,
+            interests: layout.interests,
+        }
     }
 
     /// Writes the vectors to `dir/PASSAGES_FILE`.
@@ -106,7 +112,11 @@ impl PassageVectors {
         if bytes.len() != expected {
             return Err(IndexError::Corrupt {
                 path,
-                reason: format!("{} bytes, the catalogue's {} passages and interests need {expected}", bytes.len(), layout.rows()),
+                reason: format!(
+                    "{} bytes, the catalogue's {} passages and interests need {expected}",
+                    bytes.len(),
+                    layout.rows()
+                ),
             });
         }
         let vectors = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();

@@ -47,7 +47,11 @@ impl QueryCache {
     }
 
     /// The vector of `text`, computing and keeping it on a miss.
-    pub fn get_or_embed<E>(&self, text: &str, embed: impl FnOnce(&str) -> Result<Vec<f32>, E>) -> Result<Arc<[f32]>, E> {
+    pub fn get_or_embed<E>(
+        &self,
+        text: &str,
+        embed: impl FnOnce(&str) -> Result<Vec<f32>, E>,
+    ) -> Result<Arc<[f32]>, E> {
         let Some(map) = &self.map else {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return embed(text).map(Arc::from);

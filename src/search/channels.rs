@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::hybrid::{SignalSource, Signals};
 use super::lexical::LexicalIndex;
-use super::understand::{negation_texts, reveals, HintSource, Understood, Understander};
+use super::understand::{negation_texts, reveals, HintSource, Understander, Understood};
 use crate::catalog::{Catalogue, EducationLevel, FormKind, MatchRelation, OccupationIdx, SurfaceForm, Taxonomy};
 use crate::index::PassageVectors;
 
@@ -63,10 +63,9 @@ impl Channels {
             .enumerate()
             .map(|(i, o)| match o.id.taxonomy {
                 Taxonomy::Rome => rome_young[i],
-                Taxonomy::Esco => o
-                    .links
-                    .iter()
-                    .any(|l| matches!(l.relation, MatchRelation::Exact | MatchRelation::Close) && rome_young[l.target as usize]),
+                Taxonomy::Esco => o.links.iter().any(|l| {
+                    matches!(l.relation, MatchRelation::Exact | MatchRelation::Close) && rome_young[l.target as usize]
+                }),
             })
             .collect();
         Channels {

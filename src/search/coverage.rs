@@ -83,7 +83,7 @@ impl Engine {
         }
         if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
             let text: String = text.chars().take(self.limits.max_chars).collect();
-            out.ids.extend(self.skill_index.from_text(&text, TEXT_SKILLS).into_iter().map(|(idx, _)| idx));
+            out.ids.extend(self.skill_index.in_text(&text, TEXT_SKILLS).into_iter().map(|(idx, _)| idx));
         }
         out
     }
@@ -127,7 +127,11 @@ impl Engine {
 
     /// Profile matching as the API serves it: one result per occupation or per métier, each
     /// with the coverage of its essential skills by the profile.
-    pub fn match_results(&self, req: &ProfileRequest, grouping: Grouping) -> Result<Vec<RankedOccupation>, SearchError> {
+    pub fn match_results(
+        &self,
+        req: &ProfileRequest,
+        grouping: Grouping,
+    ) -> Result<Vec<RankedOccupation>, SearchError> {
         let mut results = match grouping {
             Grouping::Occupation => self.match_profile(req)?,
             Grouping::Metier => self.match_metiers(req)?,

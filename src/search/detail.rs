@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{display_label, Engine};
-use crate::catalog::{Kinship, LangText, Lang, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
+use crate::catalog::{Kinship, Lang, LangText, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
 use crate::index::dot;
 
 /// A skill as listed on an occupation.
@@ -166,7 +166,13 @@ impl Engine {
         };
         let reference = |other: OccupationIdx, score: f32, relation: Relatedness| {
             let o = &catalogue.occupations[other as usize];
-            RelatedRef { taxonomy: o.id.taxonomy, code: o.id.code.clone(), label: display_label(o, lang), score, relation }
+            RelatedRef {
+                taxonomy: o.id.taxonomy,
+                code: o.id.code.clone(),
+                label: display_label(o, lang),
+                score,
+                relation,
+            }
         };
         // The classification's own links come first; embedding neighbours fill in after them.
         let mut related: Vec<RelatedRef> = occupation
@@ -176,7 +182,8 @@ impl Engine {
             .map(|k| reference(k.target, similarity(k.target), k.kinship.into()))
             .collect();
         let listed: Vec<OccupationIdx> = occupation.kin.iter().take(RELATED).map(|k| k.target).collect();
-        let neighbours = centroid.as_deref().map(|c| self.neighbours(c, idx, RELATED + listed.len())).unwrap_or_default();
+        let neighbours =
+            centroid.as_deref().map(|c| self.neighbours(c, idx, RELATED + listed.len())).unwrap_or_default();
         related.extend(
             neighbours
                 .into_iter()

@@ -29,7 +29,9 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use super::params::{CANDIDATES_PER_RESULT, MATCHES_PER_RESULT, MAX_EQUIVALENTS, MIN_CANDIDATES};
-use super::{display_label, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError, SearchRequest};
+use super::{
+    display_label, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError, SearchRequest,
+};
 use crate::catalog::gender::gendered_parts;
 use crate::catalog::{Lang, MatchRelation, Occupation, OccupationIdx, Taxonomy};
 
@@ -137,7 +139,12 @@ pub(crate) struct Group {
 
 /// Groups a ranked list (best first) of occupation indexes into métiers, in the order of their
 /// best members (see the module documentation for the rules).
-pub(crate) fn group_ranked(occupations: &[Occupation], ranked: &[OccupationIdx], head: Taxonomy, taxonomy: Option<Taxonomy>) -> Vec<Group> {
+pub(crate) fn group_ranked(
+    occupations: &[Occupation],
+    ranked: &[OccupationIdx],
+    head: Taxonomy,
+    taxonomy: Option<Taxonomy>,
+) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut by_head: HashMap<OccupationIdx, usize> = HashMap::new();
     let rank_of: HashMap<OccupationIdx, usize> = ranked.iter().enumerate().rev().map(|(i, &o)| (o, i)).collect();
@@ -186,7 +193,11 @@ fn home(
 impl Engine {
     /// Free-text search as the API serves it: one result per occupation ([`Engine::search`])
     /// or per métier ([`Engine::search_metiers`]).
-    pub fn search_results(&self, req: &SearchRequest, grouping: Grouping) -> Result<Vec<RankedOccupation>, SearchError> {
+    pub fn search_results(
+        &self,
+        req: &SearchRequest,
+        grouping: Grouping,
+    ) -> Result<Vec<RankedOccupation>, SearchError> {
         match grouping {
             Grouping::Occupation => self.search(req),
             Grouping::Metier => self.search_metiers(req),
@@ -357,8 +368,14 @@ mod tests {
         assert_eq!(display_form("Boulanger / Boulangère"), "Boulanger / Boulangère");
         assert_eq!(display_form("boulanger/boulangère"), "Boulanger / Boulangère");
         assert_eq!(display_form("directeur technique/directrice technique"), "Directeur / Directrice technique");
-        assert_eq!(display_form("Conducteur / Conductrice d'engins agricoles"), "Conducteur / Conductrice d'engins agricoles");
-        assert_eq!(display_form("massothérapeute animalier/massothérapeute animalière"), "Massothérapeute animalier / animalière");
+        assert_eq!(
+            display_form("Conducteur / Conductrice d'engins agricoles"),
+            "Conducteur / Conductrice d'engins agricoles"
+        );
+        assert_eq!(
+            display_form("massothérapeute animalier/massothérapeute animalière"),
+            "Massothérapeute animalier / animalière"
+        );
         assert_eq!(display_form("toiletteur/toiletteuse"), display_form("Toiletteur / Toiletteuse"));
         assert_eq!(display_form("baker"), "Baker");
         assert_eq!(display_form("waiter/waitress"), "Waiter / Waitress");

@@ -243,7 +243,8 @@ pub struct QueryInput<'a> {
 fn channel_score(forms: &[SurfaceForm], scored: &mut [(u32, f32)], support: f32) -> f32 {
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let Some(&(best_form, best)) = scored.first() else { return 0.0 };
-    let second = scored.iter().find(|(f, _)| forms[*f as usize].text != forms[best_form as usize].text).map_or(0.0, |s| s.1);
+    let second =
+        scored.iter().find(|(f, _)| forms[*f as usize].text != forms[best_form as usize].text).map_or(0.0, |s| s.1);
     best + support * second
 }
 
@@ -304,7 +305,8 @@ pub fn gather(
         out.push(Candidate { lexical: s, lexical_rank: Some(i + 1), forms: forms_of, ..empty(o) });
     }
     for (i, &(o, s)) in dense_ranked.iter().enumerate() {
-        let dense_forms: Vec<(u32, f32, bool)> = dense_by_occ[&o].iter().take(FORMS_PER_CHANNEL).map(|&(f, s)| (f, s, false)).collect();
+        let dense_forms: Vec<(u32, f32, bool)> =
+            dense_by_occ[&o].iter().take(FORMS_PER_CHANNEL).map(|&(f, s)| (f, s, false)).collect();
         match position.get(&o) {
             Some(&p) => {
                 out[p].dense = s;
@@ -331,7 +333,8 @@ pub fn gather(
     // Candidates the dense title channel did not reach get their exact dense score.
     if let (Some(v), Retrieval::Hybrid | Retrieval::Full) = (vector, retrieval) {
         out.par_iter_mut().filter(|c| c.dense_rank.is_none()).for_each(|c| {
-            let mut scored: Vec<(u32, f32)> = dense.occupation_forms(v, c.occupation).into_iter().filter(|(f, _)| keep(*f)).collect();
+            let mut scored: Vec<(u32, f32)> =
+                dense.occupation_forms(v, c.occupation).into_iter().filter(|(f, _)| keep(*f)).collect();
             c.dense = channel_score(forms, &mut scored, params.support);
         });
     }
@@ -341,13 +344,25 @@ pub fn gather(
 /// Orders candidates by the fused score of `retrieval`; returns (candidate index, score).
 pub fn fuse(candidates: &[Candidate], retrieval: Retrieval, params: &HybridParams) -> Vec<(usize, f32)> {
     let mut scored: Vec<(usize, f32)> = match retrieval {
-        Retrieval::Lexical => candidates.iter().enumerate().filter(|(_, c)| c.lexical_rank.is_some()).map(|(i, c)| (i, c.lexical)).collect(),
-        Retrieval::Dense => candidates.iter().enumerate().filter(|(_, c)| c.dense_rank.is_some()).map(|(i, c)| (i, c.dense)).collect(),
+        Retrieval::Lexical => candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.lexical_rank.is_some())
+            .map(|(i, c)| (i, c.lexical))
+            .collect(),
+        Retrieval::Dense => {
+            candidates.iter().enumerate().filter(|(_, c)| c.dense_rank.is_some()).map(|(i, c)| (i, c.dense)).collect()
+        }
         Retrieval::Hybrid => title_scores(candidates, params.fusion).into_iter().enumerate().collect(),
         Retrieval::Full => {
             let title = title_scores(candidates, params.fusion);
             let bounds = Bounds::of(candidates, &params.weights);
-            candidates.iter().zip(title).enumerate().map(|(i, (c, t))| (i, full_score(&params.weights, t, &c.signals, &bounds))).collect()
+            candidates
+                .iter()
+                .zip(title)
+                .enumerate()
+                .map(|(i, (c, t))| (i, full_score(&params.weights, t, &c.signals, &bounds)))
+                .collect()
         }
     };
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(candidates[a.0].occupation.cmp(&candidates[b.0].occupation)));
@@ -366,7 +381,9 @@ fn title_scores(candidates: &[Candidate], fusion: Fusion) -> Vec<f32> {
                 .fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.dense), hi.max(c.dense)));
             candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, lo, hi)).collect()
         }
-        Fusion::ConvexFixed { alpha, floor } => candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, floor, 1.0)).collect(),
+        Fusion::ConvexFixed { alpha, floor } => {
+            candidates.iter().map(|c| convex(alpha, c.lexical, c.dense, floor, 1.0)).collect()
+        }
         Fusion::Rrf { k } => candidates
             .iter()
             .map(|c| {
@@ -400,7 +417,8 @@ impl Bounds {
             .filter_map(|c| c.signals.passage.map(|p| p.0))
             .fold((f32::MAX, f32::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)));
         let best = candidates.iter().map(|c| c.dense).fold(f32::MIN, f32::max);
-        let titleness = if w.gate_hi > w.gate_lo { ((best - w.gate_lo) / (w.gate_hi - w.gate_lo)).clamp(0.0, 1.0) } else { 0.0 };
+        let titleness =
+            if w.gate_hi > w.gate_lo { ((best - w.gate_lo) / (w.gate_hi - w.gate_lo)).clamp(0.0, 1.0) } else { 0.0 };
         Bounds { passage, titleness }
     }
 }
@@ -469,7 +487,11 @@ pub fn full_score(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> f3
     let least = -(w.negation + w.level);
     let most = w.title + w.passage + w.passage_lexical + w.interest + w.colloquial + w.school + w.level + w.young;
     let sum: f32 = contributions(w, title, s, b).iter().sum();
-    if most > least { ((sum - least) / (most - least)).clamp(0.0, 1.0) } else { 0.0 }
+    if most > least {
+        ((sum - least) / (most - least)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// `alpha · (dense − lo) / (hi − lo) + (1 − alpha) · lexical`; monotone in both scores.
@@ -483,7 +505,15 @@ mod tests {
     use super::*;
 
     fn cand(o: u32, lexical: f32, dense: f32, lr: Option<usize>, dr: Option<usize>) -> Candidate {
-        Candidate { occupation: o, lexical, dense, lexical_rank: lr, dense_rank: dr, forms: Vec::new(), signals: Signals::default() }
+        Candidate {
+            occupation: o,
+            lexical,
+            dense,
+            lexical_rank: lr,
+            dense_rank: dr,
+            forms: Vec::new(),
+            signals: Signals::default(),
+        }
     }
 
     #[test]

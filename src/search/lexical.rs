@@ -308,8 +308,11 @@ impl LexicalIndex {
             // ones): a fuzzy or prefix match to a rarer word must not outweigh the closer match
             // ("boulangé" → boulanger before boulangerie).
             let best_sim = expanded.iter().map(|&(_, s)| s).fold(0.0f32, f32::max);
-            let anchor_idf =
-                expanded.iter().filter(|&&(_, s)| s >= best_sim).map(|&(t, _)| self.idf[t as usize]).fold(0.0f32, f32::max);
+            let anchor_idf = expanded
+                .iter()
+                .filter(|&&(_, s)| s >= best_sim)
+                .map(|&(t, _)| self.idf[t as usize])
+                .fold(0.0f32, f32::max);
             let weight = |t: u32, sim: f32| sim * self.idf[t as usize].min(anchor_idf);
             let best = expanded.iter().map(|&(t, s)| weight(t, s)).fold(0.0f32, f32::max);
             // A word found nowhere still counts in the bound, at a typical idf, so that
@@ -388,12 +391,27 @@ mod tests {
     /// a word list and its single and double edits).
     #[test]
     fn letter_masks_never_reject_a_close_word() {
-        let words = ["plombier", "plmobier", "plombiers", "lombier", "developpeur", "devloppeur", "dévelopeur", "aaa", "zzz", "électricien", "electrissien"];
+        let words = [
+            "plombier",
+            "plmobier",
+            "plombiers",
+            "lombier",
+            "developpeur",
+            "devloppeur",
+            "dévelopeur",
+            "aaa",
+            "zzz",
+            "électricien",
+            "electrissien",
+        ];
         for a in words {
             for b in words {
                 for max in 0..=2 {
                     if edit_distance(a.as_bytes(), b.as_bytes(), max).is_some() {
-                        assert!(may_be_within(letter_mask(a.as_bytes()), letter_mask(b.as_bytes()), max), "{a} {b} {max}");
+                        assert!(
+                            may_be_within(letter_mask(a.as_bytes()), letter_mask(b.as_bytes()), max),
+                            "{a} {b} {max}"
+                        );
                     }
                 }
             }
@@ -419,7 +437,9 @@ mod tests {
         let spelled = vec![form("oenologue", 0), form("manoeuvre gros oeuvre", 1), form("coeur de métier", 2)];
         let (index, reference) = (LexicalIndex::new(&forms), LexicalIndex::new(&spelled));
         let all = |_| true;
-        for (query, expected) in [("oenologue", 0), ("œnologue", 0), ("manoeuvre", 1), ("Manœuvre", 1), ("cœur", 2), ("coeur", 2)] {
+        for (query, expected) in
+            [("oenologue", 0), ("œnologue", 0), ("manoeuvre", 1), ("Manœuvre", 1), ("cœur", 2), ("coeur", 2)]
+        {
             let hits = index.search(query, 10, &all);
             assert_eq!(hits[0].form, expected, "{query}: {hits:?}");
             // Exact word matches, not typos: the scores of the spelled-out labels.

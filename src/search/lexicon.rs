@@ -163,7 +163,9 @@ mod tests {
     #[test]
     fn builtin_tables_are_well_formed() {
         let lex = Lexicons::builtin();
-        for (name, table, min) in [("sms", &lex.sms, 100), ("colloquial", &lex.colloquial, 100), ("school", &lex.school, 100)] {
+        for (name, table, min) in
+            [("sms", &lex.sms, 100), ("colloquial", &lex.colloquial, 100), ("school", &lex.school, 100)]
+        {
             assert!(table.entries().len() >= min, "{name}: {} entries", table.entries().len());
             for e in table.entries() {
                 assert_eq!(e.from, fold(&e.from), "{name}: key `{}` is not folded", e.from);

@@ -42,10 +42,8 @@ impl EngineSource {
 
     /// Id of the index the source points at now, read from its manifest alone.
     fn peek_id(&self) -> Result<String, IndexError> {
-        let dir = std::fs::canonicalize(&self.index_dir).map_err(|source| IndexError::Io {
-            path: self.index_dir.clone(),
-            source,
-        })?;
+        let dir = std::fs::canonicalize(&self.index_dir)
+            .map_err(|source| IndexError::Io { path: self.index_dir.clone(), source })?;
         Ok(read_manifest(&dir)?.id())
     }
 }
@@ -180,7 +178,12 @@ impl LiveEngine {
         };
         let id = source.peek_id().map_err(|e| refuse(e.to_string()))?;
         if id == previous.id {
-            return Ok(ReloadReport { previous: id.clone(), current: id, changed: false, seconds: started.elapsed().as_secs_f64() });
+            return Ok(ReloadReport {
+                previous: id.clone(),
+                current: id,
+                changed: false,
+                seconds: started.elapsed().as_secs_f64(),
+            });
         }
         let mut engine = source.load().map_err(|e| refuse(e.to_string()))?;
         probe(&engine).map_err(refuse)?;
@@ -221,7 +224,5 @@ fn probe(engine: &Engine) -> Result<(), String> {
 }
 
 fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

@@ -12,15 +12,15 @@
 //! ([`Calibration`]) and the served engine's reload ([`LiveEngine`]) build on it.
 
 mod cache;
-mod coverage;
-mod group;
-mod confidence;
-mod live;
 pub mod channels;
+mod confidence;
+mod coverage;
 mod detail;
+mod group;
 pub mod hybrid;
 pub mod lexical;
 pub mod lexicon;
+mod live;
 pub mod params;
 mod profile;
 mod riasec;
@@ -28,18 +28,18 @@ mod skills;
 pub mod understand;
 
 pub use cache::{CacheStats, QueryCache};
-pub use coverage::{ProfileSkills, SkillCoverage, MAX_COVERAGE_SKILLS};
-pub use group::{display_form, Grouping};
 pub use confidence::{Calibration, CalibrationCheck};
-pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
+pub use coverage::{ProfileSkills, SkillCoverage, MAX_COVERAGE_SKILLS};
 pub use detail::{LinkRef, OccupationDetail, OnisepRef, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
+pub use group::{display_form, Grouping};
+pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
+pub use lexical::{LexicalConfig, LexicalIndex};
+pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
 pub use params::{QueryLimits, Scope, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
 pub use profile::{bounded_item, ProfileRequest};
 pub use riasec::{riasec_name, RiasecError, RiasecProfile, RIASEC_LETTERS, RIASEC_WEIGHT};
-pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
-pub use understand::{HintSource, UnderstandConfig, Understood};
-pub use lexical::{LexicalConfig, LexicalIndex};
 pub use skills::{InterestRef, SkillHit};
+pub use understand::{HintSource, UnderstandConfig, Understood};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -396,7 +396,13 @@ impl Engine {
 
     /// Ranks occupations for a query text and, unless lexical only, its embedding, with the
     /// title channels only.
-    pub fn rank_hybrid(&self, text: &str, query: Option<&[f32]>, retrieval: Retrieval, scope: Scope) -> Vec<RankedOccupation> {
+    pub fn rank_hybrid(
+        &self,
+        text: &str,
+        query: Option<&[f32]>,
+        retrieval: Retrieval,
+        scope: Scope,
+    ) -> Vec<RankedOccupation> {
         let retrieval = if retrieval == Retrieval::Full { Retrieval::Hybrid } else { retrieval };
         self.rank_input(text, query, retrieval, None, scope)
     }
@@ -420,7 +426,8 @@ impl Engine {
         let catalogue = self.index.catalogue();
         let forms = &catalogue.forms;
         let occupations = &catalogue.occupations;
-        let keep = |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
+        let keep =
+            |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
         let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
         let dense = IndexDense { index: &self.index, taxonomy };
         let input = hybrid::QueryInput {
@@ -445,10 +452,16 @@ impl Engine {
                     .iter()
                     .map(|&(f, s, _)| {
                         let form = &forms[f as usize];
-                        MatchedForm { text: form.text.clone(), kind: MatchKind::Form(form.kind), lang: form.lang, score: s }
+                        MatchedForm {
+                            text: form.text.clone(),
+                            kind: MatchKind::Form(form.kind),
+                            lang: form.lang,
+                            score: s,
+                        }
                     })
                     .collect();
-                forms_matched.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
+                forms_matched
+                    .sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| (a.lang != lang).cmp(&(b.lang != lang))));
                 let matched = match signals {
                     Some((_, understood)) if retrieval == Retrieval::Full => {
                         let title = title_of.get(&i).copied().unwrap_or(0.0);
@@ -458,7 +471,8 @@ impl Engine {
                     _ => forms_matched,
                 };
                 let mut seen = std::collections::HashSet::new();
-                let mut matched: Vec<MatchedForm> = matched.into_iter().filter(|m| seen.insert(m.text.clone())).collect();
+                let mut matched: Vec<MatchedForm> =
+                    matched.into_iter().filter(|m| seen.insert(m.text.clone())).collect();
                 matched.truncate(MATCHES_PER_RESULT);
                 self.ranked(c.occupation, lang, score, matched)
             })
@@ -477,7 +491,12 @@ impl Engine {
         let catalogue = self.index.catalogue();
         let passage = |p: u32, score: f32| {
             let passage = &catalogue.passages[p as usize];
-            MatchedForm { text: passage.text.clone(), kind: MatchKind::Passage(passage.kind), lang: passage.lang, score }
+            MatchedForm {
+                text: passage.text.clone(),
+                kind: MatchKind::Passage(passage.kind),
+                lang: passage.lang,
+                score,
+            }
         };
         let mut groups: Vec<(f32, Vec<MatchedForm>)> = Vec::new();
         for (kind, &weight) in C::ALL.iter().zip(contributions) {
@@ -492,13 +511,25 @@ impl Engine {
                     .interest
                     .and_then(|(s, i)| catalogue.interests.get(i as usize).map(|it| (s, it)))
                     .map(|(s, it)| {
-                        vec![MatchedForm { text: it.label.clone(), kind: MatchKind::Profile(ProfileEvidence::Interest), lang: Lang::Fr, score: s }]
+                        vec![MatchedForm {
+                            text: it.label.clone(),
+                            kind: MatchKind::Profile(ProfileEvidence::Interest),
+                            lang: Lang::Fr,
+                            score: s,
+                        }]
                     })
                     .unwrap_or_default(),
                 C::Colloquial | C::School => {
                     let hint = if *kind == C::Colloquial { signals.colloquial } else { signals.school };
                     hint.and_then(|(s, h)| understood.hints.get(h as usize).map(|h| (s, h)))
-                        .map(|(s, h)| vec![MatchedForm { text: h.phrase.clone(), kind: MatchKind::Lexicon(h.source), lang: Lang::Fr, score: s }])
+                        .map(|(s, h)| {
+                            vec![MatchedForm {
+                                text: h.phrase.clone(),
+                                kind: MatchKind::Lexicon(h.source),
+                                lang: Lang::Fr,
+                                score: s,
+                            }]
+                        })
                         .unwrap_or_default()
                 }
                 C::Level | C::Negation | C::Young => Vec::new(),
@@ -522,7 +553,6 @@ impl Engine {
         }
         out
     }
-
 }
 
 /// The engine's dense channel: the HNSW graph, filtered by taxonomy.
@@ -535,7 +565,9 @@ impl hybrid::DenseSource for IndexDense<'_> {
     fn nearest_forms(&self, query: &[f32], k: usize, keep: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
         let occupations = &self.index.catalogue().occupations;
         let taxonomy = self.taxonomy;
-        let keep_form = |f: &crate::catalog::SurfaceForm| taxonomy.is_none_or(|t| occupations[f.occupation as usize].id.taxonomy == t);
+        let keep_form = |f: &crate::catalog::SurfaceForm| {
+            taxonomy.is_none_or(|t| occupations[f.occupation as usize].id.taxonomy == t)
+        };
         let hits = self.index.search(query, k, taxonomy.is_some().then_some(&keep_form as &dyn Fn(&_) -> bool));
         let mut out = Vec::new();
         for hit in hits {
@@ -550,7 +582,11 @@ impl hybrid::DenseSource for IndexDense<'_> {
         for &row in self.index.rows_of_occupation(occupation) {
             let score = self.index.row_score(query, row as usize);
             out.extend(
-                self.index.forms_of_row(row as usize).iter().filter(|&&f| forms[f as usize].occupation == occupation).map(|&f| (f, score)),
+                self.index
+                    .forms_of_row(row as usize)
+                    .iter()
+                    .filter(|&&f| forms[f as usize].occupation == occupation)
+                    .map(|&f| (f, score)),
             );
         }
         out
@@ -559,7 +595,13 @@ impl hybrid::DenseSource for IndexDense<'_> {
 
 impl Engine {
     /// Builds a result card for occupation `idx`.
-    pub(crate) fn ranked(&self, idx: OccupationIdx, lang: Lang, score: f32, matched: Vec<MatchedForm>) -> RankedOccupation {
+    pub(crate) fn ranked(
+        &self,
+        idx: OccupationIdx,
+        lang: Lang,
+        score: f32,
+        matched: Vec<MatchedForm>,
+    ) -> RankedOccupation {
         let catalogue = self.index.catalogue();
         let occupation = &catalogue.occupations[idx as usize];
         let skills = occupation

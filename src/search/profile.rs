@@ -3,9 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::params::{
-    ESSENTIAL_WEIGHT, INTEREST_WEIGHT, LOOKUP_WORDS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_EVIDENCE, MAX_PROFILE_ITEMS,
-    OPTIONAL_WEIGHT, SKILL_FUZZY_MIN, SKILL_LOOKUP_MIN, SKILL_MATCHES, SKILL_WEIGHT, TEXT_CANDIDATES, TEXT_ONLY_SKILL_WEIGHT,
-    TEXT_SKILLS, TEXT_SKILL_WEIGHT, TEXT_WEIGHT,
+    ESSENTIAL_WEIGHT, INTEREST_WEIGHT, LOOKUP_WORDS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_EVIDENCE,
+    MAX_PROFILE_ITEMS, OPTIONAL_WEIGHT, SKILL_FUZZY_MIN, SKILL_LOOKUP_MIN, SKILL_MATCHES, SKILL_WEIGHT,
+    TEXT_CANDIDATES, TEXT_ONLY_SKILL_WEIGHT, TEXT_SKILLS, TEXT_SKILL_WEIGHT, TEXT_WEIGHT,
 };
 use super::riasec::{RiasecProfile, RIASEC_WEIGHT};
 use super::{Engine, MatchKind, MatchedForm, ProfileEvidence, RankedOccupation, Scope, SearchError};
@@ -69,7 +69,10 @@ impl Engine {
             return Err(SearchError::TooManyItems { max: MAX_PROFILE_ITEMS });
         }
         let text = req.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        if text.is_none() && req.skills.iter().all(|s| s.trim().is_empty()) && req.interests.iter().all(|s| s.trim().is_empty()) {
+        if text.is_none()
+            && req.skills.iter().all(|s| s.trim().is_empty())
+            && req.interests.iter().all(|s| s.trim().is_empty())
+        {
             return match &req.riasec {
                 Some(profile) => Ok(self.match_riasec(profile, req.lang, req.taxonomy, req.limit)),
                 None => Err(SearchError::EmptyQuery),
@@ -100,13 +103,14 @@ impl Engine {
             .collect();
         let listed_skills = !skills.is_empty();
         if let (Some(text), true) = (text, self.text_skills) {
-            for (idx, _) in self.skill_index.from_text(text, TEXT_SKILLS) {
+            for (idx, _) in self.skill_index.in_text(text, TEXT_SKILLS) {
                 let label = catalogue.skills[idx as usize].label.get_or_any(req.lang).unwrap_or_default().to_string();
                 skills.push((label, [idx].into_iter().collect(), TEXT_SKILL_WEIGHT));
             }
         }
         let skill_total: f32 = skills.iter().map(|s| s.2).sum();
-        let interests: Vec<&str> = req.interests.iter().filter_map(|i| self.skill_index.interest(&bounded_item(i))).collect();
+        let interests: Vec<&str> =
+            req.interests.iter().filter_map(|i| self.skill_index.interest(&bounded_item(i))).collect();
 
         let mut evidence: HashMap<OccupationIdx, (f32, f32, Vec<MatchedForm>)> = HashMap::new();
         for (idx, occupation) in catalogue.occupations.iter().enumerate() {
@@ -124,14 +128,24 @@ impl Engine {
                     .fold(0.0f32, f32::max);
                 if best > 0.0 {
                     skill_score += best * weight;
-                    matched.push(MatchedForm { text: label.clone(), kind: MatchKind::Profile(ProfileEvidence::Skill), lang: req.lang, score: best });
+                    matched.push(MatchedForm {
+                        text: label.clone(),
+                        kind: MatchKind::Profile(ProfileEvidence::Skill),
+                        lang: req.lang,
+                        score: best,
+                    });
                 }
             }
             let mut interest_score = 0.0;
             for interest in &interests {
                 if occupation.interests.iter().any(|i| i == interest) {
                     interest_score += 1.0;
-                    matched.push(MatchedForm { text: interest.to_string(), kind: MatchKind::Profile(ProfileEvidence::Interest), lang: Lang::Fr, score: 1.0 });
+                    matched.push(MatchedForm {
+                        text: interest.to_string(),
+                        kind: MatchKind::Profile(ProfileEvidence::Interest),
+                        lang: Lang::Fr,
+                        score: 1.0,
+                    });
                 }
             }
             if !matched.is_empty() {
@@ -189,8 +203,13 @@ impl Engine {
         // Beyond an exact label, the first words carry what a skill is about; reading at most
         // LOOKUP_WORDS of them bounds the cost of a long item (each word is a vocabulary scan).
         let probe: String = label.split_whitespace().take(LOOKUP_WORDS).collect::<Vec<_>>().join(" ");
-        let found: HashSet<SkillIdx> =
-            self.skill_index.lookup(&probe, SKILL_MATCHES).into_iter().filter(|(_, s)| *s >= SKILL_LOOKUP_MIN).map(|(i, _)| i).collect();
+        let found: HashSet<SkillIdx> = self
+            .skill_index
+            .lookup(&probe, SKILL_MATCHES)
+            .into_iter()
+            .filter(|(_, s)| *s >= SKILL_LOOKUP_MIN)
+            .map(|(i, _)| i)
+            .collect();
         if !found.is_empty() {
             return found;
         }

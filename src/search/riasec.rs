@@ -374,8 +374,14 @@ mod tests {
     #[test]
     fn profiles_are_validated() {
         assert!(RiasecProfile::new([0.0; 6]).is_err_and(|e| e == RiasecError::Empty));
-        assert!(matches!(RiasecProfile::new([0.0, 0.0, 1.5, 0.0, 0.0, 0.0]), Err(RiasecError::OutOfRange { letter: 'A', .. })));
-        assert!(matches!(RiasecProfile::new([f32::NAN, 0.0, 1.0, 0.0, 0.0, 0.0]), Err(RiasecError::OutOfRange { letter: 'R', .. })));
+        assert!(matches!(
+            RiasecProfile::new([0.0, 0.0, 1.5, 0.0, 0.0, 0.0]),
+            Err(RiasecError::OutOfRange { letter: 'A', .. })
+        ));
+        assert!(matches!(
+            RiasecProfile::new([f32::NAN, 0.0, 1.0, 0.0, 0.0, 0.0]),
+            Err(RiasecError::OutOfRange { letter: 'R', .. })
+        ));
         // Tiny but positive scores are a profile, with a finite fit.
         for tiny in [5e-324, 1e-30, 1e-45] {
             let p = RiasecProfile::from_scores([("A", tiny)]).expect("a positive score");

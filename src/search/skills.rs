@@ -83,7 +83,12 @@ impl SkillIndex {
             .enumerate()
             .flat_map(|(i, skill)| {
                 Lang::ALL.into_iter().filter_map(move |lang| {
-                    skill.label.get(lang).map(|t| SurfaceForm { text: t.to_string(), kind: FormKind::Preferred, lang, occupation: i as u32 })
+                    skill.label.get(lang).map(|t| SurfaceForm {
+                        text: t.to_string(),
+                        kind: FormKind::Preferred,
+                        lang,
+                        occupation: i as u32,
+                    })
                 })
             })
             .collect();
@@ -105,7 +110,7 @@ impl SkillIndex {
 
     /// Skills whose every label word occurs (possibly with a typo or inflected) in a free
     /// text: "j'aime dessiner et la cuisine" → "dessiner", "cuisine"... Best first.
-    pub(crate) fn from_text(&self, text: &str, limit: usize) -> Vec<(SkillIdx, f32)> {
+    pub(crate) fn in_text(&self, text: &str, limit: usize) -> Vec<(SkillIdx, f32)> {
         let mut out: Vec<(SkillIdx, f32)> = Vec::new();
         for hit in self.lexical.search(text, TEXT_SKILL_HITS, &|_| true) {
             if hit.coverage < TEXT_SKILL_COVERAGE {
@@ -248,7 +253,8 @@ mod tests {
 
     #[test]
     fn lexical_score_orders_exact_prefix_words_substring() {
-        let score = |q: &str, words: &[&str], label: &str| lexical_score(q, words, &memchr::memmem::Finder::new(q), label);
+        let score =
+            |q: &str, words: &[&str], label: &str| lexical_score(q, words, &memchr::memmem::Finder::new(q), label);
         let q = "soin";
         let w = ["soin"];
         let exact = score(q, &w, "soin").unwrap();

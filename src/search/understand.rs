@@ -46,11 +46,21 @@ impl Default for UnderstandConfig {
 
 impl UnderstandConfig {
     fn bits(self) -> u8 {
-        u8::from(self.sms) | u8::from(self.spelling) << 1 | u8::from(self.colloquial) << 2 | u8::from(self.school) << 3 | u8::from(self.negation) << 4
+        u8::from(self.sms)
+            | u8::from(self.spelling) << 1
+            | u8::from(self.colloquial) << 2
+            | u8::from(self.school) << 3
+            | u8::from(self.negation) << 4
     }
 
     fn from_bits(b: u8) -> UnderstandConfig {
-        UnderstandConfig { sms: b & 1 != 0, spelling: b & 2 != 0, colloquial: b & 4 != 0, school: b & 8 != 0, negation: b & 16 != 0 }
+        UnderstandConfig {
+            sms: b & 1 != 0,
+            spelling: b & 2 != 0,
+            colloquial: b & 4 != 0,
+            school: b & 8 != 0,
+            negation: b & 16 != 0,
+        }
     }
 }
 
@@ -108,40 +118,95 @@ pub struct NegatedConcept {
 }
 
 /// Words that open a negated scope.
-const NEGATION_TRIGGERS: &[&str] =
-    &["pas", "sans", "jamais", "aucun", "aucune", "ni", "not", "no", "without", "never", "except", "sauf", "hors", "dont", "deteste", "hate"];
+const NEGATION_TRIGGERS: &[&str] = &[
+    "pas", "sans", "jamais", "aucun", "aucune", "ni", "not", "no", "without", "never", "except", "sauf", "hors",
+    "dont", "deteste", "hate",
+];
 
 /// Words that end a clause (a negation never reaches past them).
-const CLAUSE_BREAKS: &[&str] = &["mais", "et", "ou", "car", "parce", "plutot", "but", "and", "or", "because", "rather", "instead"];
+const CLAUSE_BREAKS: &[&str] =
+    &["mais", "et", "ou", "car", "parce", "plutot", "but", "and", "or", "because", "rather", "instead"];
 
 /// Content words a negated scope keeps at most.
 const NEGATION_SCOPE: usize = 3;
 
 /// Words that, negated or qualified, speak about study length, not a job.
 const STUDY_WORDS: &[&str] = &[
-    "etude", "etudes", "diplome", "diplomes", "ecole", "bac", "fac", "universite", "study", "studies", "studying", "degree",
-    "school", "college", "university", "longue", "longues", "long",
+    "etude",
+    "etudes",
+    "diplome",
+    "diplomes",
+    "ecole",
+    "bac",
+    "fac",
+    "universite",
+    "study",
+    "studies",
+    "studying",
+    "degree",
+    "school",
+    "college",
+    "university",
+    "longue",
+    "longues",
+    "long",
 ];
 
 /// Phrases asking for short studies or saying there is no diploma (folded).
 const SHORT_STUDY_PHRASES: &[&str] = &[
-    "etudes courtes", "courtes etudes", "etude courte", "peu d etudes", "peu d etude", "pas trop d etudes", "arrete l ecole",
-    "arreter l ecole", "quitte l ecole", "quitter l ecole", "arrete les cours", "decroche", "decrocheur", "decrocheuse",
-    "rapidement", "vite", "tout de suite", "short studies", "short training", "quickly", "no degree", "dropped out",
-    "left school", "quit school", "apprentissage",
+    "etudes courtes",
+    "courtes etudes",
+    "etude courte",
+    "peu d etudes",
+    "peu d etude",
+    "pas trop d etudes",
+    "arrete l ecole",
+    "arreter l ecole",
+    "quitte l ecole",
+    "quitter l ecole",
+    "arrete les cours",
+    "decroche",
+    "decrocheur",
+    "decrocheuse",
+    "rapidement",
+    "vite",
+    "tout de suite",
+    "short studies",
+    "short training",
+    "quickly",
+    "no degree",
+    "dropped out",
+    "left school",
+    "quit school",
+    "apprentissage",
 ];
 
 /// Negated words that name a working condition, with the phrases of ROME contextes de travail,
 /// labels and définitions that reveal it (folded). Other negated words reveal themselves.
 const CONCEPTS: &[(&[&str], &[&str])] = &[
-    (&["hopital", "hopitaux", "hosto", "clinique", "hospital"], &["hopital", "hospitalier", "hospitaliere", "etablissement de sante", "clinique", "service hospitalier"]),
+    (
+        &["hopital", "hopitaux", "hosto", "clinique", "hospital"],
+        &["hopital", "hospitalier", "hospitaliere", "etablissement de sante", "clinique", "service hospitalier"],
+    ),
     (&["nuit", "night", "nights"], &["travail de nuit", "nuit", "horaires decales", "travail poste"]),
     (&["week", "weekend", "weekends", "samedi", "dimanche"], &["week end", "samedi", "dimanche", "jours feries"]),
-    (&["bureau", "ecran", "ordinateur", "ordi", "assis", "desk", "office", "screen", "computer"], &["station assise prolongee", "en bureau", "bureau d etudes", "informatique", "logiciel"]),
+    (
+        &["bureau", "ecran", "ordinateur", "ordi", "assis", "desk", "office", "screen", "computer"],
+        &["station assise prolongee", "en bureau", "bureau d etudes", "informatique", "logiciel"],
+    ),
     (&["dehors", "exterieur", "froid", "outside", "outdoors"], &["en exterieur", "exterieur"]),
-    (&["deplacement", "deplacements", "voyager", "bouger", "travel", "travelling"], &["deplacements professionnels", "grand deplacement", "zone internationale"]),
-    (&["public", "client", "clients", "gens", "people", "customers"], &["en contact avec du public", "clientele", "accueil"]),
-    (&["sang", "blood", "piqure", "piqures"], &["soins infirmiers", "chirurgie", "prelevement", "bloc operatoire", "sang"]),
+    (
+        &["deplacement", "deplacements", "voyager", "bouger", "travel", "travelling"],
+        &["deplacements professionnels", "grand deplacement", "zone internationale"],
+    ),
+    (
+        &["public", "client", "clients", "gens", "people", "customers"],
+        &["en contact avec du public", "clientele", "accueil"],
+    ),
+    (
+        &["sang", "blood", "piqure", "piqures"],
+        &["soins infirmiers", "chirurgie", "prelevement", "bloc operatoire", "sang"],
+    ),
     (&["chiffre", "chiffres", "maths", "math", "calcul", "numbers"], &["comptab", "finance", "statistique", "actuari"]),
     (&["horaires", "astreinte"], &["horaires decales", "astreinte", "travail poste"]),
 ];
@@ -229,7 +294,12 @@ impl Vocabulary {
     pub fn correct(&self, word: &str) -> Option<&str> {
         let chars = word.chars().count();
         // Stop words and everyday query words ("trucs", "bosser") are never jobs misspelt.
-        if chars < 4 || self.contains(word) || is_query_stop_word(word) || word.chars().any(|c| c.is_ascii_digit()) || !word.is_ascii() {
+        if chars < 4
+            || self.contains(word)
+            || is_query_stop_word(word)
+            || word.chars().any(|c| c.is_ascii_digit())
+            || !word.is_ascii()
+        {
             return None;
         }
         // The closest spelling first (a typo: "parrk" → "park"), then the same sound
@@ -248,7 +318,9 @@ impl Vocabulary {
             for &i in self.by_len.get(len).map(Vec::as_slice).unwrap_or(&[]) {
                 let candidate = &self.words[i as usize];
                 // A first-letter typo is rare; keeping the first letter also bounds the scan.
-                if candidate.word.as_bytes().first() != bytes.first() || !may_be_within(mask, self.masks[i as usize], budget) {
+                if candidate.word.as_bytes().first() != bytes.first()
+                    || !may_be_within(mask, self.masks[i as usize], budget)
+                {
                     continue;
                 }
                 if let Some(d) = edit_distance(bytes, candidate.word.as_bytes(), budget) {
@@ -298,7 +370,11 @@ pub fn phonetic_key(word: &str) -> String {
             b'a' if next == b'i' => ("e", 2),
             b'e' if next == b'i' => ("e", 2),
             b'o' if next == b'u' => ("u", 2),
-            b'e' if matches!(next, b'n' | b'm') && !matches!(at(i + 2), b'a' | b'e' | b'i' | b'o' | b'u' | b'n' | b'm') => ("an", 2),
+            b'e' if matches!(next, b'n' | b'm')
+                && !matches!(at(i + 2), b'a' | b'e' | b'i' | b'o' | b'u' | b'n' | b'm') =>
+            {
+                ("an", 2)
+            }
             _ => (std::str::from_utf8(&w[i..i + 1]).unwrap_or(""), 1),
         };
         out.push_str(sound);
@@ -383,7 +459,11 @@ impl Understander {
             .chain(STUDY_WORDS.iter().map(|s| s.to_string()))
             .collect();
         let config = std::sync::atomic::AtomicU8::new(UnderstandConfig::default().bits());
-        let title_words = catalogue.forms.iter().flat_map(|f| fold(&f.text).split(' ').map(str::to_string).collect::<Vec<_>>()).collect();
+        let title_words = catalogue
+            .forms
+            .iter()
+            .flat_map(|f| fold(&f.text).split(' ').map(str::to_string).collect::<Vec<_>>())
+            .collect();
         Understander { vocabulary: Vocabulary::of(catalogue, extra), title_words, lexicons, config }
     }
 
@@ -434,7 +514,8 @@ impl Understander {
             while i < ws.len() {
                 let trigger = ws[i].folded.as_str();
                 // "don t" is how folding leaves "don't".
-                let is_trigger = NEGATION_TRIGGERS.contains(&trigger) || (trigger == "don" && ws.get(i + 1).is_some_and(|w| w.folded == "t"));
+                let is_trigger = NEGATION_TRIGGERS.contains(&trigger)
+                    || (trigger == "don" && ws.get(i + 1).is_some_and(|w| w.folded == "t"));
                 // "je sais pas" is not a negation of what follows.
                 let after_sais = i > 0 && matches!(ws[i - 1].folded.as_str(), "sais" | "sait" | "jsp");
                 if !is_trigger || after_sais {
@@ -473,7 +554,9 @@ impl Understander {
             if short_studies {
                 // Study-length words carry no job meaning once read.
                 for (k, w) in ws.iter().enumerate() {
-                    if STUDY_WORDS.contains(&w.folded.as_str()) || matches!(w.folded.as_str(), "courte" | "courtes" | "ans" | "annees") {
+                    if STUDY_WORDS.contains(&w.folded.as_str())
+                        || matches!(w.folded.as_str(), "courte" | "courtes" | "ans" | "annees")
+                    {
                         keep[k] = false;
                     }
                 }
@@ -536,7 +619,8 @@ impl Understander {
             // rewriting it would turn "technicien de maintenance…" into another job. Only its
             // fiches are kept, as hints. Slang ("cuistot", "bac pro melec") is rewritten.
             let ordinary = hints.is_some() && entry.from.split(' ').all(|w| self.title_words.contains(w));
-            let replacement: Vec<&str> = if entry.to.is_empty() || ordinary { Vec::new() } else { entry.to.split(' ').collect() };
+            let replacement: Vec<&str> =
+                if entry.to.is_empty() || ordinary { Vec::new() } else { entry.to.split(' ').collect() };
             // A school phrase keeps its own words too ("bac pro commerce" still says commerce).
             let keep_original = ordinary || hints.as_ref().is_some_and(|(s, _)| *s == HintSource::School);
             if keep_original {

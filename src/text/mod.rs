@@ -54,7 +54,9 @@ mod tests {
 
     #[test]
     fn ligatures_match_their_spelled_out_forms() {
-        for (ligature, spelled) in [("Œnologue", "oenologue"), ("manœuvre", "manoeuvre"), ("cœur", "coeur"), ("Cæcum", "caecum")] {
+        for (ligature, spelled) in
+            [("Œnologue", "oenologue"), ("manœuvre", "manoeuvre"), ("cœur", "coeur"), ("Cæcum", "caecum")]
+        {
             assert_eq!(analyze(ligature), analyze(spelled), "{ligature}");
         }
         assert_eq!(analyze("Œnologues"), vec![normalize_word("oenologue")]);

@@ -118,7 +118,9 @@ mod tests {
 
     #[test]
     fn folded_ligatures_are_stemmed_like_their_spelled_out_forms() {
-        for (ligature, spelled) in [("Œnologues", "oenologues"), ("manœuvres", "manoeuvres"), ("cœurs", "coeurs"), ("sœur", "soeur")] {
+        for (ligature, spelled) in
+            [("Œnologues", "oenologues"), ("manœuvres", "manoeuvres"), ("cœurs", "coeurs"), ("sœur", "soeur")]
+        {
             let (a, b) = (fold(ligature), fold(spelled));
             assert_eq!(a, b);
             assert!(a.is_ascii());

@@ -4,10 +4,10 @@
 /// prepositions, pronouns and a few fillers. Dropped from labels and queries alike.
 const STOP_WORDS: &[&str] = &[
     // French
-    "a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "j", "je", "l", "la", "le", "les",
-    "m", "me", "mes", "mon", "ma", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "sur", "t",
-    "un", "une", "y", "il", "elle", "on", "nous", "vous", "est", "sont", "suis", "trop", "bien", "tres", "plus", "sans",
-    // English
+    "a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "en", "et", "j", "je", "l", "la", "le",
+    "les", "m", "me", "mes", "mon", "ma", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses",
+    "sur", "t", "un", "une", "y", "il", "elle", "on", "nous", "vous", "est", "sont", "suis", "trop", "bien", "tres",
+    "plus", "sans", // English
     "an", "and", "as", "at", "be", "by", "for", "from", "i", "in", "is", "it", "my", "of", "on", "or", "the", "to",
     "with", "who", "that", "this", "someone", "like", "want",
 ];
@@ -15,9 +15,41 @@ const STOP_WORDS: &[&str] = &[
 /// Words that say what the person wants rather than which job ("j'aime", "bosser dans",
 /// "I want to work with"): ignored in queries only (labels keep them: "travailleur social").
 const QUERY_STOP_WORDS: &[&str] = &[
-    "aime", "aimerais", "adore", "veux", "voudrais", "voudrai", "travailler", "bosser", "taf", "boulot", "metier",
-    "metiers", "faire", "truc", "trucs", "chose", "choses", "genre", "quelque", "sais", "peut", "etre", "fait",
-    "work", "working", "job", "jobs", "love", "would", "something", "things", "thing", "good", "really", "doing",
+    "aime",
+    "aimerais",
+    "adore",
+    "veux",
+    "voudrais",
+    "voudrai",
+    "travailler",
+    "bosser",
+    "taf",
+    "boulot",
+    "metier",
+    "metiers",
+    "faire",
+    "truc",
+    "trucs",
+    "chose",
+    "choses",
+    "genre",
+    "quelque",
+    "sais",
+    "peut",
+    "etre",
+    "fait",
+    "work",
+    "working",
+    "job",
+    "jobs",
+    "love",
+    "would",
+    "something",
+    "things",
+    "thing",
+    "good",
+    "really",
+    "doing",
 ];
 
 /// Whether a folded word is a stop word.

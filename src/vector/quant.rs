@@ -359,7 +359,9 @@ mod tests {
     #[test]
     fn kernels_agree_with_the_dequantised_product() {
         let mut s = 11;
-        for &(rows, k, n) in &[(1, 8, 16), (5, 33, 40), (12, 64, 48), (13, 40, 16), (24, 16, 32), (30, 24, 35), (53, 20, 17)] {
+        for &(rows, k, n) in
+            &[(1, 8, 16), (5, 33, 40), (12, 64, 48), (13, 40, 16), (24, 16, 32), (30, 24, 35), (53, 20, 17)]
+        {
             let w: Vec<f32> = (0..n * k).map(|_| lcg(&mut s)).collect();
             let x: Vec<f32> = (0..rows * k).map(|_| lcg(&mut s)).collect();
             let bias: Vec<f32> = (0..rows * n).map(|_| lcg(&mut s)).collect();

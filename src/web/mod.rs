@@ -110,10 +110,7 @@ async fn serve(asset: Asset, dir: Option<Arc<PathBuf>>) -> Response {
                 Ok(bytes) => (bytes, CACHE_PAGE),
                 Err(e) => {
                     tracing::warn!(path = %path.display(), error = %e, "{WEB_DIR_ENV}: cannot read");
-                    return (
-                        StatusCode::NOT_FOUND,
-                        format!("{WEB_DIR_ENV}: cannot read {}", asset.file),
-                    )
+                    return (StatusCode::NOT_FOUND, format!("{WEB_DIR_ENV}: cannot read {}", asset.file))
                         .into_response();
                 }
             }
@@ -121,24 +118,15 @@ async fn serve(asset: Asset, dir: Option<Arc<PathBuf>>) -> Response {
     };
     let mut res = (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(asset.content_type),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         ],
         body,
     )
         .into_response();
     if asset.content_type == HTML {
-        res.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP_PAGE),
-        );
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_PAGE));
     }
     res
 }
@@ -178,9 +166,7 @@ mod tests {
     use tower::ServiceExt;
 
     async fn get_path(app: Router, path: &str) -> Response {
-        app.oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap()
+        app.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap()
     }
 
     #[tokio::test]
@@ -190,9 +176,7 @@ mod tests {
         let ct = res.headers()[header::CONTENT_TYPE].to_str().unwrap();
         assert!(ct.starts_with("text/html"), "content-type: {ct}");
         assert!(res.headers().contains_key(header::CACHE_CONTROL));
-        let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap();
+        let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(csp.contains("script-src 'self'"), "{csp}");
         let body = to_bytes(res.into_body(), 1 << 20).await.unwrap();
         let html = std::str::from_utf8(&body).unwrap();
@@ -204,10 +188,7 @@ mod tests {
     async fn serves_assets_with_content_types() {
         for (path, want) in [
             ("/static/js/main.js", "text/javascript; charset=utf-8"),
-            (
-                "/static/js/views/detail.js",
-                "text/javascript; charset=utf-8",
-            ),
+            ("/static/js/views/detail.js", "text/javascript; charset=utf-8"),
             ("/static/style.css", "text/css"),
             ("/favicon.svg", "image/svg+xml"),
         ] {
@@ -228,11 +209,7 @@ mod tests {
         for a in ASSETS.iter().filter(|a| a.file.ends_with(".js")) {
             let src = std::str::from_utf8(a.body).unwrap();
             let base = &a.url[..a.url.rfind('/').unwrap() + 1];
-            for spec in src
-                .split(" from '")
-                .skip(1)
-                .filter_map(|s| s.split('\'').next())
-            {
+            for spec in src.split(" from '").skip(1).filter_map(|s| s.split('\'').next()) {
                 let mut parts: Vec<&str> = base.trim_end_matches('/').split('/').collect();
                 for seg in spec.split('/') {
                     match seg {
@@ -244,11 +221,7 @@ mod tests {
                     }
                 }
                 let url = parts.join("/");
-                assert!(
-                    served.contains(&url.as_str()),
-                    "{}: import '{spec}' → {url} is not served",
-                    a.file
-                );
+                assert!(served.contains(&url.as_str()), "{}: import '{spec}' → {url} is not served", a.file);
             }
         }
     }
@@ -262,10 +235,7 @@ mod tests {
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()[header::CACHE_CONTROL], CACHE_PAGE);
         assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        assert!(res.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/javascript"));
+        assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
         let body = to_bytes(res.into_body(), 1 << 20).await.unwrap();
         assert_eq!(&body[..], b"console.log('dev');");
         // A file missing from the directory is a 404, not a silent fallback.

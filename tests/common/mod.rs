@@ -35,9 +35,7 @@ pub fn model_dir() -> PathBuf {
 /// The real embedder, loaded once per test binary.
 pub fn embedder() -> Arc<dyn Embedder> {
     static EMBEDDER: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
-    EMBEDDER
-        .get_or_init(|| Arc::new(BertEmbedder::load(&model_dir()).expect("load the default model")))
-        .clone()
+    EMBEDDER.get_or_init(|| Arc::new(BertEmbedder::load(&model_dir()).expect("load the default model"))).clone()
 }
 
 /// The fixture catalogue.

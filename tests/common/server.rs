@@ -28,19 +28,13 @@ impl Server {
 
     /// A server over a swappable engine (reload tests).
     pub async fn start_live(live: Arc<LiveEngine>, config: ServeConfig) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve_on(listener, live, config, async move {
             let _ = stopped.await;
         }));
-        Server {
-            addr,
-            stop: Some(stop),
-            task,
-        }
+        Server { addr, stop: Some(stop), task }
     }
 
     pub fn url(&self, path: &str) -> String {
