@@ -111,11 +111,6 @@ struct Item {
     responses(
         (status = 200, description = "One item per search, in order; an invalid item carries its own `error`", body = BatchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`invalid_parameter` (no `queries`, more than 50, a bad `context` or `min_confidence`) or `invalid_json` (malformed)", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`invalid_json` (a field has the wrong type)", body = ErrorBody),
-        (status = 503, description = "`overloaded`", body = ErrorBody),
-        (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
 pub(crate) async fn search_batch(

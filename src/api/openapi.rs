@@ -232,6 +232,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             }
             if method == "post" {
                 add("415", "`unsupported_media_type`");
+                add("422", "`invalid_json`: a field has the wrong type (named)");
             }
             if v1 && method == "get" {
                 if let Some(d) = responses.get_mut("405").and_then(|r| r.get_mut("description")) {

@@ -271,8 +271,6 @@ fn ranked_response(
     responses(
         (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
-        (status = 503, description = "`overloaded`", body = ErrorBody),
-        (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
 pub(crate) async fn search(
@@ -314,11 +312,6 @@ pub(crate) async fn search(
     responses(
         (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`invalid_json` (a field has the wrong type)", body = ErrorBody),
-        (status = 503, description = "`overloaded`", body = ErrorBody),
-        (status = 504, description = "`timeout`", body = ErrorBody),
     )
 )]
 pub(crate) async fn match_profile(
