@@ -1407,3 +1407,25 @@ async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
         );
     }
 }
+
+/// A batch item may ask for one card per métier, like `/v1/search`.
+#[tokio::test]
+async fn batch_items_may_group_by_metier() {
+    let app = app(&ServeConfig::default()).await;
+    let body = json!({"queries": [
+        {"q": "boulanger", "limit": 5, "group": "metier"},
+        {"q": "boulanger", "limit": 5},
+        {"q": "boulanger", "group": "métier"}
+    ]});
+    let reply = post_json(&app, "/v1/search/batch", &body).await.json();
+    let items = reply["results"].as_array().unwrap();
+    let grouped = get(&app, "/v1/search?q=boulanger&limit=5&group=metier").await.json();
+    assert_eq!(items[0]["results"], grouped["results"], "the same cards as the search");
+    assert!(items[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.get("equivalents").is_some_and(|e| !e.as_array().unwrap().is_empty())));
+    assert!(items[1]["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()));
+    assert!(items[2]["error"]["message"].as_str().unwrap().contains("queries[2].group"));
+}

@@ -16,9 +16,9 @@ use utoipa::ToSchema;
 use super::dto::{LangSchema, OccupationHit, TaxonomySchema};
 use super::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
 use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject};
-use super::routes::{AppState, FromIndex, DEFAULT_LIMIT};
+use super::routes::{parse_group, AppState, FromIndex, DEFAULT_LIMIT};
 use crate::catalog::{Lang, Taxonomy};
-use crate::search::{Calibration, SearchRequest};
+use crate::search::{Calibration, Grouping, SearchRequest};
 
 /// Most searches in one batch (France Travail's ROMEO takes 50 too).
 pub const MAX_BATCH: usize = 50;
@@ -60,6 +60,9 @@ pub struct BatchQuery {
     /// Results to skip (paging), 0 to `max-results` − 1; pages cover the `max-results` best.
     #[schema(minimum = 0, maximum = 49)]
     pub offset: Option<usize>,
+    /// `occupation` (the default) or `metier`: as `group` of `/v1/search`.
+    #[schema(value_type = Option<super::dto::GroupSchema>)]
+    pub group: Option<Grouping>,
     /// Drop results below this confidence (overrides the batch's).
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub min_confidence: Option<f32>,
@@ -99,7 +102,15 @@ impl BatchItem {
 /// One item once read: the engine request, or the error to answer in its place.
 struct Item {
     query: Option<String>,
-    parsed: Result<(SearchRequest, usize, f32), ApiError>,
+    parsed: Result<Parsed, ApiError>,
+}
+
+/// A valid item: what to rank, which page, and how sure results must be.
+struct Parsed {
+    request: SearchRequest,
+    grouping: Grouping,
+    offset: usize,
+    min_confidence: f32,
 }
 
 /// Several searches at once.
@@ -156,21 +167,23 @@ pub(crate) async fn search_batch(
                 .take_while(|_| !abandoned.is_raised())
                 .map(|item| match item.parsed {
                     Err(e) => BatchItem::failed(item.query, e),
-                    Ok((req, offset, min_confidence)) => match engine.search(&req) {
-                        Err(e) => BatchItem::failed(item.query, e.into()),
-                        Ok(ranked) => BatchItem {
-                            query: item.query,
-                            results: Some(
-                                ranked
-                                    .into_iter()
-                                    .skip(offset)
-                                    .map(|r| OccupationHit::calibrated(r, Some(&Calibration::SEARCH)))
-                                    .filter(|h| h.confidence.unwrap_or(0.0) >= min_confidence)
-                                    .collect(),
-                            ),
-                            error: None,
-                        },
-                    },
+                    Ok(Parsed { request, grouping, offset, min_confidence }) => {
+                        match engine.search_results(&request, grouping) {
+                            Err(e) => BatchItem::failed(item.query, e.into()),
+                            Ok(ranked) => BatchItem {
+                                query: item.query,
+                                results: Some(
+                                    ranked
+                                        .into_iter()
+                                        .skip(offset)
+                                        .map(|r| OccupationHit::calibrated(r, Some(&Calibration::SEARCH)))
+                                        .filter(|h| h.confidence.unwrap_or(0.0) >= min_confidence)
+                                        .collect(),
+                                ),
+                                error: None,
+                            },
+                        }
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -246,15 +259,19 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
             )?
             .unwrap_or(default_threshold),
         };
+        let grouping = string(&mut fields, "group")?
+            .as_deref()
+            .map(parse_group)
+            .transpose()
+            .map_err(|e| prefixed(e, &name("group")))?
+            .unwrap_or_default();
         let text = match context {
             Some(c) => format!("{text} ({c})"),
             None => text,
         };
-        Ok((
-            SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) },
-            offset,
-            min_confidence,
-        ))
+        let request =
+            SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) };
+        Ok(Parsed { request, grouping, offset, min_confidence })
     })();
     Item { query, parsed }
 }

@@ -192,7 +192,7 @@ fn parse_riasec(value: Option<serde_json::Map<String, serde_json::Value>>) -> Re
 }
 
 /// Parses a `group` value: exactly `occupation` or `metier`.
-fn parse_group(v: &str) -> Result<Grouping, ApiError> {
+pub(crate) fn parse_group(v: &str) -> Result<Grouping, ApiError> {
     v.parse().map_err(|_| {
         ApiError::invalid_parameter(format!("group must be `occupation` or `metier`, got `{}`", super::error::echo(v)))
     })
