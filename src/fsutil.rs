@@ -50,7 +50,7 @@ pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
 pub fn staging_dir(target: &Path) -> io::Result<PathBuf> {
     let parent = parent_of(target);
     fs::create_dir_all(&parent)?;
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("artefact");
+    let name = file_name(target);
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging)?;
@@ -65,7 +65,7 @@ pub fn staging_dir(target: &Path) -> io::Result<PathBuf> {
 /// failure leaves the previous artefact in place.
 pub fn replace_dir(staging: &Path, target: &Path) -> io::Result<()> {
     let parent = parent_of(target);
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("artefact");
+    let name = file_name(target);
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_old = target.exists();
     if had_old {
@@ -87,8 +87,12 @@ pub fn replace_dir(staging: &Path, target: &Path) -> io::Result<()> {
 /// Directory holding the published versions of the artefact at `target`: `<name>.versions`,
 /// a sibling of `target` (same filesystem, so publishing is a rename).
 pub fn versions_dir(target: &Path) -> PathBuf {
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("artefact");
-    parent_of(target).join(format!("{name}.versions"))
+    parent_of(target).join(versions_name(target))
+}
+
+/// `<name>.versions`: the versions directory's name, also the relative start of the link.
+fn versions_name(target: &Path) -> String {
+    format!("{}.versions", file_name(target))
 }
 
 /// A fresh directory to write a new version of `target` into before [`publish_version`].
@@ -144,7 +148,7 @@ pub fn publish_version(staging: &Path, target: &Path, version: &str, keep: usize
             fs::rename(target, &legacy)?;
         }
     }
-    point_link(target, &Path::new(&format!("{}.versions", file_name(target))).join(version))?;
+    point_link(target, &Path::new(&versions_name(target)).join(version))?;
     prune_versions(&versions, version, keep)?;
     Ok(published)
 }

@@ -56,6 +56,12 @@ async fn published_fixture(root: &Path) -> PathBuf {
     tokio::task::spawn_blocking(move || publish_fixture(&root)).await.unwrap()
 }
 
+/// A live engine loaded from `out`, off the async workers.
+async fn live_engine(out: &Path) -> Arc<LiveEngine> {
+    let source = source(out);
+    tokio::task::spawn_blocking(move || LiveEngine::from_source(source).expect("first load")).await.unwrap()
+}
+
 async fn admin(live: &Arc<LiveEngine>, method: Method, path: &str) -> (StatusCode, Value) {
     let request = Request::builder().method(method).uri(path).body(Body::empty()).unwrap();
     let response = admin_router(live.clone()).oneshot(request).await.unwrap();
@@ -72,10 +78,7 @@ async fn readyz(server: &Server) -> Value {
 async fn a_reload_under_load_swaps_the_index_without_a_failed_request() {
     let tmp = tempfile::tempdir().unwrap();
     let out = published_fixture(tmp.path()).await;
-    let live = {
-        let source = source(&out);
-        tokio::task::spawn_blocking(move || LiveEngine::from_source(source).expect("first load")).await.unwrap()
-    };
+    let live = live_engine(&out).await;
     let first = live.status().index_id;
     let server = Server::start_live(live.clone(), ServeConfig::default()).await;
     assert_eq!(readyz(&server).await["index_id"], first.as_str());
@@ -153,10 +156,7 @@ async fn a_reload_under_load_swaps_the_index_without_a_failed_request() {
 async fn a_damaged_index_is_refused_and_the_previous_one_keeps_serving() {
     let tmp = tempfile::tempdir().unwrap();
     let out = published_fixture(tmp.path()).await;
-    let live = {
-        let source = source(&out);
-        tokio::task::spawn_blocking(move || LiveEngine::from_source(source).expect("first load")).await.unwrap()
-    };
+    let live = live_engine(&out).await;
     let first = live.status().index_id;
 
     // Nothing new published: a reload is a cheap no-op.

@@ -120,9 +120,10 @@ impl Metrics {
             counter!(INDEX_RELOADS).absolute(status.reloads);
             counter!(INDEX_RELOADS_REFUSED).absolute(status.refused);
             gauge!(INDEX_VECTORS).set(index.len() as f64);
-            let occupations = index.catalogue().occupations.as_slice();
+            // Counted at build time: a scrape reads the manifest instead of the whole catalogue.
+            let counts = &index.manifest().counts.occupations;
             for taxonomy in Taxonomy::ALL {
-                let n = occupations.iter().filter(|o| o.id.taxonomy == taxonomy).count();
+                let n = counts.get(taxonomy.as_str()).copied().unwrap_or(0);
                 gauge!(INDEX_OCCUPATIONS, "taxonomy" => taxonomy.as_str()).set(n as f64);
             }
         });

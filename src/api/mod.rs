@@ -116,12 +116,14 @@ fn build(engine: Arc<LiveEngine>, config: &ServeConfig) -> (Router, Metrics) {
 
 /// `GET /static/js/error-codes.js`: the error codes as a JavaScript module for the web client.
 async fn error_codes_js() -> Response {
+    static MODULE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
-        error_codes_module(),
+        // Built once: the table is fixed at compile time.
+        MODULE.get_or_init(error_codes_module).as_str(),
     )
         .into_response()
 }

@@ -109,9 +109,9 @@ impl AppState {
         let weight = u32::try_from(weight.max(1)).unwrap_or(u32::MAX);
         let permit = self.work.clone().try_acquire_many_owned(weight).map_err(|_| overloaded())?;
         let abandoned = Abandoned::default();
-        // Raised when this future is dropped before the work is done: the timeout layer and
-        // hyper drop a request's future when they give up on it.
-        let guard = AbandonOnDrop(abandoned.clone());
+        // Raised when this future is dropped: by the timeout layer or hyper when they give up on
+        // the request, or here once the work is done (then nobody reads it any more).
+        let _guard = AbandonOnDrop(abandoned.clone());
         let out = tokio::task::spawn_blocking(move || {
             let out = f(&abandoned);
             drop(permit);
@@ -119,7 +119,6 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(&e));
-        std::mem::forget(guard);
         out
     }
 }

@@ -51,14 +51,16 @@ impl EngineSource {
 /// One loaded engine and when it was loaded.
 struct Served {
     engine: Arc<Engine>,
-    id: String,
     loaded_at: String,
 }
 
 impl Served {
     fn new(engine: Arc<Engine>) -> Served {
-        let id = engine.index().id().to_string();
-        Served { engine, id, loaded_at: now_rfc3339() }
+        Served { engine, loaded_at: now_rfc3339() }
+    }
+
+    fn id(&self) -> &str {
+        self.engine.index().id()
     }
 }
 
@@ -153,7 +155,7 @@ impl LiveEngine {
     pub fn status(&self) -> LiveStatus {
         let served = self.served();
         LiveStatus {
-            index_id: served.id.clone(),
+            index_id: served.id().to_string(),
             loaded_at: served.loaded_at.clone(),
             reloads: self.reloads.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
@@ -177,7 +179,7 @@ impl LiveEngine {
             ReloadError::Refused { path: source.index_dir.clone(), reason }
         };
         let id = source.peek_id().map_err(|e| refuse(e.to_string()))?;
-        if id == previous.id {
+        if id == previous.id() {
             return Ok(ReloadReport {
                 previous: id.clone(),
                 current: id,
@@ -190,8 +192,8 @@ impl LiveEngine {
         engine.share_query_cache(&previous.engine);
         let served = Arc::new(Served::new(Arc::new(engine)));
         let report = ReloadReport {
-            previous: previous.id.clone(),
-            current: served.id.clone(),
+            previous: previous.id().to_string(),
+            current: served.id().to_string(),
             changed: true,
             seconds: started.elapsed().as_secs_f64(),
         };
