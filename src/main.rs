@@ -11,7 +11,7 @@ use boussole::api::ServeConfig;
 use boussole::catalog::{load_catalogue, Lang, Sources, Taxonomy};
 use boussole::embed::{import_e5s1, BertEmbedder, Embedder};
 use boussole::index::{build_index, BuildOptions, HnswParams, VectorIndex};
-use boussole::search::{Engine, EngineSource, LiveEngine, QueryLimits, SearchRequest};
+use boussole::search::{Engine, EngineSource, Grouping, LiveEngine, QueryLimits, SearchRequest};
 
 /// Career-orientation recommender over ESCO and ROME.
 #[derive(Parser)]
@@ -396,14 +396,10 @@ fn serve(args: ServeArgs) -> Result<()> {
 fn query(args: QueryArgs) -> Result<()> {
     let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
-    let results = engine.search(&request)?;
+    let results = engine.search_results(&request, Grouping::Occupation)?;
     if args.json {
         // The API's shape, so scripts can switch between the two.
-        let hits: Vec<boussole::api::OccupationHit> = results
-            .into_iter()
-            .map(|r| boussole::api::OccupationHit::calibrated(r, Some(&boussole::search::Calibration::SEARCH)))
-            .collect();
-        let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": hits });
+        let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": results });
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }

@@ -1283,8 +1283,60 @@ async fn detail_links_the_onisep_pages() {
         ("MatchRequest", "group"),
         ("OnisepItem", "url"),
     ] {
-        assert!(schemas[schema]["properties"].get(field).is_some(), "{schema}.{field}: {}", schemas[schema]);
+        // A ranked occupation is `allOf` its id (taxonomy, code) and its own fields.
+        let parts = schemas[schema]["allOf"].as_array().cloned().unwrap_or_else(|| vec![schemas[schema].clone()]);
+        assert!(parts.iter().any(|p| p["properties"].get(field).is_some()), "{schema}.{field}: {}", schemas[schema]);
     }
+}
+
+/// A page (`limit`, `offset`) is read by one rule on every route that ranks: the same bad value
+/// gets the same code and message from `/v1/search`, `/v1/match` and a batch item; a batch item
+/// reads its fields as `/v1/match` reads its body (a wrong type is `invalid_json`, named).
+#[tokio::test]
+async fn paging_is_validated_once_the_same_way_on_every_route() {
+    let app = app(&ServeConfig::default()).await;
+    for (limit, offset, wrong) in
+        [(0, 0, "limit"), (51, 0, "limit"), (-3, 0, "limit"), (5, 50, "offset"), (5, -1, "offset")]
+    {
+        let expected = if wrong == "limit" {
+            format!("limit must be an integer between 1 and 50, got {limit}")
+        } else {
+            format!("offset must be an integer between 0 and 49, got {offset}")
+        };
+        let batch = post_json(
+            &app,
+            "/v1/search/batch",
+            &json!({"queries": [{"q": "boulanger", "limit": limit, "offset": offset}]}),
+        )
+        .await;
+        let item = &batch.json()["results"][0]["error"];
+        assert_eq!(item["code"], "invalid_parameter", "{item}");
+        assert_eq!(item["message"], format!("queries[0].{wrong}: {expected}"));
+        let profile =
+            post_json(&app, "/v1/match", &json!({"text": "boulanger", "limit": limit, "offset": offset})).await;
+        profile.assert_error(400, "invalid_parameter", &expected);
+        assert_eq!(profile.json()["error"]["message"], expected);
+        if limit >= 0 && offset >= 0 {
+            let search = get(&app, &format!("/v1/search?q=boulanger&limit={limit}&offset={offset}")).await;
+            search.assert_error(400, "invalid_parameter", &expected);
+            assert_eq!(search.json()["error"]["message"], expected);
+        }
+    }
+    let batch =
+        post_json(&app, "/v1/search/batch", &json!({"queries": [{"q": 5}, {"q": "boulanger", "lang": 1}]})).await;
+    for (i, field) in [(0, "q"), (1, "lang")] {
+        let error = &batch.json()["results"][i]["error"];
+        assert_eq!(error["code"], "invalid_json", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().starts_with(&format!("queries[{i}].{field}: wrong type")),
+            "{error}"
+        );
+    }
+    post_json(&app, "/v1/match", &json!({"text": "boulanger", "lang": 1})).await.assert_error(
+        422,
+        "invalid_json",
+        "`lang`",
+    );
 }
 
 /// A batch whose request timed out stops between searches and gives its slots back, instead of

@@ -8,24 +8,23 @@
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::dto::{LangSchema, OccupationHit, TaxonomySchema};
-use super::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
-use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject};
-use super::routes::{parse_group, AppState, FromIndex, DEFAULT_LIMIT};
+use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject};
+use super::routes::{AppState, FromIndex};
 use crate::catalog::{Lang, Taxonomy};
-use crate::search::{Calibration, Grouping, SearchRequest};
+use crate::search::{Grouping, QueryLimits, RankedOccupation, SearchError, SearchRequest};
 
 /// Most searches in one batch (France Travail's ROMEO takes 50 too).
 pub const MAX_BATCH: usize = 50;
 /// Longest context text, in characters.
 pub const MAX_CONTEXT_CHARS: usize = 200;
 
-/// Body of `POST /v1/search/batch` (documentation: the handler reads it field by field).
+/// Body of `POST /v1/search/batch`.
+// Documentation only: the handler reads the body field by field, so errors name the field.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct BatchRequest {
@@ -49,10 +48,8 @@ pub struct BatchQuery {
     #[schema(example = "commis", min_length = 1)]
     pub q: String,
     /// Display language (`fr` by default).
-    #[schema(value_type = Option<LangSchema>)]
     pub lang: Option<Lang>,
     /// Restrict to one taxonomy (both by default).
-    #[schema(value_type = Option<TaxonomySchema>)]
     pub taxonomy: Option<Taxonomy>,
     /// Number of results, 1 to `max-results` (10 by default).
     #[schema(minimum = 1, maximum = 50)]
@@ -61,7 +58,6 @@ pub struct BatchQuery {
     #[schema(minimum = 0, maximum = 49)]
     pub offset: Option<usize>,
     /// `occupation` (the default) or `metier`: as `group` of `/v1/search`.
-    #[schema(value_type = Option<super::dto::GroupSchema>)]
     pub group: Option<Grouping>,
     /// Drop results below this confidence (overrides the batch's).
     #[schema(minimum = 0.0, maximum = 1.0)]
@@ -87,7 +83,7 @@ pub struct BatchItem {
     pub query: Option<String>,
     /// Occupations, best first (absent on error).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<OccupationHit>>,
+    pub results: Option<Vec<RankedOccupation>>,
     /// Why this item has no results (absent on success).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,
@@ -120,7 +116,7 @@ struct Parsed {
     tag = "search",
     request_body = BatchRequest,
     responses(
-        (status = 200, description = "One item per search, in order; an invalid item carries its own `error`", body = BatchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "One item per search, in order; an invalid item carries its own `error`", body = BatchResponse),
         (status = 400, description = "`invalid_parameter` (no `queries`, more than 50, a bad `context` or `min_confidence`) or `invalid_json` (malformed)", body = ErrorBody),
     )
 )]
@@ -130,7 +126,7 @@ pub(crate) async fn search_batch(
 ) -> Result<FromIndex<BatchResponse>, ApiError> {
     let started = Instant::now();
     let engine = app.engine.current();
-    let max = engine.limits().max_results;
+    let limits = engine.limits();
     let queries: Vec<Value> = body
         .field("queries")?
         .ok_or_else(|| ApiError::invalid_parameter("queries: required, a list of 1 to 50 searches"))?;
@@ -154,7 +150,7 @@ pub(crate) async fn search_batch(
     let items: Vec<Item> = queries
         .into_iter()
         .enumerate()
-        .map(|(i, v)| read_item(i, v, context.as_deref(), default_threshold, max))
+        .map(|(i, v)| read_item(i, v, context.as_deref(), default_threshold, limits))
         .collect();
 
     let answered_by = engine.clone();
@@ -176,8 +172,7 @@ pub(crate) async fn search_batch(
                                     ranked
                                         .into_iter()
                                         .skip(offset)
-                                        .map(|r| OccupationHit::calibrated(r, Some(&Calibration::SEARCH)))
-                                        .filter(|h| h.confidence.unwrap_or(0.0) >= min_confidence)
+                                        .filter(|r| r.confidence.unwrap_or(0.0) >= min_confidence)
                                         .collect(),
                                 ),
                                 error: None,
@@ -195,83 +190,43 @@ pub(crate) async fn search_batch(
     ))
 }
 
-/// Reads item `i`; its errors name `queries[i].field`.
-fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f32, max: usize) -> Item {
-    let Value::Object(mut fields) = value else {
+/// Reads item `i` as `/v1/search` reads its parameters; its errors name `queries[i].field`.
+fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f32, limits: QueryLimits) -> Item {
+    let Value::Object(fields) = value else {
         return Item {
             query: None,
             parsed: Err(ApiError::invalid_parameter(format!("queries[{i}]: an object is expected"))),
         };
     };
     let query = fields.get("q").and_then(Value::as_str).map(|q| q.trim().to_string());
+    let mut fields = JsonObject::from(fields);
+    let at = |field: &str| format!("queries[{i}].{field}");
+    let named = |field: &'static str| move |e: ApiError| prefixed(e, &at(field));
     let parsed = (|| {
-        let name = |f: &str| format!("queries[{i}].{f}");
-        let text = match fields.remove("q") {
-            Some(Value::String(q)) if !q.trim().is_empty() => q.trim().to_string(),
-            Some(Value::String(_)) | None | Some(Value::Null) => {
-                return Err(ApiError::empty_query(format!("{}: required, a non-blank text", name("q"))))
-            }
-            Some(_) => return Err(ApiError::invalid_parameter(format!("{}: a string is expected", name("q")))),
-        };
-        let string = |fields: &mut serde_json::Map<String, Value>, f: &str| -> Result<Option<String>, ApiError> {
-            match fields.remove(f) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(_) => Err(ApiError::invalid_parameter(format!("{}: a string is expected", name(f)))),
-            }
-        };
-        let count = |fields: &mut serde_json::Map<String, Value>, f: &str| -> Result<Option<i64>, ApiError> {
-            match fields.remove(f) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => v
-                    .as_i64()
-                    .or_else(|| v.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 1e15).map(|x| x as i64))
-                    .map(Some)
-                    .ok_or_else(|| ApiError::invalid_parameter(format!("{}: an integer is expected", name(f)))),
-            }
-        };
-        let lang = string(&mut fields, "lang")?
-            .as_deref()
-            .map(parse_lang)
-            .transpose()
-            .map_err(|e| prefixed(e, &name("lang")))?;
-        let taxonomy = string(&mut fields, "taxonomy")?
-            .as_deref()
-            .map(parse_taxonomy)
-            .transpose()
-            .map_err(|e| prefixed(e, &name("taxonomy")))?;
-        let limit = match count(&mut fields, "limit")? {
-            None => DEFAULT_LIMIT.min(max),
-            Some(n) => usize::try_from(n)
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| prefixed(limit_error(&n.to_string(), max), &name("limit")))?,
-        };
-        let offset = offset_of(count(&mut fields, "offset")?, max).map_err(|e| prefixed(e, &name("offset")))?;
-        let min_confidence = match fields.remove("min_confidence") {
-            None | Some(Value::Null) => default_threshold,
-            Some(v) => threshold(
-                v.as_f64().map(Some).ok_or_else(|| {
-                    ApiError::invalid_parameter(format!("{}: a number is expected", name("min_confidence")))
-                })?,
-                &name("min_confidence"),
-            )?
-            .unwrap_or(default_threshold),
-        };
-        let grouping = string(&mut fields, "group")?
-            .as_deref()
-            .map(parse_group)
-            .transpose()
-            .map_err(|e| prefixed(e, &name("group")))?
-            .unwrap_or_default();
+        let text = fields
+            .field::<String>("q")
+            .map_err(named("q"))?
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty())
+            .ok_or_else(|| named("q")(ApiError::empty_query("required, a non-blank text")))?;
+        let lang = fields.choice("lang", parse_lang).map_err(named("lang"))?.unwrap_or_default();
+        let taxonomy = fields.choice("taxonomy", parse_taxonomy).map_err(named("taxonomy"))?;
+        let grouping = fields.choice("group", parse_group).map_err(named("group"))?.unwrap_or_default();
+        let limit = fields.field("limit").map_err(named("limit"))?;
+        let offset = fields.field("offset").map_err(named("offset"))?;
+        let page = limits.page(limit, offset).map_err(|e| {
+            let field = if matches!(e, SearchError::InvalidOffset { .. }) { "offset" } else { "limit" };
+            named(field)(e.into())
+        })?;
+        let min_confidence =
+            threshold(fields.field("min_confidence").map_err(named("min_confidence"))?, &at("min_confidence"))?
+                .unwrap_or(default_threshold);
         let text = match context {
             Some(c) => format!("{text} ({c})"),
             None => text,
         };
-        let request =
-            SearchRequest { text, lang: lang.unwrap_or_default(), taxonomy, limit: depth(offset, limit, max) };
-        Ok(Parsed { request, grouping, offset, min_confidence })
+        let request = SearchRequest { text, lang, taxonomy, limit: page.depth() };
+        Ok(Parsed { request, grouping, offset: page.offset, min_confidence })
     })();
     Item { query, parsed }
 }
@@ -289,24 +244,4 @@ fn threshold(v: Option<f64>, field: &str) -> Result<Option<f32>, ApiError> {
         Some(x) if (0.0..=1.0).contains(&x) => Ok(Some(x as f32)),
         Some(x) => Err(ApiError::invalid_parameter(format!("{field}: must be between 0 and 1, got {x}"))),
     }
-}
-
-/// Validates a paging offset, 0 to `max − 1`: pages cover the `max` best results, so the
-/// last page is shorter (see [`depth`]).
-pub(crate) fn offset_of(offset: Option<i64>, max: usize) -> Result<usize, ApiError> {
-    match offset {
-        None => Ok(0),
-        Some(n) => usize::try_from(n).ok().filter(|&n| n < max).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidParameter,
-                format!("offset must be an integer between 0 and {}, got {n}", max.saturating_sub(1)),
-            )
-        }),
-    }
-}
-
-/// Results to rank for a page: `offset + limit`, at most `max`.
-pub(crate) fn depth(offset: usize, limit: usize, max: usize) -> usize {
-    (offset + limit).min(max)
 }

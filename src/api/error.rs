@@ -114,7 +114,7 @@ pub struct ErrorDetail {
     /// Stable machine-readable code (see `ErrorCode`).
     pub code: ErrorCode,
     /// Human-readable explanation.
-    #[schema(example = "limit must be an integer between 1 and 50, got `0`")]
+    #[schema(example = "limit must be an integer between 1 and 50, got 0")]
     pub message: String,
 }
 
@@ -186,8 +186,8 @@ impl From<SearchError> for ApiError {
             SearchError::TooManyTokens { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::TooManyTokens, err.to_string())
             }
-            SearchError::InvalidLimit { got, max } => {
-                ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{got}`"))
+            SearchError::InvalidLimit { .. } | SearchError::InvalidOffset { .. } => {
+                ApiError::invalid_parameter(err.to_string())
             }
             SearchError::TooManyItems { .. } => ApiError::invalid_parameter(format!("skills/interests: {err}")),
             SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => ApiError::internal(&err),

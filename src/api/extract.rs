@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::error::{echo, ApiError, ErrorCode};
 use crate::catalog::{Lang, Taxonomy};
+use crate::search::Grouping;
 
 /// Decoded query-string parameters.
 ///
@@ -90,22 +91,17 @@ impl QueryParams {
         self.get("taxonomy").map(parse_taxonomy).transpose()
     }
 
-    /// `limit` in `1..=max` (decimal digits only), `default` when absent or empty.
-    pub fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
-        match self.get("limit") {
-            None => Ok(default.min(max)),
-            // Digits only: `usize::from_str` would also take a sign (`+5`, sent as `%2B5`).
-            Some(v) => match v.bytes().all(|b| b.is_ascii_digit()).then(|| v.parse::<usize>()) {
-                Some(Ok(n)) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(limit_error(v, max)),
-            },
+    /// A count (`limit`, `offset`): decimal digits only, absent when absent or empty; its
+    /// range is the engine's to check ([`crate::search::QueryLimits::page`]).
+    pub fn count(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        let Some(v) = self.get(name) else { return Ok(None) };
+        // Digits only: `i64::from_str` would also take a sign (`+5`, sent as `%2B5`).
+        if !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::invalid_parameter(format!("{name} must be an integer, got `{}`", echo(v))));
         }
+        // Too many digits for an i64 is out of any range: the range check names the bound.
+        Ok(Some(v.parse().unwrap_or(i64::MAX)))
     }
-}
-
-/// The message every bad `limit` gets.
-pub(crate) fn limit_error(got: &str, max: usize) -> ApiError {
-    ApiError::invalid_parameter(format!("limit must be an integer between 1 and {max}, got `{}`", echo(got)))
 }
 
 /// Parses a `lang` value: exactly `fr` or `en`, as the OpenAPI document's enum says (the
@@ -125,6 +121,12 @@ pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
         "esco" => Ok(Taxonomy::Esco),
         _ => Err(ApiError::invalid_parameter(format!("taxonomy must be `rome` or `esco`, got `{}`", echo(v)))),
     }
+}
+
+/// Parses a `group` value: exactly `occupation` or `metier`.
+pub(crate) fn parse_group(v: &str) -> Result<Grouping, ApiError> {
+    v.parse()
+        .map_err(|_| ApiError::invalid_parameter(format!("group must be `occupation` or `metier`, got `{}`", echo(v))))
 }
 
 /// `application/x-www-form-urlencoded` decoding (`+` is a space), `None` unless valid UTF-8.
@@ -218,6 +220,18 @@ impl JsonObject {
                 })
             }
         }
+    }
+
+    /// An optional text field read by `parse` (`parse_lang`, `parse_taxonomy`, …); `null`, an
+    /// empty or a blank string mean absent (the default), as in query strings.
+    pub fn choice<T>(&mut self, name: &str, parse: fn(&str) -> Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+        self.field::<String>(name)?.filter(|v| !v.trim().is_empty()).as_deref().map(parse).transpose()
+    }
+}
+
+impl From<Map<String, Value>> for JsonObject {
+    fn from(map: Map<String, Value>) -> Self {
+        JsonObject(map)
     }
 }
 
@@ -329,12 +343,12 @@ mod tests {
     }
 
     #[test]
-    fn limits_and_enums() {
-        let p = QueryParams::parse("limit=0").expect("parse");
-        assert!(p.limit(10, 50).is_err());
-        assert_eq!(QueryParams::parse("limit=50").expect("parse").limit(10, 50), Ok(50));
-        assert!(QueryParams::parse("limit=abc").expect("parse").limit(10, 50).is_err());
-        assert_eq!(QueryParams::default().limit(10, 5), Ok(5));
+    fn counts_and_enums() {
+        let count = |q: &str| QueryParams::parse(q).expect("parse").count("limit");
+        assert_eq!(count("limit=0"), Ok(Some(0)), "the range is the engine's to check");
+        assert_eq!(count("limit=50"), Ok(Some(50)));
+        assert!(count("limit=abc").is_err());
+        assert_eq!(QueryParams::default().count("limit"), Ok(None));
         assert!(QueryParams::parse("lang=de").expect("parse").lang().is_err());
         assert_eq!(QueryParams::parse("taxonomy=esco").expect("parse").taxonomy(), Ok(Some(Taxonomy::Esco)));
         // Exactly the OpenAPI enums: no other case, no padding; only an empty value is absent.
@@ -346,11 +360,12 @@ mod tests {
             assert!(QueryParams::parse(bad).expect("parse").lang().is_err(), "{bad}");
         }
         assert_eq!(QueryParams::parse("lang=&taxonomy=").expect("parse").lang(), Ok(Lang::Fr));
-        for bad in ["limit=%2B5", "limit=+5", "limit=%205", "limit=5.0", "limit=-1", "limit=99999999999999999999999"] {
-            assert!(QueryParams::parse(bad).expect("parse").limit(10, 50).is_err(), "{bad}");
+        for bad in ["limit=%2B5", "limit=+5", "limit=%205", "limit=5.0", "limit=-1"] {
+            assert!(count(bad).is_err(), "{bad}");
         }
-        assert_eq!(QueryParams::parse("limit=").expect("parse").limit(10, 50), Ok(10));
-        assert_eq!(QueryParams::parse("limit=07").expect("parse").limit(10, 50), Ok(7));
+        assert_eq!(count("limit=99999999999999999999999"), Ok(Some(i64::MAX)), "out of any range");
+        assert_eq!(count("limit="), Ok(None));
+        assert_eq!(count("limit=07"), Ok(Some(7)));
     }
 
     #[test]

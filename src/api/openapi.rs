@@ -28,7 +28,7 @@ use super::{dto, error, routes};
         routes::readyz,
         metrics_doc,
     ),
-    components(schemas(super::batch::BatchRequest, super::batch::BatchQuery, super::batch::BatchResponse, super::batch::BatchItem, error::ErrorBody, dto::LangSchema, dto::TaxonomySchema, dto::SkillKindSchema, dto::RiasecScores)),
+    components(schemas(super::batch::BatchRequest, super::batch::BatchQuery, super::batch::BatchResponse, super::batch::BatchItem, error::ErrorBody, dto::RiasecScores)),
     tags(
         (name = "search", description = "Rank occupations"),
         (name = "occupations", description = "Occupation details"),
@@ -249,6 +249,12 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"}}),
                 );
                 match status.as_str() {
+                    "200" if v1 => {
+                        headers.insert(
+                            routes::INDEX_ID_HEADER.into(),
+                            json!({"description": "Id of the index that answered (as `/readyz` reports it)", "required": true, "schema": {"type": "string"}}),
+                        );
+                    }
                     "405" => {
                         headers.insert("Allow".into(), json!({"description": "The methods the route takes", "required": true, "schema": {"type": "string"}}));
                     }

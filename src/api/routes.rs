@@ -10,24 +10,19 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::sync::Semaphore;
 
-use super::batch::{depth, offset_of};
 use super::dto::{
-    HealthResponse, Interest, InterestsResponse, LangParams, MatchRequest, OccupationBody, OccupationHit,
-    OccupationParams, ReadyResponse, SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse,
-    SkillSuggestion,
+    HealthResponse, InterestsResponse, LangParams, MatchRequest, OccupationParams, ReadyResponse, SearchParams,
+    SearchResponse, SkillSearchParams, SkillSearchResponse,
 };
 use super::error::{overloaded, ApiError, ErrorBody};
-use super::extract::{limit_error, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
+use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
 use super::metrics::Metrics;
 use super::openapi::Docs;
 use crate::catalog::Lang;
 use crate::search::{
-    Calibration, Engine, Grouping, LiveEngine, ProfileRequest, RankedOccupation, RiasecProfile, SearchError,
-    SearchRequest, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
+    Engine, LiveEngine, OccupationDetail, ProfileRequest, RankedOccupation, RiasecProfile, SearchError, SearchRequest,
+    MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
 };
-
-/// Results returned when `limit` is absent.
-pub(crate) const DEFAULT_LIMIT: usize = 10;
 
 /// What every handler may use.
 #[derive(Clone)]
@@ -190,13 +185,6 @@ fn parse_riasec(value: Option<serde_json::Map<String, serde_json::Value>>) -> Re
     RiasecProfile::from_scores(pairs).map(Some).map_err(|e| ApiError::invalid_parameter(format!("riasec: {e}")))
 }
 
-/// Parses a `group` value: exactly `occupation` or `metier`.
-pub(crate) fn parse_group(v: &str) -> Result<Grouping, ApiError> {
-    v.parse().map_err(|_| {
-        ApiError::invalid_parameter(format!("group must be `occupation` or `metier`, got `{}`", super::error::echo(v)))
-    })
-}
-
 /// Header naming the index that answered a `/v1` request ([`crate::index::IndexManifest::id`]):
 /// around a reload, clients (and tests) can tell which index each answer came from.
 pub const INDEX_ID_HEADER: &str = "x-index-id";
@@ -223,40 +211,19 @@ impl<T: serde::Serialize> IntoResponse for FromIndex<T> {
     }
 }
 
-/// Which page of a ranking to answer, and the confidence curve of its scores.
-struct Page {
-    offset: usize,
-    calibration: Option<Calibration>,
-}
-
-/// `offset` of a query string: digits only, like `limit`.
-fn query_offset(query: &QueryParams) -> Result<Option<i64>, ApiError> {
-    match query.get("offset") {
-        None => Ok(None),
-        Some(v) => {
-            v.bytes().all(|b| b.is_ascii_digit()).then(|| v.parse::<i64>().ok()).flatten().map(Some).ok_or_else(|| {
-                ApiError::invalid_parameter(format!("offset must be an integer ≥ 0, got `{}`", super::error::echo(v)))
-            })
-        }
-    }
-}
-
+/// The page of `results` that starts at `offset`.
 fn ranked_response(
     query: String,
     lang: Lang,
     results: Vec<RankedOccupation>,
     started: Instant,
-    page: Page,
+    offset: usize,
 ) -> SearchResponse {
     SearchResponse {
         query,
         lang,
-        offset: page.offset,
-        results: results
-            .into_iter()
-            .skip(page.offset)
-            .map(|r| OccupationHit::calibrated(r, page.calibration.as_ref()))
-            .collect(),
+        offset,
+        results: results.into_iter().skip(offset).collect(),
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
@@ -268,7 +235,7 @@ fn ranked_response(
     tag = "search",
     params(SearchParams),
     responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "Occupations, best first", body = SearchResponse),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
     )
 )]
@@ -278,28 +245,18 @@ pub(crate) async fn search(
 ) -> Result<FromIndex<SearchResponse>, ApiError> {
     let started = Instant::now();
     let engine = app.engine.current();
-    let max = engine.limits().max_results;
-    let limit = query.limit(DEFAULT_LIMIT, max)?;
-    let params = SearchParams {
+    let page = engine.limits().page(query.count("limit")?, query.count("offset")?)?;
+    let grouping = query.get("group").map(parse_group).transpose()?.unwrap_or_default();
+    let req = SearchRequest {
+        text: query.get("q").unwrap_or_default().trim().to_string(),
         lang: query.lang()?,
         taxonomy: query.taxonomy()?,
-        limit,
-        offset: offset_of(query_offset(&query)?, max)?,
-        group: query.get("group").map(parse_group).transpose()?.unwrap_or_default(),
-        q: query.get("q").unwrap_or_default().trim().to_string(),
+        limit: page.depth(),
     };
-    let grouping = params.group;
-    let offset = params.offset;
-    let req = SearchRequest {
-        text: params.q.clone(),
-        lang: params.lang,
-        taxonomy: params.taxonomy,
-        limit: depth(offset, params.limit, max),
-    };
+    let (text, lang) = (req.text.clone(), req.lang);
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
-    let page = Page { offset, calibration: Some(Calibration::SEARCH) };
-    Ok(FromIndex::new(&answered_by, ranked_response(params.q, params.lang, results, started, page)))
+    Ok(FromIndex::new(&answered_by, ranked_response(text, lang, results, started, page.offset)))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -309,7 +266,7 @@ pub(crate) async fn search(
     tag = "search",
     request_body = MatchRequest,
     responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "Occupations, best first", body = SearchResponse),
         (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
     )
 )]
@@ -319,52 +276,19 @@ pub(crate) async fn match_profile(
 ) -> Result<FromIndex<SearchResponse>, ApiError> {
     let started = Instant::now();
     let engine = app.engine.current();
-    let max = engine.limits().max_results;
-    let blank_to_none = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let req = MatchRequest {
-        text: body.field("text")?,
-        skills: body.field("skills")?.unwrap_or_default(),
-        interests: body.field("interests")?.unwrap_or_default(),
-        riasec: parse_riasec(body.field("riasec")?)?,
-        // Set below: it is checked against the limit.
-        offset: None,
-        group: blank_to_none(body.field("group")?).as_deref().map(parse_group).transpose()?,
-        lang: blank_to_none(body.field("lang")?).as_deref().map(parse_lang).transpose()?,
-        taxonomy: blank_to_none(body.field("taxonomy")?).as_deref().map(parse_taxonomy).transpose()?,
-        limit: match body.field::<i64>("limit")? {
-            None => None,
-            Some(n) => Some(
-                usize::try_from(n)
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| limit_error(&n.to_string(), max))?,
-            ),
-        },
-    };
-    for (field, items) in [("skills", &req.skills), ("interests", &req.interests)] {
+    let text: Option<String> = body.field("text")?;
+    let skills: Vec<String> = body.field("skills")?.unwrap_or_default();
+    let interests: Vec<String> = body.field("interests")?.unwrap_or_default();
+    for (field, items) in [("skills", &skills), ("interests", &interests)] {
         check_items(field, items)?;
     }
-    let query = req.text.as_deref().map(str::trim).unwrap_or_default().to_string();
-    let lang = req.lang.unwrap_or_default();
-    let limit = req.limit.unwrap_or(DEFAULT_LIMIT.min(max));
-    let offset = offset_of(body.field::<i64>("offset")?, max)?;
-    let req = MatchRequest { offset: Some(offset), ..req };
-    let blank = |items: &[String]| items.iter().all(|i| i.trim().is_empty());
-    let riasec_only =
-        req.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&req.skills) && blank(&req.interests);
-    // The match curve was fitted on text profiles; a RIASEC fit alone has no judged data.
-    let page =
-        Page { offset: req.offset.unwrap_or_default(), calibration: (!riasec_only).then_some(Calibration::MATCH) };
-    let grouping = req.group.unwrap_or_default();
-    let profile = ProfileRequest {
-        text: req.text,
-        skills: req.skills,
-        interests: req.interests,
-        riasec: req.riasec,
-        lang,
-        taxonomy: req.taxonomy,
-        limit: depth(offset, limit, max),
-    };
+    let riasec = parse_riasec(body.field("riasec")?)?;
+    let grouping = body.choice("group", parse_group)?.unwrap_or_default();
+    let lang = body.choice("lang", parse_lang)?.unwrap_or_default();
+    let taxonomy = body.choice("taxonomy", parse_taxonomy)?;
+    let page = engine.limits().page(body.field("limit")?, body.field("offset")?)?;
+    let query = text.as_deref().map(str::trim).unwrap_or_default().to_string();
+    let profile = ProfileRequest { text, skills, interests, riasec, lang, taxonomy, limit: page.depth() };
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.match_results(&profile, grouping)).await?.map_err(|e| match e {
         SearchError::EmptyQuery => {
@@ -372,7 +296,7 @@ pub(crate) async fn match_profile(
         }
         other => other.into(),
     })?;
-    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started, page)))
+    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started, page.offset)))
 }
 
 /// Everything about one occupation.
@@ -381,12 +305,12 @@ pub(crate) async fn match_profile(
     path = "/v1/occupations/{taxonomy}/{code}",
     tag = "occupations",
     params(
-        ("taxonomy" = super::dto::TaxonomySchema, Path, description = "`rome` or `esco`"),
+        ("taxonomy" = crate::catalog::Taxonomy, Path, description = "`rome` or `esco`"),
         ("code" = String, Path, description = "ROME code (`D1102`), or ESCO URI (URL-encoded) or bare ESCO UUID"),
         OccupationParams,
     ),
     responses(
-        (status = 200, description = "The occupation", body = OccupationBody, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "The occupation", body = OccupationDetail),
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     )
@@ -395,7 +319,7 @@ pub(crate) async fn occupation(
     State(app): State<AppState>,
     path: OccupationPath,
     query: QueryParams,
-) -> Result<FromIndex<OccupationBody>, ApiError> {
+) -> Result<FromIndex<OccupationDetail>, ApiError> {
     let params = OccupationParams {
         lang: query.lang()?,
         skill: query.get_all("skill").into_iter().map(str::to_string).collect(),
@@ -424,13 +348,14 @@ pub(crate) async fn occupation(
                 || params.text.as_deref().is_some_and(|t| !t.trim().is_empty());
             if has_profile {
                 let profile = engine.profile_skills(&params.skill, params.text.as_deref());
-                detail.coverage = Some(engine.coverage(idx, &profile, params.lang));
+                let coverage = engine.coverage(idx, &profile, params.lang);
+                (detail.skills_covered, detail.skills_to_learn) = (Some(coverage.covered), Some(coverage.to_learn));
             }
             Some(detail)
         })
         .await?
         .ok_or_else(not_found)?;
-    Ok(FromIndex::new(&answered_by, OccupationBody::from(detail)))
+    Ok(FromIndex::new(&answered_by, detail))
 }
 
 /// Skills whose labels match a typed text (autocomplete).
@@ -440,7 +365,7 @@ pub(crate) async fn occupation(
     tag = "profile",
     params(SkillSearchParams),
     responses(
-        (status = 200, description = "Skills, best first", body = SkillSearchResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "Skills, best first", body = SkillSearchResponse),
         (status = 400, description = "`empty_query`, `query_too_long` or `invalid_parameter`", body = ErrorBody),
     )
 )]
@@ -452,7 +377,7 @@ pub(crate) async fn search_skills(
     let limits = engine.limits();
     let params = SkillSearchParams {
         lang: query.lang()?,
-        limit: query.limit(DEFAULT_LIMIT, limits.max_results)?,
+        limit: limits.page(query.count("limit")?, None)?.limit,
         q: query.get("q").unwrap_or_default().trim().to_string(),
     };
     if params.q.is_empty() {
@@ -464,10 +389,7 @@ pub(crate) async fn search_skills(
     }
     let answered_by = engine.clone();
     let hits = app.blocking(move || engine.search_skills(&params.q, params.lang, params.limit)).await?;
-    Ok(FromIndex::new(
-        &answered_by,
-        SkillSearchResponse { results: hits.into_iter().map(SkillSuggestion::from).collect() },
-    ))
+    Ok(FromIndex::new(&answered_by, SkillSearchResponse { results: hits }))
 }
 
 /// The centres d'intérêt a profile may list.
@@ -477,7 +399,7 @@ pub(crate) async fn search_skills(
     tag = "profile",
     params(LangParams),
     responses(
-        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse, headers(("x-index-id" = String, description = "Id of the index that answered"))),
+        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse),
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
     )
 )]
@@ -488,10 +410,7 @@ pub(crate) async fn interests(
     // Validated so a typo is reported, though labels exist in French only.
     query.lang()?;
     let engine = app.engine.current();
-    Ok(FromIndex::new(
-        &engine,
-        InterestsResponse { results: engine.interests().into_iter().map(Interest::from).collect() },
-    ))
+    Ok(FromIndex::new(&engine, InterestsResponse { results: engine.interests() }))
 }
 
 /// Liveness: the process answers.

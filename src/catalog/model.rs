@@ -4,9 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A language the catalogue carries labels in.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// French (the default: the product is French first).
@@ -47,7 +48,7 @@ impl FromStr for Lang {
 }
 
 /// An occupation classification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Taxonomy {
     /// France Travail's Répertoire Opérationnel des Métiers et des Emplois (fiches métiers).
@@ -88,7 +89,7 @@ impl FromStr for Taxonomy {
 
 /// Identifier of an occupation inside its taxonomy: a 5-character ROME code (`D1102`) or an
 /// ESCO concept URI.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 pub struct OccupationId {
     /// Which classification the code belongs to.
     pub taxonomy: Taxonomy,
@@ -117,7 +118,8 @@ pub type OccupationIdx = u32;
 pub type SkillIdx = u32;
 
 /// Text in each language it exists in (French and/or English).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Labels)]
 pub struct LangText {
     /// French text, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,7 +205,7 @@ pub struct SkillLink {
 }
 
 /// SKOS mapping relation of a crosswalk link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchRelation {
     /// skos:exactMatch.
@@ -413,7 +415,7 @@ impl PassageKind {
 }
 
 /// What a skill is (ESCO `skillType`, or the ROME referential it comes from).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SkillKind {
     /// ESCO "skill/competence" or ROME savoir-faire / compétence.

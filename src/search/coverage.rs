@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::group::Grouping;
 use super::params::MAX_PROFILE_ITEMS;
 use super::profile::bounded_item;
-use super::{Engine, ProfileRequest, RankedOccupation, SearchError, SkillRef};
+use super::{Calibration, Engine, ProfileRequest, RankedOccupation, SearchError, SkillRef};
 use crate::catalog::{Lang, OccupationIdx, SkillIdx, SkillRelation};
 use crate::text::fold;
 
@@ -126,7 +126,9 @@ impl Engine {
     }
 
     /// Profile matching as the API serves it: one result per occupation or per métier, each
-    /// with the coverage of its essential skills by the profile.
+    /// with the coverage of its essential skills by the profile and its confidence (none for a
+    /// profile made of RIASEC scores alone: the match curve was fitted on text profiles, and no
+    /// judged data exists for a RIASEC fit alone).
     pub fn match_results(
         &self,
         req: &ProfileRequest,
@@ -138,7 +140,9 @@ impl Engine {
         };
         let profile = self.profile_skills(&req.skills, if self.text_skills { req.text.as_deref() } else { None });
         for r in &mut results {
-            r.coverage = Some(self.coverage(r.index, &profile, req.lang));
+            let coverage = self.coverage(r.index, &profile, req.lang);
+            (r.skills_covered, r.skills_to_learn) = (Some(coverage.covered), Some(coverage.to_learn));
+            r.calibrate((!req.is_riasec_only()).then_some(&Calibration::MATCH));
         }
         Ok(results)
     }

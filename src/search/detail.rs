@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{display_label, Engine};
 use crate::catalog::{Kinship, Lang, LangText, MatchRelation, OccupationIdx, SkillKind, SkillRelation, Taxonomy};
 use crate::index::dot;
 
 /// A skill as listed on an occupation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = SkillItem)]
 pub struct SkillRef {
     /// ESCO skill URI or ROME code_ogr.
     pub code: String,
@@ -20,7 +22,8 @@ pub struct SkillRef {
 }
 
 /// Skills of an occupation split by relation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[schema(as = SkillGroups)]
 pub struct SkillsByRelation {
     /// Essential skills.
     pub essential: Vec<SkillRef>,
@@ -29,7 +32,8 @@ pub struct SkillsByRelation {
 }
 
 /// A crosswalk link to the other taxonomy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = LinkItem)]
 pub struct LinkRef {
     /// Taxonomy of the linked occupation.
     pub taxonomy: Taxonomy,
@@ -37,22 +41,25 @@ pub struct LinkRef {
     pub code: String,
     /// Its label.
     pub label: String,
-    /// SKOS relation.
+    /// SKOS relation: `exact`, `close`, `broad` or `narrow`.
     pub relation: MatchRelation,
 }
 
 /// An ONISEP métier page about an occupation (a link to onisep.fr).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = OnisepItem)]
 pub struct OnisepRef {
-    /// The ONISEP métier title, in the display form of labels ([`super::display_form`]),
+    /// The ONISEP métier title, in the display form of labels ("Boulanger / Boulangère"),
     /// when the index knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The page on onisep.fr.
+    #[schema(example = "http://www.onisep.fr/http/redirection/metier/slug/MET.88")]
     pub url: String,
 }
 
 /// Why an occupation is listed as related.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Relatedness {
     /// The broader ESCO occupation.
@@ -77,7 +84,8 @@ impl From<Kinship> for Relatedness {
 
 /// A related occupation: from the classification (broader, narrower, mobilité) or nearest in
 /// the index.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RelatedItem)]
 pub struct RelatedRef {
     /// Taxonomy.
     pub taxonomy: Taxonomy,
@@ -85,14 +93,17 @@ pub struct RelatedRef {
     pub code: String,
     /// Label.
     pub label: String,
-    /// Cosine similarity between the two occupations' label centroids.
+    /// Similarity to the occupation shown: the cosine between the two occupations' label
+    /// centroids.
     pub score: f32,
-    /// Why it is related.
+    /// Why it is related: `broader`, `narrower` (ESCO), `mobility` (ROME mobilité) or
+    /// `similar` (nearest in the index).
     pub relation: Relatedness,
 }
 
-/// The detail view of one occupation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The detail view of one occupation: everything shown about it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = OccupationBody)]
 pub struct OccupationDetail {
     /// Taxonomy.
     pub taxonomy: Taxonomy,
@@ -104,7 +115,7 @@ pub struct OccupationDetail {
     pub labels: LangText,
     /// Description (ROME définition, ESCO description).
     pub description: Option<String>,
-    /// ROME accès à l'emploi.
+    /// ROME "accès à l'emploi".
     pub access: Option<String>,
     /// ISCO-08 group (ESCO).
     pub isco_group: Option<String>,
@@ -114,15 +125,22 @@ pub struct OccupationDetail {
     pub interests: Vec<String>,
     /// Skills by relation.
     pub skills: SkillsByRelation,
-    /// Crosswalk links.
+    /// Crosswalk links to the other taxonomy.
     pub links: Vec<LinkRef>,
-    /// Nearest occupations in the index.
+    /// Related occupations: the classification's (broader, narrower, mobilité), then the
+    /// nearest in the index.
     pub related: Vec<RelatedRef>,
-    /// ONISEP métier pages (ROME fiches), in the listing's order.
+    /// ONISEP métier pages about this fiche (onisep.fr, the site French pupils and teachers
+    /// use), in the listing's order; empty for ESCO occupations and fiches ONISEP does not map.
     pub onisep: Vec<OnisepRef>,
-    /// Essential skills a profile covers and those it would learn, when the request carries
-    /// a profile (see [`Engine::coverage`]); `None` otherwise.
-    pub coverage: Option<super::SkillCoverage>,
+    /// With a profile (`skill` or `text`) only: the essential skills the profile already
+    /// covers, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_covered: Option<Vec<SkillRef>>,
+    /// With a profile (`skill` or `text`) only: the essential skills the profile would need to
+    /// learn, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_to_learn: Option<Vec<SkillRef>>,
 }
 
 /// Related occupations listed in a detail view, per source (classification, embeddings).
@@ -209,7 +227,8 @@ impl Engine {
                 .iter()
                 .map(|l| OnisepRef { title: l.title.as_deref().map(super::display_form), url: l.url.clone() })
                 .collect(),
-            coverage: None,
+            skills_covered: None,
+            skills_to_learn: None,
         })
     }
 

@@ -30,18 +30,22 @@ use std::str::FromStr;
 
 use super::params::{CANDIDATES_PER_RESULT, MATCHES_PER_RESULT, MAX_EQUIVALENTS, MIN_CANDIDATES};
 use super::{
-    display_label, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError, SearchRequest,
+    display_label, Calibration, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError,
+    SearchRequest,
 };
 use crate::catalog::gender::gendered_parts;
 use crate::catalog::{Lang, MatchRelation, Occupation, OccupationIdx, Taxonomy};
 
 /// How results are grouped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Grouping {
-    /// One result per occupation of either taxonomy (the default, as before).
+    /// One result per occupation of either taxonomy (the default).
     #[default]
     Occupation,
-    /// One result per métier: a ROME fiche with its ESCO equivalents.
+    /// One result per métier: a ROME fiche (French) or an ESCO occupation (English) with the
+    /// occupations of the other taxonomy the crosswalk says are the same métier (exact or close
+    /// match) listed as its `equivalents`; broad/narrow matches stay separate results.
     Metier,
 }
 
@@ -192,16 +196,20 @@ fn home(
 
 impl Engine {
     /// Free-text search as the API serves it: one result per occupation ([`Engine::search`])
-    /// or per métier ([`Engine::search_metiers`]).
+    /// or per métier ([`Engine::search_metiers`]), each with its confidence.
     pub fn search_results(
         &self,
         req: &SearchRequest,
         grouping: Grouping,
     ) -> Result<Vec<RankedOccupation>, SearchError> {
-        match grouping {
-            Grouping::Occupation => self.search(req),
-            Grouping::Metier => self.search_metiers(req),
+        let mut results = match grouping {
+            Grouping::Occupation => self.search(req)?,
+            Grouping::Metier => self.search_metiers(req)?,
+        };
+        for r in &mut results {
+            r.calibrate(Some(&Calibration::SEARCH));
         }
+        Ok(results)
     }
 
     /// [`Engine::search`], one result per métier ([`Grouping::Metier`]).

@@ -35,7 +35,9 @@ pub use group::{display_form, Grouping};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
 pub use lexical::{LexicalConfig, LexicalIndex};
 pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
-pub use params::{QueryLimits, Scope, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS};
+pub use params::{
+    Page, QueryLimits, Scope, DEFAULT_LIMIT, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+};
 pub use profile::{bounded_item, ProfileRequest};
 pub use riasec::{riasec_name, RiasecError, RiasecProfile, RIASEC_LETTERS, RIASEC_WEIGHT};
 pub use skills::{InterestRef, SkillHit};
@@ -46,6 +48,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use thiserror::Error;
+use utoipa::ToSchema;
 
 use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, PassageKind, SkillRelation, Taxonomy};
 use crate::embed::{EmbedError, Embedder, TextRole};
@@ -75,11 +78,19 @@ pub enum SearchError {
         max: usize,
     },
     /// The result limit is out of range.
-    #[error("limit must be between 1 and {max}, got {got}")]
+    #[error("limit must be an integer between 1 and {max}, got {got}")]
     InvalidLimit {
         /// Requested limit.
-        got: usize,
+        got: i64,
         /// Configured maximum.
+        max: usize,
+    },
+    /// The paging offset is out of range.
+    #[error("offset must be an integer between 0 and {}, got {got}", .max.saturating_sub(1))]
+    InvalidOffset {
+        /// Requested offset.
+        got: i64,
+        /// Configured maximum of results (offsets stop one short of it).
         max: usize,
     },
     /// A profile lists too many skills or interests.
@@ -170,47 +181,79 @@ pub enum ProfileEvidence {
 }
 
 /// A piece of evidence that made an occupation match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = MatchedItem)]
 pub struct MatchedForm {
-    /// The form's or skill's text.
+    /// Matched text: a label, an appellation, a sentence describing the occupation, a centre
+    /// d'intérêt, a profile skill, or the phrase of the query found in a lexicon.
     pub text: String,
-    /// Where it comes from.
+    /// Labels: `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `onisep`;
+    /// sentences: `definition`, `access`, `description`; `interest` (centre d'intérêt), `skill`;
+    /// `riasec` (the occupation's RIASEC types the profile shares, "Social – Artistique"; score:
+    /// the fit in [0, 1]);
+    /// lexicon phrases: `colloquial` (slang job name), `school` (diploma, subject).
+    #[schema(value_type = String, example = "appellation")]
     pub kind: MatchKind,
-    /// Its language.
+    /// Language of the text.
     pub lang: Lang,
-    /// Cosine similarity to the query (dense match) or lexical score in [0, 1] (lexical match;
-    /// profile evidence: the skill's weight).
+    /// Similarity to the query: cosine (dense match), lexical score in [0, 1] (lexical match),
+    /// or the evidence's weight (profile evidence).
     pub score: f32,
 }
 
-/// One ranked occupation with its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One ranked occupation with its evidence: the engine's result and the API's (`OccupationHit`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = OccupationHit)]
 pub struct RankedOccupation {
     /// Position in the catalogue.
     #[serde(skip)]
     pub index: OccupationIdx,
-    /// Taxonomy and code.
+    /// Taxonomy and code (ROME code `D1102` or ESCO URI), as two fields.
+    #[serde(flatten)]
     pub id: OccupationId,
     /// Label in the requested language (or the other one when missing).
     pub label: String,
-    /// One-line description in the requested language, when known.
+    /// First sentence of the description in the requested language, when known.
     pub description: Option<String>,
-    /// A few key (essential) skills, in the requested language.
-    pub skills: Vec<String>,
-    /// Ranking score: the weighted channel scores of [`Retrieval::Full`], rescaled to [0, 1]
-    /// (plus profile evidence in profile matching; with [`Engine::search_with`], the fused title
-    /// score, or one title channel's score alone).
+    /// Ranking score (higher is better; comparable within one answer only).
+    // The weighted channel scores of `Retrieval::Full`, rescaled to [0, 1] (plus profile
+    // evidence in profile matching; with `Engine::search_with`, the fused title score, or one
+    // title channel's score alone).
     pub score: f32,
-    /// Best matching evidence, best first.
+    /// Calibrated probability, in [0, 1], that an adviser would call this result relevant:
+    /// among results shown with confidence 0.8, about 8 in 10 are (fitted on the evaluation
+    /// sets; comparable across queries). Never increases down a ranking. `null` for a
+    /// `/v1/match` profile made of `riasec` alone: no evaluation set judges such profiles, so
+    /// there is nothing to calibrate against.
+    // Set by `Engine::search_results` and `Engine::match_results`; `None` from the lower-level
+    // rankings, whose scores no curve was fitted on.
+    #[schema(minimum = 0.0, maximum = 1.0, example = 0.82)]
+    pub confidence: Option<f32>,
+    /// Evidence that made it match, best first.
     pub matched: Vec<MatchedForm>,
-    /// In results grouped by métier ([`Grouping::Metier`]): the occupations of the other
-    /// taxonomy that are the same métier (crosswalk exact/close matches); `None` otherwise.
+    /// A few essential skills, in the requested language.
+    pub skills: Vec<String>,
+    /// With `group=metier` only: the occupations of the other taxonomy that are the same
+    /// métier (crosswalk `exact` or `close` match), those that ranked first, then exact before
+    /// close; at most 6. The result's `score` is its best member's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub equivalents: Option<Vec<LinkRef>>,
-    /// In profile matching: the occupation's essential skills the profile covers and those it
-    /// would need to learn; `None` otherwise.
+    /// `POST /v1/match` only: the occupation's essential skills the profile already covers
+    /// (a profile skill is the same skill, or its label and the skill's match word by word),
+    /// most central first (listed by the fewest occupations); at most 8.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<SkillCoverage>,
+    pub skills_covered: Option<Vec<SkillRef>>,
+    /// `POST /v1/match` only: the occupation's essential skills the profile would need to
+    /// learn, most central first; at most 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills_to_learn: Option<Vec<SkillRef>>,
+}
+
+impl RankedOccupation {
+    /// Reads this result's confidence on `calibration`'s curve (none: no confidence).
+    pub fn calibrate(&mut self, calibration: Option<&Calibration>) {
+        self.confidence = calibration.map(|c| c.confidence(self.score));
+    }
 }
 
 /// The query engine: an index and the model that embeds queries for it.
@@ -620,9 +663,11 @@ impl Engine {
             description: occupation.description.get_or_any(lang).map(first_sentence),
             skills,
             score,
+            confidence: None,
             matched,
             equivalents: None,
-            coverage: None,
+            skills_covered: None,
+            skills_to_learn: None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub const DEFAULT_MAX_CHARS: usize = 500;
 pub const DEFAULT_MAX_TOKENS: usize = 128;
 /// Default [`QueryLimits::max_results`] (`--max-results`): a few pages of results per request.
 pub const DEFAULT_MAX_RESULTS: usize = 50;
+/// Results a request gets when it does not say how many (one screen of cards).
+pub const DEFAULT_LIMIT: usize = 10;
 
 /// Bounds on what a query may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +44,54 @@ impl Default for QueryLimits {
 
 impl QueryLimits {
     /// The one check of a requested number of results: between 1 and [`Self::max_results`].
-    /// Every public entry point of the engine calls it once, before any other work.
+    /// Every public entry point of the engine calls it once, before any other work, and
+    /// [`Self::page`] reads a caller's `limit` with it.
     pub fn check_limit(&self, limit: usize) -> Result<usize, SearchError> {
-        if limit == 0 || limit > self.max_results {
-            return Err(SearchError::InvalidLimit { got: limit, max: self.max_results });
+        if (1..=self.max_results).contains(&limit) {
+            return Ok(limit);
         }
-        Ok(limit)
+        Err(SearchError::InvalidLimit { got: i64::try_from(limit).unwrap_or(i64::MAX), max: self.max_results })
+    }
+
+    /// Reads the page a caller asks for, as given (any integer; absent: [`DEFAULT_LIMIT`]
+    /// results from the first): `limit` in 1..=[`Self::max_results`], `offset` in
+    /// 0..[`Self::max_results`]. Pages cover the `max_results` best, so the last one may be
+    /// shorter than `limit` ([`Page::depth`]).
+    pub fn page(&self, limit: Option<i64>, offset: Option<i64>) -> Result<Page, SearchError> {
+        let max = self.max_results;
+        let limit = match limit {
+            None => DEFAULT_LIMIT.min(max),
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or(SearchError::InvalidLimit { got: n, max })?,
+        };
+        let offset = match offset {
+            None => 0,
+            Some(n) => {
+                usize::try_from(n).ok().filter(|&n| n < max).ok_or(SearchError::InvalidOffset { got: n, max })?
+            }
+        };
+        Ok(Page { limit, offset, max })
+    }
+}
+
+/// A validated page of a ranking: `limit` results after the first `offset` ([`QueryLimits::page`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Results on the page.
+    pub limit: usize,
+    /// Results skipped before it.
+    pub offset: usize,
+    /// The deepest rank a page may reach ([`QueryLimits::max_results`]).
+    max: usize,
+}
+
+impl Page {
+    /// Results to rank for this page: `offset + limit`, at most the limits' maximum (so the
+    /// last page is shorter).
+    pub fn depth(self) -> usize {
+        (self.offset + self.limit).min(self.max)
     }
 }
 
@@ -159,5 +203,29 @@ mod tests {
         assert_eq!(limits.check_limit(1).ok(), Some(1));
         assert_eq!(limits.check_limit(DEFAULT_MAX_RESULTS).ok(), Some(DEFAULT_MAX_RESULTS));
         assert!(limits.check_limit(DEFAULT_MAX_RESULTS + 1).is_err());
+    }
+
+    #[test]
+    fn a_page_is_read_once_with_defaults_and_ranges() {
+        let limits = QueryLimits { max_results: 20, ..QueryLimits::default() };
+        let page = limits.page(None, None).unwrap();
+        assert_eq!((page.limit, page.offset, page.depth()), (DEFAULT_LIMIT, 0, DEFAULT_LIMIT));
+        let page = limits.page(Some(10), Some(15)).unwrap();
+        assert_eq!((page.limit, page.offset, page.depth()), (10, 15, 20), "the last page is shorter");
+        assert_eq!(limits.page(Some(20), Some(19)).unwrap().depth(), 20);
+        for bad in [0, -1, 21, i64::MAX, i64::MIN] {
+            assert!(
+                matches!(limits.page(Some(bad), None), Err(SearchError::InvalidLimit { got, max: 20 }) if got == bad),
+                "limit {bad}"
+            );
+        }
+        for bad in [-1, 20, i64::MAX] {
+            assert!(
+                matches!(limits.page(None, Some(bad)), Err(SearchError::InvalidOffset { got, max: 20 }) if got == bad),
+                "offset {bad}"
+            );
+        }
+        let small = QueryLimits { max_results: 3, ..QueryLimits::default() };
+        assert_eq!(small.page(None, None).unwrap().limit, 3, "the default never exceeds the maximum");
     }
 }

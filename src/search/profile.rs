@@ -36,6 +36,12 @@ impl ProfileRequest {
     pub fn scope(&self) -> Scope {
         Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit }
     }
+
+    /// Whether the profile is RIASEC scores alone: no text, skill or interest that is not blank.
+    pub fn is_riasec_only(&self) -> bool {
+        let blank = |items: &[String]| items.iter().all(|i| i.trim().is_empty());
+        self.text.as_deref().is_none_or(|t| t.trim().is_empty()) && blank(&self.skills) && blank(&self.interests)
+    }
 }
 
 /// The part of a profile item the engine reads: trimmed, at most [`MAX_ITEM_WORDS`] words

@@ -11,7 +11,8 @@ use crate::catalog::{Catalogue, FormKind, Lang, SkillIdx, SkillKind, SurfaceForm
 use crate::text::fold;
 
 /// A skill suggested for a typed prefix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SkillSuggestion)]
 pub struct SkillHit {
     /// Taxonomy of the skill.
     pub taxonomy: Taxonomy,
@@ -26,7 +27,8 @@ pub struct SkillHit {
 }
 
 /// A ROME centre d'intérêt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Interest)]
 pub struct InterestRef {
     /// Stable code (the folded label).
     pub code: String,
