@@ -64,16 +64,37 @@ struct BenchEmbedArgs {
     batch: usize,
 }
 
+/// An index and the model that embeds queries for it, as the commands that read one take them.
 #[derive(Args)]
-struct CalibrateArgs {
-    /// Index directory (the full index, as served).
+struct EngineArgs {
+    /// Index directory (the full index, as served; `eval` removes held-out forms in memory).
     #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
     index: PathBuf,
     #[command(flatten)]
     model: ModelArg,
-    /// Directory of the evaluation sets (young_queries, natural_queries and typos JSONL).
+}
+
+impl EngineArgs {
+    fn open(&self) -> Result<Engine> {
+        open_engine(&self.index, &self.model, QueryLimits::default())
+    }
+}
+
+/// The engine and the evaluation sets `eval` and `calibrate` read.
+#[derive(Args)]
+struct EvalSetArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Directory of the evaluation sets (held-out, typo, natural and young-people queries,
+    /// JSONL; `eval` writes the generated ones there).
     #[arg(long, default_value = "datasets/eval")]
     splits_dir: PathBuf,
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    #[command(flatten)]
+    sets: EvalSetArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -81,14 +102,8 @@ struct CalibrateArgs {
 
 #[derive(Args)]
 struct EvalArgs {
-    /// Index directory (the full index; held-out forms are removed in memory).
-    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
-    index: PathBuf,
     #[command(flatten)]
-    model: ModelArg,
-    /// Directory of the split files (heldout.jsonl, typos.jsonl, natural_queries.jsonl).
-    #[arg(long, default_value = "datasets/eval")]
-    splits_dir: PathBuf,
+    sets: EvalSetArgs,
     /// Seed of the held-out sampling and of the typos.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -115,11 +130,8 @@ struct EvalArgs {
 
 #[derive(Args)]
 struct InfoArgs {
-    /// Index directory.
-    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
-    index: PathBuf,
     #[command(flatten)]
-    model: ModelArg,
+    engine: EngineArgs,
 }
 
 #[derive(Args)]
@@ -196,11 +208,8 @@ struct BuildArgs {
 
 #[derive(Args)]
 struct QueryArgs {
-    /// Index directory.
-    #[arg(long, env = "BOUSSOLE_INDEX", default_value = "indexes/default")]
-    index: PathBuf,
     #[command(flatten)]
-    model: ModelArg,
+    engine: EngineArgs,
     /// Language of the results.
     #[arg(long, default_value = "fr")]
     lang: Lang,
@@ -337,9 +346,9 @@ fn open_engine(index_dir: &Path, model: &ModelArg, limits: QueryLimits) -> Resul
 }
 
 fn eval(args: EvalArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
+    let engine = args.sets.engine.open()?;
     let options = boussole::eval::EvalOptions {
-        splits_dir: args.splits_dir,
+        splits_dir: args.sets.splits_dir,
         seed: args.seed,
         heldout_fraction: args.heldout_fraction,
         limit_queries: args.limit_queries,
@@ -354,9 +363,9 @@ fn eval(args: EvalArgs) -> Result<()> {
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<()> {
-    let mut engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
+    let mut engine = args.sets.engine.open()?;
     engine.set_query_cache(0);
-    let report = boussole::eval::calibrate::run(&engine, &args.splits_dir)?;
+    let report = boussole::eval::calibrate::run(&engine, &args.sets.splits_dir)?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -366,7 +375,7 @@ fn calibrate(args: CalibrateArgs) -> Result<()> {
 }
 
 fn info(args: InfoArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
+    let engine = args.engine.open()?;
     out!("{}", serde_json::to_string_pretty(engine.index().manifest())?);
     Ok(())
 }
@@ -394,7 +403,7 @@ fn serve(args: ServeArgs) -> Result<()> {
 }
 
 fn query(args: QueryArgs) -> Result<()> {
-    let engine = open_engine(&args.index, &args.model, QueryLimits::default())?;
+    let engine = args.engine.open()?;
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
     let results = engine.search_results(&request, Grouping::Occupation)?;
     if args.json {

@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::dto::ResultOptions;
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject};
-use super::routes::{AppState, FromIndex};
-use crate::catalog::{Lang, Taxonomy};
+use super::routes::{Answer, AppState, FromIndex};
 use crate::search::{Grouping, QueryLimits, RankedOccupation, SearchError, SearchRequest};
 
 /// Most searches in one batch (France Travail's ROMEO takes 50 too).
@@ -47,18 +47,9 @@ pub struct BatchQuery {
     /// What was typed (1 to `max-query-chars` characters).
     #[schema(example = "commis", min_length = 1)]
     pub q: String,
-    /// Display language (`fr` by default).
-    pub lang: Option<Lang>,
-    /// Restrict to one taxonomy (both by default).
-    pub taxonomy: Option<Taxonomy>,
-    /// Number of results, 1 to `max-results` (10 by default).
-    #[schema(minimum = 1, maximum = 50)]
-    pub limit: Option<usize>,
-    /// Results to skip (paging), 0 to `max-results` − 1; pages cover the `max-results` best.
-    #[schema(minimum = 0, maximum = 49)]
-    pub offset: Option<usize>,
-    /// `occupation` (the default) or `metier`: as `group` of `/v1/search`.
-    pub group: Option<Grouping>,
+    /// Which results, and in what form.
+    #[serde(flatten)]
+    pub options: ResultOptions,
     /// Drop results below this confidence (overrides the batch's).
     #[schema(minimum = 0.0, maximum = 1.0)]
     pub min_confidence: Option<f32>,
@@ -110,20 +101,11 @@ struct Parsed {
 }
 
 /// Several searches at once.
-#[utoipa::path(
-    post,
-    path = "/v1/search/batch",
-    tag = "search",
-    request_body = BatchRequest,
-    responses(
-        (status = 200, description = "One item per search, in order; an invalid item carries its own `error`", body = BatchResponse),
-        (status = 400, description = "`invalid_parameter` (no `queries`, more than 50, a bad `context` or `min_confidence`) or `invalid_json` (malformed)", body = ErrorBody),
-    )
-)]
-pub(crate) async fn search_batch(
-    State(app): State<AppState>,
-    mut body: JsonObject,
-) -> Result<FromIndex<BatchResponse>, ApiError> {
+#[utoipa::path(post, path = "/v1/search/batch", tag = "search", request_body = BatchRequest, responses(
+    (status = 200, description = "One item per search, in order; an invalid item carries its own `error`", body = BatchResponse),
+    (status = 400, description = "`invalid_parameter` (no `queries`, more than 50, a bad `context` or `min_confidence`) or `invalid_json` (malformed)", body = ErrorBody),
+))]
+pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObject) -> Answer<BatchResponse> {
     let started = Instant::now();
     let engine = app.engine.current();
     let limits = engine.limits();

@@ -59,8 +59,9 @@ pub struct OccupationParams {
     pub text: Option<String>,
 }
 
-/// Query parameters of `GET /v1/skills/search`, once validated.
+/// Query parameters of `GET /v1/skills/search` (documentation: the handler reads them one by one).
 #[derive(Debug, Clone, IntoParams)]
+#[allow(dead_code)] // Only its parameters are documented.
 #[into_params(parameter_in = Query)]
 pub struct SkillSearchParams {
     /// Typed text (prefix or words of a skill label).
@@ -105,6 +106,16 @@ pub struct MatchRequest {
     /// codes; with text, skills or interests, it re-orders what they found (weight 0.3).
     #[schema(value_type = Option<RiasecScores>)]
     pub riasec: Option<crate::search::RiasecProfile>,
+    /// Which results, and in what form.
+    #[serde(flatten)]
+    pub options: ResultOptions,
+}
+
+/// What a ranking request body says about its results, as `/v1/search` reads the same query
+/// parameters: shared by `POST /v1/match` and the items of `POST /v1/search/batch`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Only its schema is documented.
+pub struct ResultOptions {
     /// Display language (`fr` by default).
     pub lang: Option<Lang>,
     /// Restrict to one taxonomy (both by default).

@@ -276,7 +276,6 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
         });
     }
 
-    let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
     let described = |schema: Value, old: &Value, extra: &str| {
         let mut schema = schema;
         let description = format!("{}{extra}", find_description(old).unwrap_or_default());
@@ -285,7 +284,9 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
         }
         schema
     };
-    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+    // Body fields: a profile's (`MatchRequest`) and the result options it shares with batch
+    // items (`ResultOptions`, flattened into both).
+    {
         let item = json!({
             "type": "string",
             "maxLength": MAX_ITEM_CHARS,
@@ -298,39 +299,53 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             let l = l.to_string();
             json!({"required": [l.clone()], "properties": {l: {"type": "number", "exclusiveMinimum": 0}}})
         }).collect::<Vec<_>>()});
-        for (name, prop) in props.iter_mut() {
-            let schema = match name.as_str() {
-                "text" => {
-                    json!({"anyOf": [{"type": "string", "pattern": p.trimmed_at_most(max_chars)}, {"type": "null"}]})
-                }
-                "skills" | "interests" => {
-                    json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item})
-                }
-                "lang" => json!({"anyOf": [{"type": "string", "enum": ["fr", "en"]}, blank, {"type": "null"}]}),
-                "taxonomy" => json!({"anyOf": [{"type": "string", "enum": ["rome", "esco"]}, blank, {"type": "null"}]}),
-                "limit" => {
-                    json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]})
-                }
-                "group" => {
-                    json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]})
-                }
-                "riasec" => {
-                    json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]})
-                }
-                _ => continue,
-            };
-            let extra = match name.as_str() {
-                "text" => format!(
-                    " At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."
-                ),
-                "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
-                "lang" | "taxonomy" | "group" => " Blank or `null`: the default.".to_string(),
-                "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
-                _ => " `null`: the default.".to_string(),
-            };
-            *prop = described(schema, prop, &extra);
+        let mut patch = |props: &mut serde_json::Map<String, Value>| {
+            for (name, prop) in props.iter_mut() {
+                let schema = match name.as_str() {
+                    "text" => {
+                        json!({"anyOf": [{"type": "string", "pattern": p.trimmed_at_most(max_chars)}, {"type": "null"}]})
+                    }
+                    "skills" | "interests" => {
+                        json!({"type": ["array", "null"], "maxItems": MAX_PROFILE_ITEMS, "items": item})
+                    }
+                    "lang" => json!({"anyOf": [{"type": "string", "enum": ["fr", "en"]}, blank, {"type": "null"}]}),
+                    "taxonomy" => {
+                        json!({"anyOf": [{"type": "string", "enum": ["rome", "esco"]}, blank, {"type": "null"}]})
+                    }
+                    "limit" => {
+                        json!({"anyOf": [{"type": "integer", "minimum": 1, "maximum": max_results}, {"type": "null"}]})
+                    }
+                    "offset" => json!({"anyOf": [
+                        {"type": "integer", "minimum": 0, "maximum": max_results.saturating_sub(1)},
+                        {"type": "null"},
+                    ]}),
+                    "group" => {
+                        json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]})
+                    }
+                    "riasec" => {
+                        json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]})
+                    }
+                    _ => continue,
+                };
+                let extra = match name.as_str() {
+                    "text" => format!(
+                        " At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."
+                    ),
+                    "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
+                    "lang" | "taxonomy" | "group" => " Blank or `null`: the default.".to_string(),
+                    "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
+                    _ => " `null`: the default.".to_string(),
+                };
+                *prop = described(schema, prop, &extra);
+            }
+        };
+        for name in ["ResultOptions", "MatchRequest"] {
+            if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+                for_each_properties(schema, &mut patch);
+            }
         }
     }
+    let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
     body.remove("required");
     let has = |list: &str| json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": p.non_blank()}}}});
     body.insert(
@@ -350,6 +365,17 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             config.max_body_bytes
         )),
     );
+}
+
+/// Calls `f` on the `properties` of `schema` and of each of its `allOf` parts (a struct with
+/// flattened fields is `allOf` them and its own).
+fn for_each_properties(schema: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        f(props);
+    }
+    for part in schema.get_mut("allOf").and_then(Value::as_array_mut).into_iter().flatten() {
+        for_each_properties(part, f);
+    }
 }
 
 /// The OpenAPI JSON and its HTML rendering, built once per router.
@@ -537,11 +563,27 @@ mod tests {
             assert_eq!(r["headers"]["x-request-id"]["required"], true);
         }
         assert_eq!(occupation["responses"]["405"]["headers"]["Allow"]["required"], true);
-        let body = &value["components"]["schemas"]["MatchRequest"];
-        for field in ["text", "lang", "taxonomy", "limit"] {
-            let any = body["properties"][field]["anyOf"].as_array().expect(field);
+        let schemas = &value["components"]["schemas"];
+        let body = &schemas["MatchRequest"];
+        for (schema, field) in [
+            ("MatchRequest", "text"),
+            ("ResultOptions", "lang"),
+            ("ResultOptions", "taxonomy"),
+            ("ResultOptions", "limit"),
+            ("ResultOptions", "offset"),
+        ] {
+            let s = &schemas[schema];
+            let own = s["properties"].get(field);
+            let prop = own.or_else(|| s["allOf"].as_array()?.iter().find_map(|p| p["properties"].get(field)));
+            let any = prop.and_then(|p| p["anyOf"].as_array()).expect(field);
             assert!(any.contains(&serde_json::json!({"type": "null"})), "{field} may be null");
         }
+        let shared = |schema: &str| {
+            schemas[schema]["allOf"]
+                .as_array()
+                .is_some_and(|parts| parts.iter().any(|p| p["$ref"] == "#/components/schemas/ResultOptions"))
+        };
+        assert!(shared("MatchRequest") && shared("BatchQuery"), "one description of the result options");
         assert!(body["description"].as_str().is_some_and(|d| d.contains("16384 bytes")), "{body}");
     }
 }

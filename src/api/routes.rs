@@ -189,6 +189,9 @@ fn parse_riasec(value: Option<serde_json::Map<String, serde_json::Value>>) -> Re
 /// around a reload, clients (and tests) can tell which index each answer came from.
 pub const INDEX_ID_HEADER: &str = "x-index-id";
 
+/// What a `/v1` handler answers: a body computed by one index, or an error.
+pub(crate) type Answer<T> = Result<FromIndex<T>, ApiError>;
+
 /// A JSON answer and the id of the index that computed it.
 pub(crate) struct FromIndex<T> {
     index_id: String,
@@ -229,20 +232,11 @@ fn ranked_response(
 }
 
 /// Search occupations by free text.
-#[utoipa::path(
-    get,
-    path = "/v1/search",
-    tag = "search",
-    params(SearchParams),
-    responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse),
-        (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
-    )
-)]
-pub(crate) async fn search(
-    State(app): State<AppState>,
-    query: QueryParams,
-) -> Result<FromIndex<SearchResponse>, ApiError> {
+#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams), responses(
+    (status = 200, description = "Occupations, best first", body = SearchResponse),
+    (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens` or `invalid_parameter`", body = ErrorBody),
+))]
+pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> Answer<SearchResponse> {
     let started = Instant::now();
     let engine = app.engine.current();
     let page = engine.limits().page(query.count("limit")?, query.count("offset")?)?;
@@ -260,20 +254,11 @@ pub(crate) async fn search(
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
-#[utoipa::path(
-    post,
-    path = "/v1/match",
-    tag = "search",
-    request_body = MatchRequest,
-    responses(
-        (status = 200, description = "Occupations, best first", body = SearchResponse),
-        (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
-    )
-)]
-pub(crate) async fn match_profile(
-    State(app): State<AppState>,
-    mut body: JsonObject,
-) -> Result<FromIndex<SearchResponse>, ApiError> {
+#[utoipa::path(post, path = "/v1/match", tag = "search", request_body = MatchRequest, responses(
+    (status = 200, description = "Occupations, best first", body = SearchResponse),
+    (status = 400, description = "`empty_query`, `query_too_long`, `too_many_tokens`, `invalid_parameter`, or `invalid_json` (malformed)", body = ErrorBody),
+))]
+pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObject) -> Answer<SearchResponse> {
     let started = Instant::now();
     let engine = app.engine.current();
     let text: Option<String> = body.field("text")?;
@@ -319,7 +304,7 @@ pub(crate) async fn occupation(
     State(app): State<AppState>,
     path: OccupationPath,
     query: QueryParams,
-) -> Result<FromIndex<OccupationDetail>, ApiError> {
+) -> Answer<OccupationDetail> {
     let params = OccupationParams {
         lang: query.lang()?,
         skill: query.get_all("skill").into_iter().map(str::to_string).collect(),
@@ -333,11 +318,7 @@ pub(crate) async fn occupation(
     let engine = app.engine.current();
     let idx = engine.find(path.taxonomy, &path.code).ok_or_else(not_found)?;
     if let Some(text) = &params.text {
-        let chars = text.trim().chars().count();
-        let max = engine.limits().max_chars;
-        if chars > max {
-            return Err(SearchError::QueryTooLong { chars, max }.into());
-        }
+        engine.limits().check_chars(text)?;
     }
     let answered_by = engine.clone();
     // `detail` searches the index for related occupations: CPU work, off the async workers.
@@ -359,54 +340,25 @@ pub(crate) async fn occupation(
 }
 
 /// Skills whose labels match a typed text (autocomplete).
-#[utoipa::path(
-    get,
-    path = "/v1/skills/search",
-    tag = "profile",
-    params(SkillSearchParams),
-    responses(
-        (status = 200, description = "Skills, best first", body = SkillSearchResponse),
-        (status = 400, description = "`empty_query`, `query_too_long` or `invalid_parameter`", body = ErrorBody),
-    )
-)]
-pub(crate) async fn search_skills(
-    State(app): State<AppState>,
-    query: QueryParams,
-) -> Result<FromIndex<SkillSearchResponse>, ApiError> {
+#[utoipa::path(get, path = "/v1/skills/search", tag = "profile", params(SkillSearchParams), responses(
+    (status = 200, description = "Skills, best first", body = SkillSearchResponse),
+    (status = 400, description = "`empty_query`, `query_too_long` or `invalid_parameter`", body = ErrorBody),
+))]
+pub(crate) async fn search_skills(State(app): State<AppState>, query: QueryParams) -> Answer<SkillSearchResponse> {
     let engine = app.engine.current();
-    let limits = engine.limits();
-    let params = SkillSearchParams {
-        lang: query.lang()?,
-        limit: limits.page(query.count("limit")?, None)?.limit,
-        q: query.get("q").unwrap_or_default().trim().to_string(),
-    };
-    if params.q.is_empty() {
-        return Err(SearchError::EmptyQuery.into());
-    }
-    let chars = params.q.chars().count();
-    if chars > limits.max_chars {
-        return Err(SearchError::QueryTooLong { chars, max: limits.max_chars }.into());
-    }
+    let limit = engine.limits().page(query.count("limit")?, None)?.limit;
+    let (q, lang) = (query.get("q").unwrap_or_default().to_string(), query.lang()?);
     let answered_by = engine.clone();
-    let hits = app.blocking(move || engine.search_skills(&params.q, params.lang, params.limit)).await?;
-    Ok(FromIndex::new(&answered_by, SkillSearchResponse { results: hits }))
+    let results = app.blocking(move || engine.search_skills(&q, lang, limit)).await??;
+    Ok(FromIndex::new(&answered_by, SkillSearchResponse { results }))
 }
 
 /// The centres d'intérêt a profile may list.
-#[utoipa::path(
-    get,
-    path = "/v1/interests",
-    tag = "profile",
-    params(LangParams),
-    responses(
-        (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse),
-        (status = 400, description = "`invalid_parameter`", body = ErrorBody),
-    )
-)]
-pub(crate) async fn interests(
-    State(app): State<AppState>,
-    query: QueryParams,
-) -> Result<FromIndex<InterestsResponse>, ApiError> {
+#[utoipa::path(get, path = "/v1/interests", tag = "profile", params(LangParams), responses(
+    (status = 200, description = "Centres d'intérêt, alphabetical (French labels only: ROME has no English ones)", body = InterestsResponse),
+    (status = 400, description = "`invalid_parameter`", body = ErrorBody),
+))]
+pub(crate) async fn interests(State(app): State<AppState>, query: QueryParams) -> Answer<InterestsResponse> {
     // Validated so a typo is reported, though labels exist in French only.
     query.lang()?;
     let engine = app.engine.current();

@@ -361,14 +361,8 @@ impl Engine {
 
     /// Checks a query's text against the limits and returns it trimmed.
     pub fn validate_text<'a>(&self, text: &'a str) -> Result<&'a str, SearchError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(SearchError::EmptyQuery);
-        }
-        let chars = text.chars().count();
-        if chars > self.limits.max_chars {
-            return Err(SearchError::QueryTooLong { chars, max: self.limits.max_chars });
-        }
+        let text = non_empty(text)?;
+        self.limits.check_chars(text)?;
         let tokens = self.embedder.count_tokens(text)?;
         if tokens > self.limits.max_tokens {
             return Err(SearchError::TooManyTokens { tokens, max: self.limits.max_tokens });
@@ -670,6 +664,11 @@ impl Engine {
             skills_to_learn: None,
         }
     }
+}
+
+/// `text` trimmed, or [`SearchError::EmptyQuery`] when nothing is left.
+fn non_empty(text: &str) -> Result<&str, SearchError> {
+    Some(text.trim()).filter(|t| !t.is_empty()).ok_or(SearchError::EmptyQuery)
 }
 
 /// The first sentence of a description, for one-line cards.

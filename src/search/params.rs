@@ -53,6 +53,15 @@ impl QueryLimits {
         Err(SearchError::InvalidLimit { got: i64::try_from(limit).unwrap_or(i64::MAX), max: self.max_results })
     }
 
+    /// The one check of a text's length (trimmed): at most [`Self::max_chars`] characters.
+    pub fn check_chars(&self, text: &str) -> Result<(), SearchError> {
+        let chars = text.trim().chars().count();
+        if chars > self.max_chars {
+            return Err(SearchError::QueryTooLong { chars, max: self.max_chars });
+        }
+        Ok(())
+    }
+
     /// Reads the page a caller asks for, as given (any integer; absent: [`DEFAULT_LIMIT`]
     /// results from the first): `limit` in 1..=[`Self::max_results`], `offset` in
     /// 0..[`Self::max_results`]. Pages cover the `max_results` best, so the last one may be

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::lexical::LexicalIndex;
 use super::params::{SKILL_FUZZY_HITS_PER_SKILL, TEXT_SKILL_COVERAGE, TEXT_SKILL_HITS};
-use super::Engine;
+use super::{Engine, SearchError};
 use crate::catalog::{Catalogue, FormKind, Lang, SkillIdx, SkillKind, SurfaceForm, Taxonomy};
 use crate::text::fold;
 
@@ -220,10 +220,15 @@ fn lexical_score(query: &str, words: &[&str], finder: &memchr::memmem::Finder<'_
 }
 
 impl Engine {
-    /// Skills (ESCO skills, ROME compétences) whose labels match what was typed.
-    pub fn search_skills(&self, query: &str, lang: Lang, limit: usize) -> Vec<SkillHit> {
+    /// Skills (ESCO skills, ROME compétences) whose labels match what was typed (not empty,
+    /// at most [`QueryLimits::max_chars`](super::QueryLimits) characters).
+    pub fn search_skills(&self, query: &str, lang: Lang, limit: usize) -> Result<Vec<SkillHit>, SearchError> {
+        self.limits.check_limit(limit)?;
+        let query = super::non_empty(query)?;
+        self.limits.check_chars(query)?;
         let catalogue = self.index.catalogue();
-        self.skill_index
+        Ok(self
+            .skill_index
             .lookup(query, limit)
             .into_iter()
             .filter_map(|(idx, score)| {
@@ -236,7 +241,7 @@ impl Engine {
                     score: score.min(1.0),
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// Every ROME centre d'intérêt present in the index, alphabetically.
