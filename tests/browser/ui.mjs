@@ -100,6 +100,17 @@ async function phoneFlow(browser) {
     assert((res.headers()['content-type'] || '').includes('text/html'), 'content-type is not text/html');
   }, { critical: true });
 
+  await check('every text of the page exists in every language, with the same kind of value', async () => {
+    const missing = await page.evaluate(async () => {
+      const { LANGS, MESSAGES } = await import('/static/js/i18n.js');
+      const kind = (v) => (Array.isArray(v) ? 'array' : typeof v);
+      return Object.entries(MESSAGES)
+        .filter(([, m]) => !LANGS.every((l) => l in m && kind(m[l]) === kind(m[LANGS[0]])))
+        .map(([key]) => key);
+    });
+    assert(missing.length === 0, `incomplete: ${missing.join(', ')}`);
+  });
+
   await check('html[lang=fr] by default', async () => {
     await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
   });

@@ -10,7 +10,7 @@
 //   shared: state.js (shared state), i18n.js (words), api.js (HTTP client), dom.js (helpers),
 //           cards.js (result cards), shortlist.js (stored shortlist, star button, share links)
 import { $ } from './dom.js';
-import { I18N, t, applyI18n } from './i18n.js';
+import { LANGS, t, applyI18n } from './i18n.js';
 import * as state from './state.js';
 import * as shortlist from './shortlist.js';
 import { initSearch, showSearch, searchTitle, searchLangChanged, searchHash } from './views/search.js';
@@ -109,7 +109,7 @@ function route(oldHash) {
 }
 
 function setLanguage(lang) {
-  if (!I18N[lang] || lang === state.getLang()) return;
+  if (!LANGS.includes(lang) || lang === state.getLang()) return;
   state.setLang(lang);
   try { localStorage.setItem(LANG_KEY, lang); } catch (_) { /* private mode */ }
   applyI18n();
@@ -137,7 +137,7 @@ function updateTabCount() {
 function init() {
   let lang = 'fr';
   try { lang = localStorage.getItem(LANG_KEY) || 'fr'; } catch (_) { /* storage disabled */ }
-  state.setLang(I18N[lang] ? lang : 'fr');
+  state.setLang(LANGS.includes(lang) ? lang : 'fr');
   applyI18n();
   initSearch();
   initProfile();
