@@ -48,7 +48,7 @@ def main():
     total_in = total_out = 0
     for name, paths in FILES.items():
         with open(os.path.join(MANIFESTS, f"{name}.json"), encoding="utf-8") as handle:
-            expected = {f["path"]: f["sha256"] for f in json.load(handle)["files"]}
+            expected = {f["name"]: f["sha256"] for f in json.load(handle)["files"]}
         for rel in paths:
             with open(os.path.join(src, rel), "rb") as handle:
                 data = handle.read()

@@ -25,6 +25,35 @@ impl FileEntry {
         let (sha256, bytes) = sha256_file(&path)?;
         Ok(FileEntry { name: name.to_string(), bytes, sha256 })
     }
+
+    /// Checks that `dir/name` is the file this entry records: its size first (free, and it
+    /// catches truncated copies before hashing), then its sha256.
+    pub fn verify(&self, dir: &Path) -> Result<(), FileMismatch> {
+        let path = dir.join(&self.name);
+        let meta = fs::metadata(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => FileMismatch::Missing,
+            _ => FileMismatch::Unreadable(e),
+        })?;
+        if meta.len() != self.bytes {
+            return Err(FileMismatch::Corrupt(format!("expected {} bytes, found {}", self.bytes, meta.len())));
+        }
+        let (sha256, _) = sha256_file(&path).map_err(FileMismatch::Unreadable)?;
+        if sha256 != self.sha256 {
+            return Err(FileMismatch::Corrupt(format!("expected sha256 {}, found {sha256}", self.sha256)));
+        }
+        Ok(())
+    }
+}
+
+/// Why a file is not the one its [`FileEntry`] records.
+#[derive(Debug)]
+pub enum FileMismatch {
+    /// It does not exist.
+    Missing,
+    /// It could not be read.
+    Unreadable(io::Error),
+    /// Its size or content differs (what differs, for the message).
+    Corrupt(String),
 }
 
 /// Hex sha256 and byte length of a file, streamed so large weights never sit in memory twice.
@@ -306,5 +335,19 @@ mod tests {
         let entry = FileEntry::of(dir.path(), "f").unwrap();
         assert_eq!(entry.bytes, 3);
         assert_eq!(entry.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn an_entry_verifies_its_file_by_size_then_content() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), "abc").unwrap();
+        let entry = FileEntry::of(dir.path(), "f").unwrap();
+        assert!(entry.verify(dir.path()).is_ok());
+        fs::write(dir.path().join("f"), "abcd").unwrap();
+        assert!(matches!(entry.verify(dir.path()), Err(FileMismatch::Corrupt(d)) if d.contains("3 bytes, found 4")));
+        fs::write(dir.path().join("f"), "abd").unwrap();
+        assert!(matches!(entry.verify(dir.path()), Err(FileMismatch::Corrupt(d)) if d.contains("sha256")));
+        fs::remove_file(dir.path().join("f")).unwrap();
+        assert!(matches!(entry.verify(dir.path()), Err(FileMismatch::Missing)));
     }
 }

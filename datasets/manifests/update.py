@@ -79,7 +79,9 @@ def main():
     for name, (version, source, licence, entries) in DATASETS.items():
         paths = sorted(p.replace(os.sep, "/") for e in entries for p in files_of(data_dir, e))
         files = [
-            {"path": p, "sha256": sha256(os.path.join(data_dir, p)), "bytes": os.path.getsize(os.path.join(data_dir, p))}
+            # The entry shape of every artefact manifest (src/fsutil.rs `FileEntry`): `name` is
+            # the path relative to the data directory.
+            {"name": p, "sha256": sha256(os.path.join(data_dir, p)), "bytes": os.path.getsize(os.path.join(data_dir, p))}
             for p in paths
         ]
         manifest = {"name": name, "version": version, "source": source, "licence": licence, "files": files}

@@ -4,16 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One file of a manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestFile {
-    /// Path relative to the data directory (`esco-1.1.1/skills_en.csv`).
-    pub path: String,
-    /// Hex sha256 of the file.
-    pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
-}
+use crate::fsutil::FileEntry;
 
 /// Description of one published dataset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,14 +17,15 @@ pub struct Manifest {
     pub source: String,
     /// Licence of the data.
     pub licence: String,
-    /// Every file of the dataset.
-    pub files: Vec<ManifestFile>,
+    /// Every file of the dataset, named by its path relative to the data directory
+    /// (`esco-1.1.1/skills_en.csv`), as model and index manifests list theirs.
+    pub files: Vec<FileEntry>,
 }
 
 impl Manifest {
     /// The expected sha256 of `path` (relative to the data directory), if listed.
     pub fn sha256_of(&self, path: &str) -> Option<&str> {
-        self.files.iter().find(|f| f.path == path).map(|f| f.sha256.as_str())
+        self.files.iter().find(|f| f.name == path).map(|f| f.sha256.as_str())
     }
 }
 
@@ -101,8 +93,8 @@ mod tests {
     fn detects_mismatch() {
         let m = manifest("onisep").expect("onisep manifest");
         let f = &m.files[0];
-        assert!(mismatches("onisep", [(f.path.as_str(), f.sha256.as_str())]).is_empty());
-        assert_eq!(mismatches("onisep", [(f.path.as_str(), "00")]), vec![f.path.clone()]);
+        assert!(mismatches("onisep", [(f.name.as_str(), f.sha256.as_str())]).is_empty());
+        assert_eq!(mismatches("onisep", [(f.name.as_str(), "00")]), vec![f.name.clone()]);
         assert!(mismatches("unknown", [("x", "y")]).is_empty());
     }
 }

@@ -27,7 +27,7 @@ pub use error::CatalogError;
 pub use esco::ESCO_DIR;
 pub use forms::{clean_label, form_key};
 pub use gender::split_gendered;
-pub use manifest::{manifest, mismatches as manifest_mismatches, Manifest, ManifestFile};
+pub use manifest::{manifest, mismatches as manifest_mismatches, Manifest};
 pub use model::*;
 pub use onisep::ONISEP_FILE;
 pub use prepass::{clean_csv, repair_utf8, split_fields, CleanCsv};

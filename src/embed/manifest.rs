@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::EmbedError;
 use super::TextRole;
+use crate::fsutil::{FileEntry, FileMismatch};
 
 /// File name of the manifest inside a model directory.
 pub const MANIFEST_FILE: &str = "boussole-model.json";
@@ -19,10 +20,6 @@ pub enum Pooling {
     /// Average of the last hidden states over non-padding tokens.
     Mean,
 }
-
-/// A file of the model directory with its size and checksum (the artefact entry every
-/// manifest uses).
-pub type ManifestFile = crate::fsutil::FileEntry;
 
 /// Identity and usage contract of an embedding model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,7 +41,7 @@ pub struct ModelManifest {
     /// Whether output vectors are L2-normalised.
     pub normalize: bool,
     /// Checksummed files of the model directory.
-    pub files: Vec<ManifestFile>,
+    pub files: Vec<FileEntry>,
 }
 
 impl ModelManifest {
@@ -55,7 +52,7 @@ impl ModelManifest {
     /// fingerprint differs, since vectors from two models are not comparable.
     /// Format: `<name>@<16 hex digits>`.
     pub fn fingerprint(&self) -> String {
-        let mut files: Vec<&ManifestFile> = self.files.iter().collect();
+        let mut files: Vec<&FileEntry> = self.files.iter().collect();
         files.sort_by(|a, b| a.name.cmp(&b.name));
         let mut h = Sha256::new();
         for part in [&self.name, &self.query_prefix, &self.passage_prefix] {
@@ -108,38 +105,18 @@ impl ModelManifest {
     }
 }
 
-fn verify_file(dir: &Path, file: &ManifestFile) -> Result<(), EmbedError> {
+fn verify_file(dir: &Path, file: &FileEntry) -> Result<(), EmbedError> {
     let path = dir.join(&file.name);
-    let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => EmbedError::MissingFile {
-            path: path.clone(),
-            hint: " (listed in boussole-model.json; re-import the model)".into(),
-        },
-        _ => EmbedError::io("reading", &path)(e),
-    })?;
-    // The size check is free and catches truncated copies before hashing.
-    if meta.len() != file.bytes {
-        return Err(EmbedError::CorruptFile {
-            path,
-            detail: format!("expected {} bytes, found {}", file.bytes, meta.len()),
-        });
-    }
-    let (sha256, _) = sha256_file(&path)?;
-    if sha256 != file.sha256 {
-        return Err(EmbedError::CorruptFile {
-            path,
-            detail: format!("expected sha256 {}, found {sha256}", file.sha256),
-        });
-    }
-    Ok(())
-}
-
-/// Hex sha256 and size of a file ([`crate::fsutil::sha256_file`], with this module's error).
-pub fn sha256_file(path: &Path) -> Result<(String, u64), EmbedError> {
-    crate::fsutil::sha256_file(path).map_err(EmbedError::io("reading", path))
+    file.verify(dir).map_err(|mismatch| match mismatch {
+        FileMismatch::Missing => {
+            EmbedError::MissingFile { path, hint: " (listed in boussole-model.json; re-import the model)".into() }
+        }
+        FileMismatch::Unreadable(e) => EmbedError::io("reading", &path)(e),
+        FileMismatch::Corrupt(detail) => EmbedError::CorruptFile { path, detail },
+    })
 }
 
 /// Builds the manifest entry of `dir/name` by hashing it.
-pub fn manifest_file(dir: &Path, name: &str) -> Result<ManifestFile, EmbedError> {
-    ManifestFile::of(dir, name).map_err(EmbedError::io("reading", dir.join(name)))
+pub fn manifest_file(dir: &Path, name: &str) -> Result<FileEntry, EmbedError> {
+    FileEntry::of(dir, name).map_err(EmbedError::io("reading", dir.join(name)))
 }

@@ -33,7 +33,7 @@ mod unigram;
 pub use bert::BertEmbedder;
 pub use error::{EmbedError, ImportError};
 pub use import::{import_e5s1, E5_MODEL_NAME, E5_SOURCE};
-pub use manifest::{ManifestFile, ModelManifest, Pooling, MANIFEST_FILE};
+pub use manifest::{ModelManifest, Pooling, MANIFEST_FILE};
 
 /// Whether a text is a search query or an indexed passage (E5 prefixes differ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -18,7 +18,7 @@ use thiserror::Error;
 
 use crate::catalog::{Catalogue, SurfaceForm};
 use crate::embed::{EmbedError, ModelManifest};
-use crate::fsutil::FileEntry;
+use crate::fsutil::{FileEntry, FileMismatch};
 
 pub use build::{build_index, recall_at_k, BuildOptions, BuildSummary, KEPT_VERSIONS};
 pub use graph::{dot, exact_search, HnswParams};
@@ -299,18 +299,11 @@ pub fn read_manifest(dir: &Path) -> Result<IndexManifest, IndexError> {
 
 fn verify_file(dir: &Path, entry: &FileEntry) -> Result<(), IndexError> {
     let path = dir.join(&entry.name);
-    let meta = fs::metadata(&path).map_err(|_| IndexError::MissingFile { path: path.clone() })?;
-    if meta.len() != entry.bytes {
-        return Err(IndexError::Corrupt {
-            path,
-            reason: format!("{} bytes, the manifest expects {}", meta.len(), entry.bytes),
-        });
-    }
-    let actual = FileEntry::of(dir, &entry.name).map_err(IndexError::io(&path))?;
-    if actual.sha256 != entry.sha256 {
-        return Err(IndexError::Corrupt { path, reason: "sha256 differs from the manifest".into() });
-    }
-    Ok(())
+    entry.verify(dir).map_err(|mismatch| match mismatch {
+        FileMismatch::Missing => IndexError::MissingFile { path },
+        FileMismatch::Unreadable(e) => IndexError::io(&path)(e),
+        FileMismatch::Corrupt(reason) => IndexError::Corrupt { path, reason },
+    })
 }
 
 /// Distinct form texts in first-appearance order, and the row of each form.
