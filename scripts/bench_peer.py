@@ -53,7 +53,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-BOUSSOLE = REPO / "target" / "release" / "boussole"
+# The binary under test: the release build, or another profile's (BOUSSOLE_BIN).
+BOUSSOLE = Path(os.environ.get("BOUSSOLE_BIN") or REPO / "target" / "release" / "boussole").resolve()
 APPELLATIONS = REPO / "datasets/official/rome-4.60/unix_referentiel_appellation_v460_utf8.csv.gz"
 
 BATCH = 256          # boussole bench-embed embeds passages in batches of 256

@@ -12,6 +12,7 @@
 #   SKIP_SEARCH=1         embedding rows only (no index, no server, no wrk)
 #   SKIP_BOUSSOLE=1       peer numbers only (to check this script without a boussole build)
 #   BOUSSOLE_SERVE_ARGS   extra arguments for `boussole serve`
+#   BOUSSOLE_BIN=target/release/boussole   the binary to measure (e.g. target/production/boussole)
 #   KEEP_VENV=1           keep the virtualenv in .cache/bench-venv and reuse it next time
 #   BENCH_STRICT=1        exit 1 when a target is missed
 #   BENCH_WAIT_IDLE=60    seconds to wait for a busy CPU (shared machine) to settle before each side
@@ -29,8 +30,8 @@ die() { echo "bench_peer: $*" >&2; exit 1; }
 
 # --- prerequisites, checked before spending minutes on a virtualenv ---------------------
 if [ "$skip_boussole" != 1 ]; then
-  [ -x target/release/boussole ] ||
-    die "target/release/boussole is missing: run \`cargo build --release\` (or scripts/setup.sh)"
+  [ -x "${BOUSSOLE_BIN:-target/release/boussole}" ] ||
+    die "${BOUSSOLE_BIN:-target/release/boussole} is missing: run \`cargo build --release\` (or scripts/setup.sh)"
   [ -f "$MODEL/boussole-model.json" ] ||
     die "no model in $MODEL: run scripts/setup.sh (imports models/multilingual-e5-small) or set MODEL"
   if [ "$skip_search" != 1 ]; then

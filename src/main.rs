@@ -405,10 +405,17 @@ fn serve(args: ServeArgs) -> Result<()> {
 fn query(args: QueryArgs) -> Result<()> {
     let engine = args.engine.open()?;
     let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
+    let started = Instant::now();
     let results = engine.search_results(&request, Grouping::Occupation)?;
     if args.json {
-        // The API's shape, so scripts can switch between the two.
-        let answer = serde_json::json!({ "query": request.text.trim(), "lang": request.lang, "results": results });
+        // The API's answer, so scripts can switch between the two.
+        let answer = boussole::api::SearchResponse {
+            query: request.text.trim().to_string(),
+            lang: request.lang,
+            offset: 0,
+            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            results,
+        };
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }

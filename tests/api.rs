@@ -1381,7 +1381,7 @@ async fn an_abandoned_batch_stops_and_frees_its_slots() {
     }
 }
 
-/// `boussole query --json` prints a ranked occupation exactly as the API does.
+/// `boussole query --json` prints the API's answer: same fields, same results, same numbers.
 #[tokio::test]
 async fn the_cli_prints_the_api_json_shape() {
     let app = app(&ServeConfig::default()).await;
@@ -1400,15 +1400,14 @@ async fn the_cli_prints_the_api_json_shape() {
     .await
     .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let cli: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
-    assert_eq!(cli["query"], "boulanger");
-    let (cli, api) = (cli["results"].as_array().unwrap(), api["results"].as_array().unwrap());
-    assert_eq!(cli.len(), api.len());
-    for (c, a) in cli.iter().zip(api) {
-        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-        assert_eq!(keys(c), keys(a), "same fields");
-        assert_eq!((&c["taxonomy"], &c["code"], &c["label"]), (&a["taxonomy"], &a["code"], &a["label"]));
+    let mut cli: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let mut api = api;
+    for answer in [&mut cli, &mut api] {
+        assert!(answer["took_ms"].is_u64(), "{answer}");
+        answer["took_ms"] = json!(0);
     }
+    assert_eq!(cli["results"].as_array().map(Vec::len), Some(3));
+    assert_eq!(cli, api, "the command line prints what the API answers");
 }
 
 /// A RIASEC-only profile has no judged data to calibrate against: its confidence is null,

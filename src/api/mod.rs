@@ -39,6 +39,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 pub use admin::admin_router;
 pub use config::ServeConfig;
+pub use dto::SearchResponse;
 pub use error::{error_codes_module, ApiError, ErrorBody, ErrorCode, ErrorDetail};
 pub use extract::ESCO_OCCUPATION_PREFIX;
 pub use extract::MAX_QUERY_PARAMS;
