@@ -409,13 +409,8 @@ fn query(args: QueryArgs) -> Result<()> {
     let results = engine.search_results(&request, Grouping::Occupation)?;
     if args.json {
         // The API's answer, so scripts can switch between the two.
-        let answer = boussole::api::SearchResponse {
-            query: request.text.trim().to_string(),
-            lang: request.lang,
-            offset: 0,
-            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            results,
-        };
+        let answer =
+            boussole::api::SearchResponse::page(request.text.trim().to_string(), request.lang, results, 0, started);
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }

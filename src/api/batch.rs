@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::dto::ResultOptions;
+use super::dto::{millis_since, ResultOptions};
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject};
 use super::routes::{Answer, AppState, FromIndex};
@@ -166,13 +166,10 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
         })
         .await?;
     let index_id = answered_by.index().id().to_string();
-    Ok(FromIndex::new(
-        &answered_by,
-        BatchResponse { results, index_id, took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) },
-    ))
+    Ok(FromIndex::new(&answered_by, BatchResponse { results, index_id, took_ms: millis_since(started) }))
 }
 
-/// Reads item `i` as `/v1/search` reads its parameters; its errors name `queries[i].field`.
+/// Reads item `i` as `/v1/match` reads its body; its errors name `queries[i].field`.
 fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f32, limits: QueryLimits) -> Item {
     let Value::Object(fields) = value else {
         return Item {

@@ -6,6 +6,7 @@
 //! for the API and the command line. Only what exists on the wire alone lives here.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -171,6 +172,19 @@ pub struct SearchResponse {
     pub results: Vec<RankedOccupation>,
     /// Server-side time spent, in milliseconds.
     pub took_ms: u64,
+}
+
+impl SearchResponse {
+    /// The page of `ranked` that starts at `offset`, timed from `started`.
+    pub fn page(query: String, lang: Lang, ranked: Vec<RankedOccupation>, offset: usize, started: Instant) -> Self {
+        let results = ranked.into_iter().skip(offset).collect();
+        SearchResponse { query, lang, offset, results, took_ms: millis_since(started) }
+    }
+}
+
+/// Milliseconds since `started`, as every answer's `took_ms` reports them.
+pub(crate) fn millis_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Skills matching a typed text.

@@ -18,10 +18,9 @@ use super::error::{overloaded, ApiError, ErrorBody};
 use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
 use super::metrics::Metrics;
 use super::openapi::Docs;
-use crate::catalog::Lang;
 use crate::search::{
-    Engine, LiveEngine, OccupationDetail, ProfileRequest, RankedOccupation, RiasecProfile, SearchError, SearchRequest,
-    MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
+    Engine, LiveEngine, OccupationDetail, ProfileRequest, RiasecProfile, SearchError, SearchRequest, MAX_ITEM_CHARS,
+    MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
 };
 
 /// What every handler may use.
@@ -214,23 +213,6 @@ impl<T: serde::Serialize> IntoResponse for FromIndex<T> {
     }
 }
 
-/// The page of `results` that starts at `offset`.
-fn ranked_response(
-    query: String,
-    lang: Lang,
-    results: Vec<RankedOccupation>,
-    started: Instant,
-    offset: usize,
-) -> SearchResponse {
-    SearchResponse {
-        query,
-        lang,
-        offset,
-        results: results.into_iter().skip(offset).collect(),
-        took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    }
-}
-
 /// Search occupations by free text.
 #[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams), responses(
     (status = 200, description = "Occupations, best first", body = SearchResponse),
@@ -250,7 +232,7 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> A
     let (text, lang) = (req.text.clone(), req.lang);
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
-    Ok(FromIndex::new(&answered_by, ranked_response(text, lang, results, started, page.offset)))
+    Ok(FromIndex::new(&answered_by, SearchResponse::page(text, lang, results, page.offset, started)))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -281,7 +263,7 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
         }
         other => other.into(),
     })?;
-    Ok(FromIndex::new(&answered_by, ranked_response(query, lang, results, started, page.offset)))
+    Ok(FromIndex::new(&answered_by, SearchResponse::page(query, lang, results, page.offset, started)))
 }
 
 /// Everything about one occupation.
