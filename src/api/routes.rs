@@ -312,7 +312,7 @@ pub(crate) async fn occupation(
             if has_profile {
                 let profile = engine.profile_skills(&params.skill, params.text.as_deref());
                 let coverage = engine.coverage(idx, &profile, params.lang);
-                (detail.skills_covered, detail.skills_to_learn) = (Some(coverage.covered), Some(coverage.to_learn));
+                detail.coverage = coverage;
             }
             Some(detail)
         })

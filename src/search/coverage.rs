@@ -35,13 +35,20 @@ const TEXT_SKILLS: usize = 10;
 /// start a word of too many labels).
 const MIN_LEXICAL_CHARS: usize = 4;
 
-/// An occupation's essential skills split by whether a profile covers them, most central first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// What I have, what I'd need: an occupation's essential skills split by whether a profile
+/// covers them, most central first. Both lists are absent when the request carries no profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SkillCoverage {
-    /// Essential skills the profile already has (at most [`MAX_COVERAGE_SKILLS`]).
-    pub covered: Vec<SkillRef>,
-    /// Essential skills the profile would need to learn (at most [`MAX_COVERAGE_SKILLS`]).
-    pub to_learn: Vec<SkillRef>,
+    /// With a profile only (`POST /v1/match`; `skill` or `text` on an occupation's page): the
+    /// essential skills the profile already covers (a profile skill is the same skill, or its
+    /// label and the skill's match word by word), most central first (listed by the fewest
+    /// occupations); at most 8.
+    #[serde(rename = "skills_covered", skip_serializing_if = "Option::is_none")]
+    pub covered: Option<Vec<SkillRef>>,
+    /// With a profile only: the essential skills the profile would need to learn, most central
+    /// first; at most 8.
+    #[serde(rename = "skills_to_learn", skip_serializing_if = "Option::is_none")]
+    pub to_learn: Option<Vec<SkillRef>>,
 }
 
 /// A profile's skills, read once for every occupation it is compared with.
@@ -92,8 +99,12 @@ impl Engine {
     /// learn, most central first, labels in `lang`.
     pub fn coverage(&self, idx: OccupationIdx, profile: &ProfileSkills, lang: Lang) -> SkillCoverage {
         let catalogue = self.index.catalogue();
-        let mut out = SkillCoverage::default();
-        let Some(occupation) = catalogue.occupations.get(idx as usize) else { return out };
+        let (mut covered_list, mut to_learn) = (Vec::new(), Vec::new());
+        let lists = |covered: Vec<SkillRef>, to_learn: Vec<SkillRef>| SkillCoverage {
+            covered: Some(covered),
+            to_learn: Some(to_learn),
+        };
+        let Some(occupation) = catalogue.occupations.get(idx as usize) else { return lists(covered_list, to_learn) };
         let mut essential: Vec<(u32, usize, SkillIdx)> = occupation
             .skills
             .iter()
@@ -110,7 +121,7 @@ impl Engine {
                         let words: Vec<String> = fold(label).split(' ').map(str::to_string).collect();
                         profile.items.iter().any(|item| words_start(item, &words) || words_start(&words, item))
                     }));
-            let list = if covered { &mut out.covered } else { &mut out.to_learn };
+            let list = if covered { &mut covered_list } else { &mut to_learn };
             if list.len() < MAX_COVERAGE_SKILLS {
                 list.push(SkillRef {
                     code: skill.id.code.clone(),
@@ -118,11 +129,11 @@ impl Engine {
                     kind: skill.kind,
                 });
             }
-            if out.covered.len() == MAX_COVERAGE_SKILLS && out.to_learn.len() == MAX_COVERAGE_SKILLS {
+            if covered_list.len() == MAX_COVERAGE_SKILLS && to_learn.len() == MAX_COVERAGE_SKILLS {
                 break;
             }
         }
-        out
+        lists(covered_list, to_learn)
     }
 
     /// Profile matching as the API serves it: one result per occupation or per métier, each
@@ -141,7 +152,7 @@ impl Engine {
         let profile = self.profile_skills(&req.skills, if self.text_skills { req.text.as_deref() } else { None });
         for r in &mut results {
             let coverage = self.coverage(r.index, &profile, req.lang);
-            (r.skills_covered, r.skills_to_learn) = (Some(coverage.covered), Some(coverage.to_learn));
+            r.coverage = coverage;
             r.calibrate((!req.is_riasec_only()).then_some(&Calibration::MATCH));
         }
         Ok(results)

@@ -133,14 +133,9 @@ pub struct OccupationDetail {
     /// ONISEP métier pages about this fiche (onisep.fr, the site French pupils and teachers
     /// use), in the listing's order; empty for ESCO occupations and fiches ONISEP does not map.
     pub onisep: Vec<OnisepRef>,
-    /// With a profile (`skill` or `text`) only: the essential skills the profile already
-    /// covers, most central first; at most 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills_covered: Option<Vec<SkillRef>>,
-    /// With a profile (`skill` or `text`) only: the essential skills the profile would need to
-    /// learn, most central first; at most 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills_to_learn: Option<Vec<SkillRef>>,
+    /// With a profile (`skill` or `text`) only: the skills it covers and those it would learn.
+    #[serde(flatten)]
+    pub coverage: super::SkillCoverage,
 }
 
 /// Related occupations listed in a detail view, per source (classification, embeddings).
@@ -227,8 +222,7 @@ impl Engine {
                 .iter()
                 .map(|l| OnisepRef { title: l.title.as_deref().map(super::display_form), url: l.url.clone() })
                 .collect(),
-            skills_covered: None,
-            skills_to_learn: None,
+            coverage: super::SkillCoverage::default(),
         })
     }
 

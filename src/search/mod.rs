@@ -238,15 +238,9 @@ pub struct RankedOccupation {
     /// close; at most 6. The result's `score` is its best member's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub equivalents: Option<Vec<LinkRef>>,
-    /// `POST /v1/match` only: the occupation's essential skills the profile already covers
-    /// (a profile skill is the same skill, or its label and the skill's match word by word),
-    /// most central first (listed by the fewest occupations); at most 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills_covered: Option<Vec<SkillRef>>,
-    /// `POST /v1/match` only: the occupation's essential skills the profile would need to
-    /// learn, most central first; at most 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skills_to_learn: Option<Vec<SkillRef>>,
+    /// `POST /v1/match` only: the skills the profile covers and those it would learn.
+    #[serde(flatten)]
+    pub coverage: SkillCoverage,
 }
 
 impl RankedOccupation {
@@ -660,8 +654,7 @@ impl Engine {
             confidence: None,
             matched,
             equivalents: None,
-            skills_covered: None,
-            skills_to_learn: None,
+            coverage: SkillCoverage::default(),
         }
     }
 }
