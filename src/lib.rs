@@ -9,6 +9,7 @@ pub mod embed;
 pub mod eval;
 pub mod fsutil;
 pub mod index;
+pub mod names;
 pub mod search;
 pub mod text;
 pub mod vector;

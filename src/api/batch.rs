@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 
 use super::dto::{millis_since, ResultOptions};
 use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject};
+use super::extract::JsonObject;
 use super::routes::{Answer, AppState, FromIndex};
+use crate::catalog::{Lang, Taxonomy};
 use crate::search::{Grouping, QueryLimits, RankedOccupation, SearchError, SearchRequest};
 
 /// Most searches in one batch (France Travail's ROMEO takes 50 too).
@@ -188,9 +189,9 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
             .map(|q| q.trim().to_string())
             .filter(|q| !q.is_empty())
             .ok_or_else(|| named("q")(ApiError::empty_query("required, a non-blank text")))?;
-        let lang = fields.choice("lang", parse_lang).map_err(named("lang"))?.unwrap_or_default();
-        let taxonomy = fields.choice("taxonomy", parse_taxonomy).map_err(named("taxonomy"))?;
-        let grouping = fields.choice("group", parse_group).map_err(named("group"))?.unwrap_or_default();
+        let lang = fields.name::<Lang>("lang").map_err(named("lang"))?.unwrap_or_default();
+        let taxonomy = fields.name::<Taxonomy>("taxonomy").map_err(named("taxonomy"))?;
+        let grouping = fields.name::<Grouping>("group").map_err(named("group"))?.unwrap_or_default();
         let limit = fields.field("limit").map_err(named("limit"))?;
         let offset = fields.field("offset").map_err(named("offset"))?;
         let page = limits.page(limit, offset).map_err(|e| {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::error::{echo, ApiError, ErrorCode};
 use crate::catalog::{Lang, Taxonomy};
-use crate::search::Grouping;
+use crate::names::Named;
 
 /// Decoded query-string parameters.
 ///
@@ -81,14 +81,19 @@ impl QueryParams {
         self.0.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
     }
 
+    /// Parameter `field` as one of `T`'s names ([`parse_name`]), absent when absent or empty.
+    pub fn name<T: Named>(&self, field: &str) -> Result<Option<T>, ApiError> {
+        self.get(field).map(|v| parse_name(field, v)).transpose()
+    }
+
     /// `lang`, French by default.
     pub fn lang(&self) -> Result<Lang, ApiError> {
-        self.get("lang").map_or(Ok(Lang::default()), parse_lang)
+        Ok(self.name("lang")?.unwrap_or_default())
     }
 
     /// `taxonomy`, both when absent.
     pub fn taxonomy(&self) -> Result<Option<Taxonomy>, ApiError> {
-        self.get("taxonomy").map(parse_taxonomy).transpose()
+        self.name("taxonomy")
     }
 
     /// A count (`limit`, `offset`): decimal digits only, absent when absent or empty; its
@@ -105,29 +110,11 @@ impl QueryParams {
     }
 }
 
-/// Parses a `lang` value: exactly `fr` or `en`, as the OpenAPI document's enum says (the
-/// command line's `--lang` is more forgiving).
-pub(crate) fn parse_lang(v: &str) -> Result<Lang, ApiError> {
-    match v {
-        "fr" => Ok(Lang::Fr),
-        "en" => Ok(Lang::En),
-        _ => Err(ApiError::invalid_parameter(format!("lang must be `fr` or `en`, got `{}`", echo(v)))),
-    }
-}
-
-/// Parses a `taxonomy` value: exactly `rome` or `esco`, as the OpenAPI document's enum says.
-pub(crate) fn parse_taxonomy(v: &str) -> Result<Taxonomy, ApiError> {
-    match v {
-        "rome" => Ok(Taxonomy::Rome),
-        "esco" => Ok(Taxonomy::Esco),
-        _ => Err(ApiError::invalid_parameter(format!("taxonomy must be `rome` or `esco`, got `{}`", echo(v)))),
-    }
-}
-
-/// Parses a `group` value: exactly `occupation` or `metier`.
-pub(crate) fn parse_group(v: &str) -> Result<Grouping, ApiError> {
-    v.parse()
-        .map_err(|_| ApiError::invalid_parameter(format!("group must be `occupation` or `metier`, got `{}`", echo(v))))
+/// Reads the value of `field` as one of `T`'s names, exactly (no other case, no padding), as
+/// the OpenAPI document's enums say; the command line's flags are more forgiving.
+pub(crate) fn parse_name<T: Named>(field: &str, v: &str) -> Result<T, ApiError> {
+    T::from_name(v)
+        .ok_or_else(|| ApiError::invalid_parameter(format!("{field} must be {}, got `{}`", T::expected(), echo(v))))
 }
 
 /// `application/x-www-form-urlencoded` decoding (`+` is a space), `None` unless valid UTF-8.
@@ -223,10 +210,10 @@ impl JsonObject {
         }
     }
 
-    /// An optional text field read by `parse` (`parse_lang`, `parse_taxonomy`, …); `null`, an
-    /// empty or a blank string mean absent (the default), as in query strings.
-    pub fn choice<T>(&mut self, name: &str, parse: fn(&str) -> Result<T, ApiError>) -> Result<Option<T>, ApiError> {
-        self.field::<String>(name)?.filter(|v| !v.trim().is_empty()).as_deref().map(parse).transpose()
+    /// An optional field holding one of `T`'s names ([`parse_name`]); `null`, an empty or a
+    /// blank string mean absent (the default), as in query strings.
+    pub fn name<T: Named>(&mut self, field: &str) -> Result<Option<T>, ApiError> {
+        self.field::<String>(field)?.filter(|v| !v.trim().is_empty()).map(|v| parse_name(field, &v)).transpose()
     }
 }
 
@@ -287,7 +274,7 @@ impl<S: Send + Sync> FromRequestParts<S> for OccupationPath {
         let Path((taxonomy, code)) = Path::<(String, String)>::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError::invalid_parameter(format!("occupation path: {}", e.body_text())))?;
-        let taxonomy = parse_taxonomy(&taxonomy)?;
+        let taxonomy = parse_name::<Taxonomy>("taxonomy", &taxonomy)?;
         Ok(OccupationPath { taxonomy, code: normalise_code(taxonomy, &code) })
     }
 }

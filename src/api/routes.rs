@@ -15,12 +15,13 @@ use super::dto::{
     SearchResponse, SkillSearchParams, SkillSearchResponse,
 };
 use super::error::{overloaded, ApiError, ErrorBody};
-use super::extract::{parse_group, parse_lang, parse_taxonomy, JsonObject, OccupationPath, QueryParams};
+use super::extract::{JsonObject, OccupationPath, QueryParams};
 use super::metrics::Metrics;
 use super::openapi::Docs;
+use crate::catalog::{Lang, Taxonomy};
 use crate::search::{
-    Engine, LiveEngine, OccupationDetail, ProfileRequest, RiasecProfile, SearchError, SearchRequest, MAX_ITEM_CHARS,
-    MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
+    Engine, Grouping, LiveEngine, OccupationDetail, ProfileRequest, RiasecProfile, SearchError, SearchRequest,
+    MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS, RIASEC_LETTERS,
 };
 
 /// What every handler may use.
@@ -222,7 +223,7 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> A
     let started = Instant::now();
     let engine = app.engine.current();
     let page = engine.limits().page(query.count("limit")?, query.count("offset")?)?;
-    let grouping = query.get("group").map(parse_group).transpose()?.unwrap_or_default();
+    let grouping = query.name::<Grouping>("group")?.unwrap_or_default();
     let req = SearchRequest {
         text: query.get("q").unwrap_or_default().trim().to_string(),
         lang: query.lang()?,
@@ -250,9 +251,9 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
         check_items(field, items)?;
     }
     let riasec = parse_riasec(body.field("riasec")?)?;
-    let grouping = body.choice("group", parse_group)?.unwrap_or_default();
-    let lang = body.choice("lang", parse_lang)?.unwrap_or_default();
-    let taxonomy = body.choice("taxonomy", parse_taxonomy)?;
+    let grouping = body.name::<Grouping>("group")?.unwrap_or_default();
+    let lang = body.name::<Lang>("lang")?.unwrap_or_default();
+    let taxonomy = body.name::<Taxonomy>("taxonomy")?;
     let page = engine.limits().page(body.field("limit")?, body.field("offset")?)?;
     let query = text.as_deref().map(str::trim).unwrap_or_default().to_string();
     let profile = ProfileRequest { text, skills, interests, riasec, lang, taxonomy, limit: page.depth() };

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::names::named;
+
 /// A language the catalogue carries labels in.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -17,35 +19,8 @@ pub enum Lang {
     En,
 }
 
-impl Lang {
-    /// Every supported language, French first.
-    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
-
-    /// ISO 639-1 code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "fr" => Ok(Lang::Fr),
-            "en" => Ok(Lang::En),
-            other => Err(format!("unknown language `{other}` (expected `fr` or `en`)")),
-        }
-    }
-}
+// ISO 639-1 codes, French first.
+named!(Lang, "language", { Fr => "fr", En => "en" });
 
 /// An occupation classification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -57,35 +32,7 @@ pub enum Taxonomy {
     Esco,
 }
 
-impl Taxonomy {
-    /// Every supported taxonomy.
-    pub const ALL: [Taxonomy; 2] = [Taxonomy::Rome, Taxonomy::Esco];
-
-    /// Lower-case name used in CLI flags, URLs and files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Taxonomy::Rome => "rome",
-            Taxonomy::Esco => "esco",
-        }
-    }
-}
-
-impl fmt::Display for Taxonomy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Taxonomy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "rome" => Ok(Taxonomy::Rome),
-            "esco" => Ok(Taxonomy::Esco),
-            other => Err(format!("unknown taxonomy `{other}` (expected `rome` or `esco`)")),
-        }
-    }
-}
+named!(Taxonomy, "taxonomy", { Rome => "rome", Esco => "esco" });
 
 /// Identifier of an occupation inside its taxonomy: a 5-character ROME code (`D1102`) or an
 /// ESCO concept URI.

@@ -26,7 +26,6 @@
 //! close, then by label; at most [`MAX_EQUIVALENTS`].
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use super::params::{CANDIDATES_PER_RESULT, MATCHES_PER_RESULT, MAX_EQUIVALENTS, MIN_CANDIDATES};
 use super::{
@@ -35,9 +34,10 @@ use super::{
 };
 use crate::catalog::gender::gendered_parts;
 use crate::catalog::{Lang, MatchRelation, Occupation, OccupationIdx, Taxonomy};
+use crate::names::named;
 
 /// How results are grouped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Grouping {
     /// One result per occupation of either taxonomy (the default).
@@ -49,26 +49,7 @@ pub enum Grouping {
     Metier,
 }
 
-impl Grouping {
-    /// The name used in the API (`group=`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grouping::Occupation => "occupation",
-            Grouping::Metier => "metier",
-        }
-    }
-}
-
-impl FromStr for Grouping {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "occupation" => Ok(Grouping::Occupation),
-            "metier" => Ok(Grouping::Metier),
-            other => Err(format!("group must be `occupation` or `metier`, got `{other}`")),
-        }
-    }
-}
+named!(Grouping, "grouping", { Occupation => "occupation", Metier => "metier" });
 
 /// Whether a crosswalk relation makes two occupations the same métier.
 pub fn same_metier(relation: MatchRelation) -> bool {
@@ -392,6 +373,6 @@ mod tests {
         assert_eq!(display_form("  "), "");
         assert_eq!("occupation".parse::<Grouping>(), Ok(Grouping::Occupation));
         assert_eq!("metier".parse::<Grouping>(), Ok(Grouping::Metier));
-        assert!("Metier".parse::<Grouping>().is_err());
+        assert_eq!(<Grouping as crate::names::Named>::from_name("Metier"), None, "the API reads names exactly");
     }
 }
