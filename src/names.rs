@@ -2,8 +2,6 @@
 //! read the same way everywhere — JSON (serde's `rename_all` must agree, a test checks it),
 //! URLs, command-line flags, files.
 
-use std::fmt;
-
 /// A type whose values form a closed set, each with one name.
 pub trait Named: Copy + 'static {
     /// What one value is called in messages ("language", "taxonomy").
@@ -35,11 +33,6 @@ pub trait Named: Copy + 'static {
     }
 }
 
-/// Writes a [`Named`] value's name.
-pub(crate) fn fmt_name<T: Named>(value: T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    f.write_str(value.as_str())
-}
-
 /// Implements [`Named`], `ALL`, `as_str`, `Display` and a lenient `FromStr` for a field-less
 /// enum from one table of names: `named!(Lang, "language", { Fr => "fr", En => "en" });`.
 macro_rules! named {
@@ -67,7 +60,7 @@ macro_rules! named {
 
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                $crate::names::fmt_name(*self, f)
+                f.write_str(self.as_str())
             }
         }
 

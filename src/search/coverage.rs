@@ -99,14 +99,9 @@ impl Engine {
     /// learn, most central first, labels in `lang`.
     pub fn coverage(&self, idx: OccupationIdx, profile: &ProfileSkills, lang: Lang) -> SkillCoverage {
         let catalogue = self.index.catalogue();
-        let (mut covered_list, mut to_learn) = (Vec::new(), Vec::new());
-        let lists = |covered: Vec<SkillRef>, to_learn: Vec<SkillRef>| SkillCoverage {
-            covered: Some(covered),
-            to_learn: Some(to_learn),
-        };
-        let Some(occupation) = catalogue.occupations.get(idx as usize) else { return lists(covered_list, to_learn) };
-        let mut essential: Vec<(u32, usize, SkillIdx)> = occupation
-            .skills
+        let (mut covered, mut to_learn) = (Vec::new(), Vec::new());
+        let links = catalogue.occupations.get(idx as usize).map_or(&[][..], |o| &o.skills);
+        let mut essential: Vec<(u32, usize, SkillIdx)> = links
             .iter()
             .enumerate()
             .filter(|(_, l)| l.relation == SkillRelation::Essential)
@@ -115,13 +110,13 @@ impl Engine {
         essential.sort_unstable();
         for (_, _, skill_idx) in essential {
             let Some(skill) = catalogue.skills.get(skill_idx as usize) else { continue };
-            let covered = profile.ids.contains(&skill_idx)
+            let is_covered = profile.ids.contains(&skill_idx)
                 || (!profile.items.is_empty()
                     && Lang::ALL.iter().filter_map(|&l| skill.label.get(l)).any(|label| {
                         let words: Vec<String> = fold(label).split(' ').map(str::to_string).collect();
                         profile.items.iter().any(|item| words_start(item, &words) || words_start(&words, item))
                     }));
-            let list = if covered { &mut covered_list } else { &mut to_learn };
+            let list = if is_covered { &mut covered } else { &mut to_learn };
             if list.len() < MAX_COVERAGE_SKILLS {
                 list.push(SkillRef {
                     code: skill.id.code.clone(),
@@ -129,11 +124,11 @@ impl Engine {
                     kind: skill.kind,
                 });
             }
-            if covered_list.len() == MAX_COVERAGE_SKILLS && to_learn.len() == MAX_COVERAGE_SKILLS {
+            if covered.len() == MAX_COVERAGE_SKILLS && to_learn.len() == MAX_COVERAGE_SKILLS {
                 break;
             }
         }
-        lists(covered_list, to_learn)
+        SkillCoverage { covered: Some(covered), to_learn: Some(to_learn) }
     }
 
     /// Profile matching as the API serves it: one result per occupation or per métier, each

@@ -353,10 +353,17 @@ impl Engine {
         self.limits
     }
 
+    /// A text trimmed, not empty and within [`QueryLimits::max_chars`]: what every typed text
+    /// must be (a query's tokens are checked on top, by [`Engine::validate_text`]).
+    pub(crate) fn checked_chars<'a>(&self, text: &'a str) -> Result<&'a str, SearchError> {
+        let text = Some(text.trim()).filter(|t| !t.is_empty()).ok_or(SearchError::EmptyQuery)?;
+        self.limits.check_chars(text)?;
+        Ok(text)
+    }
+
     /// Checks a query's text against the limits and returns it trimmed.
     pub fn validate_text<'a>(&self, text: &'a str) -> Result<&'a str, SearchError> {
-        let text = non_empty(text)?;
-        self.limits.check_chars(text)?;
+        let text = self.checked_chars(text)?;
         let tokens = self.embedder.count_tokens(text)?;
         if tokens > self.limits.max_tokens {
             return Err(SearchError::TooManyTokens { tokens, max: self.limits.max_tokens });
@@ -657,11 +664,6 @@ impl Engine {
             coverage: SkillCoverage::default(),
         }
     }
-}
-
-/// `text` trimmed, or [`SearchError::EmptyQuery`] when nothing is left.
-fn non_empty(text: &str) -> Result<&str, SearchError> {
-    Some(text.trim()).filter(|t| !t.is_empty()).ok_or(SearchError::EmptyQuery)
 }
 
 /// The first sentence of a description, for one-line cards.

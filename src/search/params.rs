@@ -72,7 +72,7 @@ impl QueryLimits {
             None => DEFAULT_LIMIT.min(max),
             Some(n) => usize::try_from(n)
                 .ok()
-                .filter(|n| (1..=max).contains(n))
+                .and_then(|n| self.check_limit(n).ok())
                 .ok_or(SearchError::InvalidLimit { got: n, max })?,
         };
         let offset = match offset {

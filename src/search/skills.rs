@@ -224,8 +224,7 @@ impl Engine {
     /// at most [`QueryLimits::max_chars`](super::QueryLimits) characters).
     pub fn search_skills(&self, query: &str, lang: Lang, limit: usize) -> Result<Vec<SkillHit>, SearchError> {
         self.limits.check_limit(limit)?;
-        let query = super::non_empty(query)?;
-        self.limits.check_chars(query)?;
+        let query = self.checked_chars(query)?;
         let catalogue = self.index.catalogue();
         Ok(self
             .skill_index
