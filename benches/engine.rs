@@ -41,11 +41,12 @@ fn bench(c: &mut Criterion) {
     // Criterion repeats one text: the query cache would turn every iteration into a hit.
     engine.set_query_cache(0);
 
-    let scope = Scope { lang: Lang::Fr, taxonomy: None, limit: 10 };
+    let scope = Scope { lang: Lang::Fr, taxonomy: None, limit: 10, filter: Default::default() };
     let mut group = c.benchmark_group("query");
     group.sample_size(30);
     for text in ["boulanger", "j'aime les animaux et la nature", "devloppeur web"] {
-        let req = SearchRequest { text: text.into(), lang: Lang::Fr, taxonomy: None, limit: 10 };
+        let req =
+            SearchRequest { text: text.into(), lang: Lang::Fr, taxonomy: None, limit: 10, filter: Default::default() };
         group.bench_function(text, |b| b.iter(|| engine.search(&req).expect("search")));
     }
     let query = engine.embed_query("boulanger").expect("embed");

@@ -126,6 +126,10 @@ struct EvalArgs {
     /// by the held-out dev MRR) and report the best.
     #[arg(long)]
     tune: bool,
+    /// Only the blind sets and the facet-detection calibration (fast: what intent work is
+    /// measured with).
+    #[arg(long)]
+    blind_only: bool,
 }
 
 #[derive(Args)]
@@ -356,6 +360,7 @@ fn eval(args: EvalArgs) -> Result<()> {
         regenerate: args.regenerate,
         ablations: args.ablations,
         tune: args.tune,
+        blind_only: args.blind_only,
     };
     let report = boussole::eval::run(&engine, &options)?;
     out!("{}", boussole::eval::format_report(&report));
@@ -404,15 +409,32 @@ fn serve(args: ServeArgs) -> Result<()> {
 
 fn query(args: QueryArgs) -> Result<()> {
     let engine = args.engine.open()?;
-    let request = SearchRequest { text: args.text, lang: args.lang, taxonomy: args.taxonomy, limit: args.limit };
+    let request = SearchRequest {
+        text: args.text,
+        lang: args.lang,
+        taxonomy: args.taxonomy,
+        limit: args.limit,
+        filter: Default::default(),
+    };
     let started = Instant::now();
     let results = engine.search_results(&request, Grouping::Occupation)?;
+    let intent = engine.intent(&request.text)?;
     if args.json {
         // The API's answer, so scripts can switch between the two.
         let answer =
-            boussole::api::SearchResponse::page(request.text.trim().to_string(), request.lang, results, 0, started);
+            boussole::api::SearchResponse::page(request.text.trim().to_string(), request.lang, results, 0, started)
+                .with_intent(Some(intent));
         out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
+    }
+    if !intent.wanted.is_empty() || !intent.avoided.is_empty() || intent.max_level.is_some() || intent.undecided {
+        let level = intent.max_level.map(|l| l.as_str()).unwrap_or("-");
+        out!(
+            "intent: wanted [{}], avoided [{}], max level {level}, undecided {}",
+            intent.wanted.join(", "),
+            intent.avoided.join(", "),
+            intent.undecided
+        );
     }
     if results.is_empty() {
         out!("no result");

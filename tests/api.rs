@@ -1495,3 +1495,157 @@ async fn batch_items_may_group_by_metier() {
     assert!(items[1]["results"].as_array().unwrap().iter().all(|r| r.get("equivalents").is_none()));
     assert!(items[2]["error"]["message"].as_str().unwrap().contains("queries[2].group"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facets, intent and filters.
+
+/// ROME's "Travail les week-ends et jours fériés" and "Travail de nuit" (code_ogr 23376, 300803).
+const WEEKENDS: &str = "ctx-23376";
+const NIGHTS: &str = "ctx-300803";
+
+#[tokio::test]
+async fn facets_are_listed_with_french_and_english_labels() {
+    let app = app(&ServeConfig::default()).await;
+    let r = get(&app, "/v1/facets").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    let results = v["results"].as_array().expect("results");
+    assert!(results.len() >= 170, "every ROME context and level: {}", results.len());
+    let weekends = results.iter().find(|f| f["id"] == WEEKENDS).expect("weekends facet");
+    assert_eq!(weekends["kind"], "context");
+    assert!(weekends["label"]["fr"].as_str().is_some_and(|l| !l.is_empty()), "{weekends}");
+    assert!(weekends["label"]["en"].as_str().is_some_and(|l| !l.is_empty()), "{weekends}");
+    assert!(weekends["occupations"].as_u64().is_some_and(|n| n > 0), "fixture fiches carry it: {weekends}");
+    let levels: Vec<&str> = results.iter().filter(|f| f["kind"] == "level").filter_map(|f| f["id"].as_str()).collect();
+    assert_eq!(levels, ["level-none", "level-cap", "level-bac", "level-bac2", "level-bac3", "level-bac5"]);
+    assert!(results.iter().all(|f| f["kind"] != "none" && f["kind"] != "intent"), "only filterable facets");
+}
+
+#[tokio::test]
+async fn results_carry_facets_and_filters_require_exclude_and_cap_the_level() {
+    let app = app(&ServeConfig::default()).await;
+    let all = get(&app, "/v1/search?q=travailler%20avec%20des%20animaux&taxonomy=rome&limit=20").await.json();
+    let results = all["results"].as_array().expect("results");
+    assert!(results.iter().all(|r| r["facets"].is_array()), "facets on every result: {all}");
+    assert!(results.iter().any(|r| r["facets"].as_array().is_some_and(|f| f.iter().any(|x| x == WEEKENDS))));
+    let has = |r: &Value, id: &str| r["facets"].as_array().is_some_and(|f| f.iter().any(|x| x == id));
+
+    let required =
+        get(&app, &format!("/v1/search?q=travailler%20avec%20des%20animaux&taxonomy=rome&limit=20&require={WEEKENDS}"))
+            .await;
+    assert_eq!(required.status, StatusCode::OK, "{}", required.text());
+    let required = required.json();
+    let kept = required["results"].as_array().expect("results");
+    assert!(!kept.is_empty() && kept.iter().all(|r| has(r, WEEKENDS)), "require keeps only weekend work: {required}");
+
+    let excluded = get(
+        &app,
+        &format!("/v1/search?q=travailler%20avec%20des%20animaux&taxonomy=rome&limit=20&exclude={WEEKENDS},{NIGHTS}"),
+    )
+    .await
+    .json();
+    let kept = excluded["results"].as_array().expect("results");
+    assert!(!kept.is_empty(), "{excluded}");
+    assert!(kept.iter().all(|r| !has(r, WEEKENDS) && !has(r, NIGHTS)), "exclude drops them: {excluded}");
+
+    let capped = get(&app, "/v1/search?q=soigner%20les%20gens&limit=20&max_level=cap").await.json();
+    for r in capped["results"].as_array().expect("results") {
+        assert!(
+            r["entry_level"].is_null() || matches!(r["entry_level"].as_str(), Some("none" | "cap")),
+            "max_level=cap keeps what a CAP reaches: {r}"
+        );
+    }
+
+    // The same filters on /v1/match and batch items.
+    let m =
+        post_json(&app, "/v1/match", &json!({"text": "les animaux", "taxonomy": "rome", "exclude": [WEEKENDS]})).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text());
+    assert!(m.json()["results"].as_array().expect("results").iter().all(|r| !has(r, WEEKENDS)));
+    let b = post_json(
+        &app,
+        "/v1/search/batch",
+        &json!({"queries": [{"q": "les animaux", "taxonomy": "rome", "require": [WEEKENDS]}, {"q": "x", "require": ["nope"]}]}),
+    )
+    .await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text());
+    let b = b.json();
+    assert!(b["results"][0]["results"].as_array().expect("item results").iter().all(|r| has(r, WEEKENDS)), "{b}");
+    assert_eq!(b["results"][1]["error"]["code"], "invalid_parameter", "{b}");
+    assert!(b["results"][1]["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("queries[1]") && m.contains("nope")));
+
+    // Unknown ids and levels are named.
+    let bad = get(&app, "/v1/search?q=chat&require=ctx-nope").await;
+    bad.assert_error(400, "invalid_parameter", "unknown facet");
+    assert!(bad.text().contains("ctx-nope") && bad.text().contains("require"), "{}", bad.text());
+    get(&app, "/v1/search?q=chat&max_level=master").await.assert_error(400, "invalid_parameter", "unknown level");
+    post_json(&app, "/v1/match", &json!({"text": "chat", "exclude": "ctx-23376"})).await.assert_error(
+        422,
+        "invalid_json",
+        "exclude must be an array",
+    );
+}
+
+#[tokio::test]
+async fn the_intent_says_what_a_query_rules_out_in_french_and_english() {
+    let app = app(&ServeConfig::default()).await;
+    let fr = get(&app, "/v1/search?q=cuisinier%20mais%20pas%20le%20week-end&taxonomy=rome").await.json();
+    assert!(fr["intent"]["avoided"].as_array().is_some_and(|a| a.iter().any(|x| x == WEEKENDS)), "{}", fr["intent"]);
+    let en =
+        get(&app, "/v1/search?q=I%20want%20to%20cook%20but%20I%20don%27t%20want%20to%20work%20weekends&taxonomy=rome")
+            .await
+            .json();
+    assert!(en["intent"]["avoided"].as_array().is_some_and(|a| a.iter().any(|x| x == WEEKENDS)), "{}", en["intent"]);
+    // A ruled-out facet demotes the fiches that have it, and a result says it lacks it.
+    let plain = get(&app, "/v1/search?q=I%20want%20to%20cook&taxonomy=rome&limit=50").await.json();
+    let negated = get(
+        &app,
+        "/v1/search?q=I%20want%20to%20cook%20but%20I%20don%27t%20want%20to%20work%20weekends&taxonomy=rome&limit=50",
+    )
+    .await
+    .json();
+    let weekend_ranks = |v: &Value| -> Vec<usize> {
+        v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r["facets"].as_array().is_some_and(|f| f.iter().any(|x| x == WEEKENDS)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mean = |r: &[usize]| r.iter().sum::<usize>() as f64 / r.len().max(1) as f64;
+    assert!(
+        mean(&weekend_ranks(&negated)) > mean(&weekend_ranks(&plain)),
+        "weekend fiches move down: {:?} vs {:?}",
+        weekend_ranks(&negated),
+        weekend_ranks(&plain)
+    );
+    let lacks = negated["results"].as_array().expect("results").iter().find(|r| {
+        !weekend_ranks(&negated).is_empty()
+            && r["matched"].as_array().is_some_and(|m| m.iter().any(|e| e["kind"] == "avoided"))
+    });
+    assert!(lacks.is_some(), "a result explains it has no weekend work: {negated}");
+    let blood =
+        get(&app, "/v1/search?q=I%20like%20helping%20people%20but%20I%20can%27t%20stand%20blood&limit=20").await;
+    assert_eq!(blood.status, StatusCode::OK, "{}", blood.text());
+    let night = get(&app, "/v1/search?q=boulanger%20mais%20jamais%20de%20nuit&taxonomy=rome").await.json();
+    assert!(
+        night["intent"]["avoided"].as_array().is_some_and(|a| a.iter().any(|x| x == NIGHTS)),
+        "{}",
+        night["intent"]
+    );
+}
+
+#[tokio::test]
+async fn undecided_queries_are_flagged_and_answered_with_broad_ideas_not_word_matches() {
+    let app = app(&ServeConfig::default()).await;
+    for q in ["je sais pas quoi faire plus tard", "aucune idée de métier", "no idea what job I want"] {
+        let v = get(&app, &format!("/v1/search?q={}", q.replace(' ', "%20"))).await.json();
+        assert_eq!(v["intent"]["undecided"], true, "{q}: {}", v["intent"]);
+        assert!(!v["results"].as_array().expect("results").is_empty(), "{q}: broad ideas are offered");
+    }
+    let v = get(&app, "/v1/search?q=boulanger").await.json();
+    assert_eq!(v["intent"]["undecided"], false, "{}", v["intent"]);
+}

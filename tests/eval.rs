@@ -7,7 +7,13 @@ use boussole::eval::{kept_forms, splits::generate_heldout};
 use boussole::search::{Retrieval, SearchRequest};
 
 fn first_code(text: &str, retrieval: Retrieval) -> String {
-    let req = SearchRequest { text: text.into(), lang: Lang::Fr, taxonomy: Some(Taxonomy::Rome), limit: 5 };
+    let req = SearchRequest {
+        text: text.into(),
+        lang: Lang::Fr,
+        taxonomy: Some(Taxonomy::Rome),
+        limit: 5,
+        filter: Default::default(),
+    };
     let results = common::engine().search_with(&req, retrieval).expect("search");
     results.first().map(|r| r.id.code.clone()).unwrap_or_default()
 }
@@ -24,7 +30,13 @@ fn feminine_typo_and_unaccented_queries_find_the_bakery_fiche_in_every_mode() {
 
 #[test]
 fn hybrid_results_are_distinct_explained_and_scored_in_unit_range() {
-    let req = SearchRequest { text: "devloppeur web".into(), lang: Lang::Fr, taxonomy: None, limit: 10 };
+    let req = SearchRequest {
+        text: "devloppeur web".into(),
+        lang: Lang::Fr,
+        taxonomy: None,
+        limit: 10,
+        filter: Default::default(),
+    };
     let results = common::engine().search(&req).unwrap();
     let mut ids: Vec<_> = results.iter().map(|r| r.id.clone()).collect();
     ids.sort();
@@ -51,5 +63,43 @@ fn heldout_split_is_deterministic_and_removed_from_the_index() {
             "{} still indexed",
             h.text
         );
+    }
+}
+
+/// The blind sets are the ones frozen before any tuning (`FROZEN.sha256`), four authors with
+/// at least 120 graded queries each over the eight styles, and nothing the engine ships was
+/// written from them: no facet phrasing repeats a blind or young-people query.
+#[test]
+fn blind_sets_are_frozen_complete_and_never_fed_to_the_engine() {
+    use boussole::eval::blind::{load_dir, BLIND_STYLES};
+    use boussole::text::fold;
+    let dir = common::root().join("datasets/eval/blind");
+    let frozen = std::fs::read_to_string(dir.join("FROZEN.sha256")).expect("FROZEN.sha256");
+    let mut files = 0;
+    for line in frozen.lines().filter(|l| !l.trim().is_empty()) {
+        let (sum, name) = line.split_once("  ").expect("sha256sum format");
+        let (actual, _) = boussole::fsutil::sha256_file(&dir.join(name)).expect("read set");
+        assert_eq!(actual, sum, "{name} changed after it was frozen");
+        files += 1;
+    }
+    let sets = load_dir(&dir).expect("blind sets load");
+    assert_eq!(files, sets.len(), "every set is frozen");
+    assert!(sets.len() >= 3, "at least three authors");
+    for set in &sets {
+        assert!(set.queries.len() >= 120, "{}: {} queries", set.author, set.queries.len());
+        for style in BLIND_STYLES {
+            assert!(set.queries.iter().filter(|q| q.style == style).count() >= 15, "{}: style {style}", set.author);
+        }
+    }
+    let dev: Vec<&str> =
+        sets.iter().filter(|s| s.queries.iter().any(|q| q.split == "dev")).map(|s| s.author.as_str()).collect();
+    assert_eq!(dev.len(), 1, "one author's set has a dev part: {dev:?}");
+    let queries: std::collections::HashSet<String> =
+        sets.iter().flat_map(|s| s.queries.iter().map(|q| fold(&q.query))).collect();
+    let table = boussole::catalog::FacetTable::builtin();
+    for facet in &table.facets {
+        for phrase in &facet.phrases {
+            assert!(!queries.contains(&fold(phrase)), "facet {} phrasing copies a blind query: {phrase}", facet.id);
+        }
     }
 }

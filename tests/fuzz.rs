@@ -42,12 +42,12 @@ proptest! {
     #[test]
     fn searches_and_profiles_answer_or_refuse(text in hostile_text(80), limit in 0usize..60, skills in prop::collection::vec(hostile_text(30), 0..6)) {
         let engine = common::engine();
-        let req = SearchRequest { text: text.clone(), lang: Lang::Fr, taxonomy: None, limit };
+        let req = SearchRequest { text: text.clone(), lang: Lang::Fr, taxonomy: None, limit, filter: Default::default() };
         if let Ok(results) = engine.search(&req) {
             prop_assert!(results.len() <= limit);
             prop_assert!(results.iter().all(|r| r.score.is_finite()));
         }
-        let profile = ProfileRequest { text: Some(text), skills, interests: Vec::new(), lang: Lang::En, taxonomy: None, limit: limit.max(1), riasec: None };
+        let profile = ProfileRequest { text: Some(text), skills, interests: Vec::new(), lang: Lang::En, taxonomy: None, filter: Default::default(), limit: limit.max(1), riasec: None };
         if let Ok(results) = engine.match_profile(&profile) {
             prop_assert!(results.len() <= limit.max(1));
         }

@@ -9,7 +9,7 @@ use boussole::index::{build_index, IndexError, VectorIndex, FORMAT_VERSION, MANI
 use boussole::search::{Engine, QueryLimits, RankedOccupation, Retrieval, SearchError, SearchRequest};
 
 fn search(text: &str, lang: Lang, taxonomy: Option<Taxonomy>, limit: usize) -> Vec<RankedOccupation> {
-    let req = SearchRequest { text: text.into(), lang, taxonomy, limit };
+    let req = SearchRequest { text: text.into(), lang, taxonomy, limit, filter: Default::default() };
     common::engine().search(&req).expect("search")
 }
 
@@ -98,6 +98,7 @@ fn interest_phrasing_finds_the_interest_fiches_and_says_why() {
         lang: Lang::Fr,
         taxonomy: Some(Taxonomy::Rome),
         limit: 5,
+        filter: Default::default(),
     };
     let titles = common::engine().search_with(&req, Retrieval::Hybrid).unwrap();
     let title_hits = titles.iter().filter(|r| ANIMAL_FICHES.contains(&r.id.code.as_str())).count();
@@ -121,7 +122,13 @@ fn slang_school_and_sms_queries_are_understood() {
 fn negation_and_short_studies_demote_what_is_ruled_out() {
     let engine = common::engine();
     let results = |q: &str| {
-        let req = SearchRequest { text: q.into(), lang: Lang::Fr, taxonomy: Some(Taxonomy::Rome), limit: 40 };
+        let req = SearchRequest {
+            text: q.into(),
+            lang: Lang::Fr,
+            taxonomy: Some(Taxonomy::Rome),
+            limit: 40,
+            filter: Default::default(),
+        };
         engine.search(&req).unwrap()
     };
     let rank_of = |q: &str, code: &str| results(q).iter().position(|r| r.id.code == code).unwrap_or(usize::MAX);
@@ -156,7 +163,13 @@ fn results_are_distinct_occupations_within_the_requested_taxonomy() {
 #[test]
 fn bad_queries_are_clear_errors() {
     let engine = common::engine();
-    let req = |text: &str, limit| SearchRequest { text: text.into(), lang: Lang::Fr, taxonomy: None, limit };
+    let req = |text: &str, limit| SearchRequest {
+        text: text.into(),
+        lang: Lang::Fr,
+        taxonomy: None,
+        limit,
+        filter: Default::default(),
+    };
     assert!(matches!(engine.search(&req("   ", 5)), Err(SearchError::EmptyQuery)));
     assert!(matches!(engine.search(&req(&"a".repeat(10_000), 5)), Err(SearchError::QueryTooLong { .. })));
     assert!(matches!(engine.search(&req("boulanger", 0)), Err(SearchError::InvalidLimit { .. })));

@@ -205,7 +205,8 @@ fn read_item(i: usize, value: Value, context: Option<&str>, default_threshold: f
             Some(c) => format!("{text} ({c})"),
             None => text,
         };
-        let request = SearchRequest { text, lang, taxonomy, limit: page.depth() };
+        let filter = fields.facet_filter().map_err(|e| prefixed(e, &format!("queries[{i}]")))?;
+        let request = SearchRequest { text, lang, taxonomy, limit: page.depth(), filter };
         Ok(Parsed { request, grouping, offset: page.offset, min_confidence })
     })();
     Item { query, parsed }

@@ -11,8 +11,9 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::catalog::{Lang, Taxonomy};
+use crate::catalog::{EducationLevel, Lang, Taxonomy};
 use crate::index::IndexManifest;
+use crate::search::facets::{FacetInfo, QueryIntent};
 use crate::search::{Grouping, InterestRef, LiveStatus, RankedOccupation, SkillHit};
 
 /// Query parameters of `GET /v1/search` (documentation: the handler reads them one by one).
@@ -40,6 +41,17 @@ pub struct SearchParams {
     /// one result per métier, with its `equivalents` in the other taxonomy.
     #[param(value_type = Option<Grouping>)]
     pub group: Grouping,
+    /// Facets every result must have: ids of `GET /v1/facets`, comma-separated or repeated
+    /// (`require=ctx-300783,level-cap`).
+    #[param(value_type = Option<String>, example = "ctx-300783")]
+    pub require: Option<String>,
+    /// Facets no result may have (`exclude=ctx-23376`), comma-separated or repeated.
+    #[param(value_type = Option<String>, example = "ctx-23376")]
+    pub exclude: Option<String>,
+    /// Highest entry level of a result: `none`, `cap`, `bac`, `bac2`, `bac3`, `bac5` or
+    /// `doctorate` (occupations whose level is unknown are kept).
+    #[param(value_type = Option<EducationLevel>)]
+    pub max_level: Option<EducationLevel>,
 }
 
 /// Query parameters of `GET /v1/occupations/{taxonomy}/{code}`, once validated.
@@ -131,6 +143,14 @@ pub struct ResultOptions {
     /// `occupation` (the default): one result per occupation of either taxonomy; `metier`:
     /// one result per métier, with its `equivalents` in the other taxonomy.
     pub group: Option<Grouping>,
+    /// Facets every result must have (ids of `GET /v1/facets`).
+    #[schema(example = json!(["ctx-300783"]))]
+    pub require: Option<Vec<String>>,
+    /// Facets no result may have (ids of `GET /v1/facets`).
+    #[schema(example = json!(["ctx-23376"]))]
+    pub exclude: Option<Vec<String>>,
+    /// Highest entry level of a result (occupations whose level is unknown are kept).
+    pub max_level: Option<EducationLevel>,
 }
 
 /// Schema of a RIASEC profile (documentation only; `/v1/match` validates it field by field).
@@ -170,6 +190,10 @@ pub struct SearchResponse {
     pub offset: usize,
     /// Occupations, best first.
     pub results: Vec<RankedOccupation>,
+    /// What the query asks beyond its topic (`/v1/search` only): facets wanted and ruled
+    /// out, entry level, and whether the person is undecided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<QueryIntent>,
     /// Server-side time spent, in milliseconds.
     pub took_ms: u64,
 }
@@ -178,8 +202,20 @@ impl SearchResponse {
     /// The page of `ranked` that starts at `offset`, timed from `started`.
     pub fn page(query: String, lang: Lang, ranked: Vec<RankedOccupation>, offset: usize, started: Instant) -> Self {
         let results = ranked.into_iter().skip(offset).collect();
-        SearchResponse { query, lang, offset, results, took_ms: millis_since(started) }
+        SearchResponse { query, lang, offset, results, intent: None, took_ms: millis_since(started) }
     }
+
+    /// The same answer with the query's intent.
+    pub fn with_intent(self, intent: Option<QueryIntent>) -> Self {
+        SearchResponse { intent, ..self }
+    }
+}
+
+/// The facets a result may carry and a filter may name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    /// Contextes de travail first (ROME order), then entry levels, lowest first.
+    pub results: Vec<FacetInfo>,
 }
 
 /// Milliseconds since `started`, as every answer's `took_ms` reports them.

@@ -190,6 +190,7 @@ impl From<SearchError> for ApiError {
                 ApiError::invalid_parameter(err.to_string())
             }
             SearchError::TooManyItems { .. } => ApiError::invalid_parameter(format!("skills/interests: {err}")),
+            SearchError::UnknownFacet { .. } => ApiError::invalid_parameter(err.to_string()),
             SearchError::Index(_) | SearchError::Embed(_) | SearchError::Internal(_) => ApiError::internal(&err),
         }
     }

@@ -11,8 +11,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::{echo, ApiError, ErrorCode};
-use crate::catalog::{Lang, Taxonomy};
+use crate::catalog::{EducationLevel, Lang, Taxonomy};
 use crate::names::Named;
+use crate::search::facets::read_filter;
+use crate::search::FacetFilter;
 
 /// Decoded query-string parameters.
 ///
@@ -36,7 +38,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 pub const MAX_QUERY_PARAMS: usize = 64;
 
 /// Parameters that may be repeated (`skill=a&skill=b`); every other one is refused twice.
-const REPEATABLE: [&str; 1] = ["skill"];
+const REPEATABLE: [&str; 3] = ["skill", "require", "exclude"];
 
 impl QueryParams {
     /// Parses a raw (still percent-encoded) query string.
@@ -107,6 +109,44 @@ impl QueryParams {
         v.parse()
             .map(Some)
             .map_err(|_| ApiError::invalid_parameter(format!("{name} is out of range, got `{}`", echo(v))))
+    }
+}
+
+/// Reads `max_level`: one of the entry levels' names.
+fn parse_level(v: &str) -> Result<EducationLevel, ApiError> {
+    EducationLevel::parse(v).ok_or_else(|| {
+        let names: Vec<&str> = EducationLevel::ALL.iter().map(|l| l.as_str()).collect();
+        ApiError::invalid_parameter(format!("max_level must be one of {}, got `{}`", names.join(", "), echo(v)))
+    })
+}
+
+impl QueryParams {
+    /// The facet filter of a query string: `require` and `exclude` (facet ids, comma-separated
+    /// or repeated) and `max_level`.
+    pub fn facet_filter(&self) -> Result<FacetFilter, ApiError> {
+        let ids = |name: &str| -> Vec<String> {
+            self.get_all(name)
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let max_level = self.get("max_level").map(parse_level).transpose()?;
+        Ok(read_filter(&ids("require"), &ids("exclude"), max_level)?)
+    }
+}
+
+impl JsonObject {
+    /// The facet filter of a body: `require` and `exclude` (arrays of facet ids) and
+    /// `max_level`.
+    pub fn facet_filter(&mut self) -> Result<FacetFilter, ApiError> {
+        let require: Vec<String> = self.field("require")?.unwrap_or_default();
+        let exclude: Vec<String> = self.field("exclude")?.unwrap_or_default();
+        let max_level = self.field::<String>("max_level")?.filter(|v| !v.trim().is_empty());
+        let max_level = max_level.as_deref().map(parse_level).transpose()?;
+        Ok(read_filter(&require, &exclude, max_level)?)
     }
 }
 

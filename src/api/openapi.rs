@@ -24,6 +24,7 @@ use super::{dto, error, routes};
         routes::occupation,
         routes::search_skills,
         routes::interests,
+        routes::facets,
         routes::healthz,
         routes::readyz,
         metrics_doc,

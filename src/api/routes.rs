@@ -11,8 +11,8 @@ use axum::{Json, Router};
 use tokio::sync::Semaphore;
 
 use super::dto::{
-    HealthResponse, InterestsResponse, LangParams, MatchRequest, OccupationParams, ReadyResponse, SearchParams,
-    SearchResponse, SkillSearchParams, SkillSearchResponse,
+    FacetsResponse, HealthResponse, InterestsResponse, LangParams, MatchRequest, OccupationParams, ReadyResponse,
+    SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse,
 };
 use super::error::{overloaded, ApiError, ErrorBody};
 use super::extract::{JsonObject, OccupationPath, QueryParams};
@@ -59,6 +59,7 @@ pub(crate) fn v1() -> Router<AppState> {
         .route("/v1/occupations/{taxonomy}/{*code}", get(occupation))
         .route("/v1/skills/search", get(search_skills))
         .route("/v1/interests", get(interests))
+        .route("/v1/facets", get(facets))
 }
 
 /// Operational routes (health, metrics, docs): cheap, and never shed, so probes and scrapes
@@ -229,11 +230,18 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> A
         lang: query.lang()?,
         taxonomy: query.taxonomy()?,
         limit: page.depth(),
+        filter: query.facet_filter()?,
     };
     let (text, lang) = (req.text.clone(), req.lang);
     let answered_by = engine.clone();
-    let results = app.blocking(move || engine.search_results(&req, grouping)).await??;
-    Ok(FromIndex::new(&answered_by, SearchResponse::page(text, lang, results, page.offset, started)))
+    let (results, intent) = app
+        .blocking(move || {
+            let results = engine.search_results(&req, grouping)?;
+            Ok::<_, SearchError>((results, engine.intent(&req.text)?))
+        })
+        .await??;
+    let page = SearchResponse::page(text, lang, results, page.offset, started);
+    Ok(FromIndex::new(&answered_by, page.with_intent(Some(intent))))
 }
 
 /// Match occupations to a profile (free text, skills, centres d'intérêt).
@@ -255,8 +263,9 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
     let lang = body.name::<Lang>("lang")?.unwrap_or_default();
     let taxonomy = body.name::<Taxonomy>("taxonomy")?;
     let page = engine.limits().page(body.field("limit")?, body.field("offset")?)?;
+    let filter = body.facet_filter()?;
     let query = text.as_deref().map(str::trim).unwrap_or_default().to_string();
-    let profile = ProfileRequest { text, skills, interests, riasec, lang, taxonomy, limit: page.depth() };
+    let profile = ProfileRequest { text, skills, interests, riasec, lang, taxonomy, limit: page.depth(), filter };
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.match_results(&profile, grouping)).await?.map_err(|e| match e {
         SearchError::EmptyQuery => {
@@ -346,6 +355,17 @@ pub(crate) async fn interests(State(app): State<AppState>, query: QueryParams) -
     query.lang()?;
     let engine = app.engine.current();
     Ok(FromIndex::new(&engine, InterestsResponse { results: engine.interests() }))
+}
+
+/// The facets a result may carry and `require` / `exclude` may name: ROME's contextes de
+/// travail (hours, conditions, publics, structures, status) and entry levels, with French and
+/// English labels.
+#[utoipa::path(get, path = "/v1/facets", tag = "profile", responses(
+    (status = 200, description = "Facets: contexts, then entry levels", body = FacetsResponse),
+))]
+pub(crate) async fn facets(State(app): State<AppState>) -> Answer<FacetsResponse> {
+    let engine = app.engine.current();
+    Ok(FromIndex::new(&engine, FacetsResponse { results: engine.facet_list() }))
 }
 
 /// Liveness: the process answers.

@@ -271,7 +271,7 @@ impl From<OnisepLinkRepr> for OnisepLink {
 }
 
 /// Diploma levels of the French national nomenclature (niveaux 3 to 8), plus none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EducationLevel {
     /// Accessible without any diploma.
@@ -302,6 +302,22 @@ impl EducationLevel {
             EducationLevel::Bac5 => "bac5",
             EducationLevel::Doctorate => "doctorate",
         }
+    }
+
+    /// Every level, lowest first.
+    pub const ALL: [EducationLevel; 7] = [
+        EducationLevel::None,
+        EducationLevel::Cap,
+        EducationLevel::Bac,
+        EducationLevel::Bac2,
+        EducationLevel::Bac3,
+        EducationLevel::Bac5,
+        EducationLevel::Doctorate,
+    ];
+
+    /// The level named `name` ([`EducationLevel::as_str`]).
+    pub fn parse(name: &str) -> Option<EducationLevel> {
+        EducationLevel::ALL.into_iter().find(|l| l.as_str() == name)
     }
 }
 

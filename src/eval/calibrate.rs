@@ -59,7 +59,13 @@ struct Labelled {
 pub fn run(engine: &Engine, splits_dir: &Path) -> Result<CalibrationReport> {
     let queries = labelled(engine, splits_dir)?;
     let search = pairs(&queries, |q| {
-        engine.search(&SearchRequest { text: q.text.clone(), lang: q.lang, taxonomy: q.taxonomy, limit: TOP })
+        engine.search(&SearchRequest {
+            text: q.text.clone(),
+            lang: q.lang,
+            taxonomy: q.taxonomy,
+            limit: TOP,
+            filter: Default::default(),
+        })
     });
     let profile = pairs(&queries, |q| {
         engine.match_profile(&ProfileRequest {

@@ -20,7 +20,9 @@
 //! (no re-embedding, no graph), so held-out forms are really absent; the service uses the HNSW
 //! graph (recall@10 ≥ 0.98 against the same exact search).
 
+pub mod blind;
 pub mod calibrate;
+pub mod facets;
 pub mod graded;
 pub mod metrics;
 pub mod splits;
@@ -64,6 +66,8 @@ pub struct EvalOptions {
     pub ablations: bool,
     /// Search the channel weights on the development queries and report the best.
     pub tune: bool,
+    /// Only the blind sets and the facet-detection calibration.
+    pub blind_only: bool,
 }
 
 /// One row of the result table.
@@ -88,6 +92,12 @@ pub struct Report {
     pub chosen: Fusion,
     /// The young-people split: per-style tables, ablations and tuning.
     pub young: Option<young::YoungReport>,
+    /// The blind sets of independent authors, per author and style.
+    pub blind: Option<blind::BlindReport>,
+    /// Facet detection thresholds measured on the data.
+    pub facets: Option<facets::FacetCalibration>,
+    /// Facet thresholds and weights tried on development lines (`--blind-only --tune`).
+    pub blind_tuning: Vec<blind::TuneRow>,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -232,7 +242,7 @@ pub(crate) fn understand_all(
     texts: &[&str],
     vectors: &[Vec<f32>],
 ) -> Result<(Vec<Understood>, Vec<Vec<f32>>)> {
-    let understood: Vec<Understood> = texts.iter().map(|t| engine.understand(t)).collect();
+    let understood: Vec<Understood> = texts.iter().map(|t| engine.understand_query(t)).collect::<Result<_, _>>()?;
     let changed: Vec<usize> = (0..texts.len()).filter(|&i| understood[i].positive != texts[i]).collect();
     let changed_texts: Vec<&str> = changed.iter().map(|&i| understood[i].positive.as_str()).collect();
     let mut positive = vectors.to_vec();
@@ -362,6 +372,25 @@ pub fn fusion_name(f: Fusion) -> String {
 /// Runs the whole evaluation.
 pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let start = Instant::now();
+    if options.blind_only {
+        let blind_dir = options.splits_dir.join(blind::BLIND_DIR);
+        let blind = Some(blind::run(engine, &blind_dir, &engine.hybrid_params())?);
+        let facets = Some(facets::calibrate(engine)?);
+        let blind_tuning =
+            if options.tune { blind::tune(engine, &options.splits_dir, &engine.hybrid_params())? } else { Vec::new() };
+        let chosen = engine.hybrid_params().fusion;
+        let seconds = start.elapsed().as_secs_f64();
+        return Ok(Report {
+            rows: Vec::new(),
+            tuning: Vec::new(),
+            chosen,
+            young: None,
+            blind,
+            facets,
+            blind_tuning,
+            seconds,
+        });
+    }
     let catalogue = engine.index().catalogue();
     let heldout = splits::load_or_generate_heldout(
         engine,
@@ -382,7 +411,8 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let params = engine.hybrid_params();
     let t = Instant::now();
     let kept = kept_forms(engine, &heldout);
-    let lexical_heldout = LexicalIndex::with_filter(&catalogue.forms, |i| kept[i]);
+    let lexical_heldout =
+        LexicalIndex::with_filter(&catalogue.forms, |i| kept[i]).with_known_words(engine.known_words());
     let dense_heldout = ExactDense::new(engine.index(), &kept);
     tracing::info!(
         removed = kept.iter().filter(|k| !**k).count(),
@@ -478,7 +508,13 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let mut profiled = Vec::new();
     for q in &natural {
         let gold: HashSet<OccupationIdx> = q.gold.iter().filter_map(|id| engine.find(id.taxonomy, &id.code)).collect();
-        let req = SearchRequest { text: q.query.clone(), lang: q.lang, taxonomy: q.taxonomy, limit: DEPTH };
+        let req = SearchRequest {
+            text: q.query.clone(),
+            lang: q.lang,
+            taxonomy: q.taxonomy,
+            limit: DEPTH,
+            filter: Default::default(),
+        };
         let ranked: Vec<OccupationIdx> = engine.search(&req)?.into_iter().map(|r| r.index).collect();
         searched.push(QueryMetrics::of(&ranked, &gold));
         let profile = ProfileRequest {
@@ -509,7 +545,11 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         tracing::warn!(path = %young_path.display(), "no young-people split");
         None
     };
-    Ok(Report { rows, tuning, chosen, young, seconds: start.elapsed().as_secs_f64() })
+    let blind_dir = options.splits_dir.join(blind::BLIND_DIR);
+    let blind = if blind_dir.is_dir() { Some(blind::run(engine, &blind_dir, &params)?) } else { None };
+    let facets = Some(facets::calibrate(engine)?);
+    let blind_tuning = Vec::new();
+    Ok(Report { rows, tuning, chosen, young, blind, facets, blind_tuning, seconds: start.elapsed().as_secs_f64() })
 }
 
 /// Writes, per query, the gold's rank under the title-only and the full ranking (error analysis;
@@ -580,6 +620,15 @@ pub fn format_report(report: &Report) -> String {
     out.push_str(&format!("\nChosen on dev: {}.\n", fusion_name(report.chosen)));
     if let Some(y) = &report.young {
         out.push_str(&young::format_report(y));
+    }
+    if let Some(b) = &report.blind {
+        out.push_str(&blind::format_report(b));
+    }
+    if let Some(f) = &report.facets {
+        out.push_str(&facets::format(f));
+    }
+    if !report.blind_tuning.is_empty() {
+        out.push_str(&blind::format_tuning(&report.blind_tuning));
     }
     out.push_str(&format!("\nTook {:.0} s.\n", report.seconds));
     out

@@ -67,13 +67,14 @@ pub struct YoungReport {
 /// Candidates of every query, computed once.
 pub(crate) struct Run {
     queries: Vec<YoungQuery>,
+    styles: &'static [&'static str],
     grades: Vec<HashMap<OccupationIdx, u8>>,
     hybrid: Vec<Vec<Candidate>>,
     full: Vec<Vec<Candidate>>,
 }
 
 impl Run {
-    fn metrics(&self, retrieval: Retrieval, params: &HybridParams) -> Vec<GradedMetrics> {
+    pub(crate) fn metrics(&self, retrieval: Retrieval, params: &HybridParams) -> Vec<GradedMetrics> {
         let candidates = if retrieval == Retrieval::Full { &self.full } else { &self.hybrid };
         candidates
             .iter()
@@ -86,7 +87,7 @@ impl Run {
             .collect()
     }
 
-    fn rows(&self, system: &str, metrics: &[GradedMetrics]) -> Vec<YoungRow> {
+    pub(crate) fn rows(&self, system: &str, metrics: &[GradedMetrics]) -> Vec<YoungRow> {
         ["test", "dev"]
             .iter()
             .map(|part| {
@@ -103,7 +104,7 @@ impl Run {
                     system: system.to_string(),
                     part: part.to_string(),
                     all: of(None),
-                    styles: STYLES.iter().map(|s| of(Some(s))).collect(),
+                    styles: self.styles.iter().map(|s| of(Some(s))).collect(),
                 }
             })
             .collect()
@@ -117,36 +118,58 @@ impl Run {
 
 /// Loads and checks the split.
 pub fn load(path: &Path) -> Result<Vec<YoungQuery>> {
+    load_checked(path, &STYLES)
+}
+
+/// Loads graded queries and checks each one's style (one of `styles`), split and gold.
+pub fn load_checked(path: &Path, styles: &[&str]) -> Result<Vec<YoungQuery>> {
     let queries: Vec<YoungQuery> = read_jsonl(path)?;
     for q in &queries {
-        if !STYLES.contains(&q.style.as_str()) || !matches!(q.split.as_str(), "dev" | "test") || q.gold.is_empty() {
+        if !styles.contains(&q.style.as_str()) || !matches!(q.split.as_str(), "dev" | "test") || q.gold.is_empty() {
             bail!("{}: query {} has an unknown style or split, or no gold", path.display(), q.id);
+        }
+        if let Some((code, g)) = q.gold.iter().find(|(_, g)| !matches!(g, 1 | 2)) {
+            bail!("{}: query {} grades {code} {g} (grades are 1 or 2)", path.display(), q.id);
         }
     }
     Ok(queries)
 }
 
 fn build_run(engine: &Engine, queries: Vec<YoungQuery>, params: &HybridParams) -> Result<Run> {
+    build_run_with(engine, queries, params, &STYLES, |_| Taxonomy::Rome)
+}
+
+/// Ranks every query in the taxonomy its gold is written in, and scores them per style.
+pub(crate) fn build_run_with(
+    engine: &Engine,
+    queries: Vec<YoungQuery>,
+    params: &HybridParams,
+    styles: &'static [&'static str],
+    taxonomy_of: impl Fn(&YoungQuery) -> Taxonomy + Sync,
+) -> Result<Run> {
     let start = Instant::now();
     let texts: Vec<&str> = queries.iter().map(|q| q.query.as_str()).collect();
     let vectors = embed_texts(engine, &texts)?;
     let (understood, positive) = understand_all(engine, &texts, &vectors)?;
     let all = vec![true; engine.index().catalogue().forms.len()];
     let dense = ExactDense::new(engine.index(), &all);
-    let rome = Some(Taxonomy::Rome);
+    let taxonomies: Vec<Taxonomy> = queries.iter().map(&taxonomy_of).collect();
     let retriever = Retriever { engine, lexical: engine.lexical(), dense: &dense, params };
-    let hybrid: Vec<Vec<Candidate>> =
-        (0..queries.len()).into_par_iter().map(|i| retriever.gather(texts[i], &vectors[i], rome, None)).collect();
+    let hybrid: Vec<Vec<Candidate>> = (0..queries.len())
+        .into_par_iter()
+        .map(|i| retriever.gather(texts[i], &vectors[i], Some(taxonomies[i]), None))
+        .collect();
     let full: Vec<Vec<Candidate>> = (0..queries.len())
         .into_par_iter()
-        .map(|i| retriever.gather(texts[i], &vectors[i], rome, Some((&understood[i], &positive[i]))))
+        .map(|i| retriever.gather(texts[i], &vectors[i], Some(taxonomies[i]), Some((&understood[i], &positive[i]))))
         .collect();
     let grades = queries
         .iter()
-        .map(|q| q.gold.iter().filter_map(|(code, &g)| Some((engine.find(Taxonomy::Rome, code)?, g))).collect())
+        .zip(&taxonomies)
+        .map(|(q, &t)| q.gold.iter().filter_map(|(code, &g)| Some((engine.find(t, code)?, g))).collect())
         .collect();
-    tracing::info!(queries = queries.len(), secs = start.elapsed().as_secs_f64(), "young-people split ranked");
-    Ok(Run { queries, grades, hybrid, full })
+    tracing::info!(queries = queries.len(), secs = start.elapsed().as_secs_f64(), "graded queries ranked");
+    Ok(Run { queries, styles, grades, hybrid, full })
 }
 
 /// Runs the split: the four systems, then the ablations and the tuning when asked.

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::facets::{level_fit, FacetDetector};
 use super::hybrid::{SignalSource, Signals};
 use super::lexical::LexicalIndex;
 use super::understand::{negation_texts, reveals, HintSource, Understander, Understood};
@@ -20,6 +21,9 @@ pub const LOOSE_LINK: f32 = 0.7;
 pub const SECONDARY_INTEREST: f32 = 0.6;
 /// Centres d'intérêt whose relevance is below this are ignored.
 const MIN_INTEREST: f32 = 0.05;
+/// How much lower a description counts for the crosswalk twin of the occupation it describes
+/// (cosine units: e5 cosines between related sentences differ by hundredths).
+pub const CROSS_PASSAGE: f32 = 0.01;
 /// Support of an occupation's second-best passage in its passage score.
 const PASSAGE_SUPPORT: f32 = 0.05;
 /// Lexical passages kept per query.
@@ -29,17 +33,23 @@ const LEXICAL_PASSAGES: usize = 2000;
 pub struct Channels {
     /// Query understanding (vocabulary, lexicons).
     pub understander: Understander,
+    /// Facets found in queries by meaning, and those of every occupation.
+    pub facets: FacetDetector,
     passage_forms: Vec<SurfaceForm>,
     passage_lexical: LexicalIndex,
     occupation_interests: Vec<Vec<(u32, bool)>>,
     young: Vec<bool>,
     negation_texts: Vec<(String, String)>,
     rome_codes: HashMap<String, OccupationIdx>,
+    /// How broad each métier is (see [`Signals::breadth`]).
+    breadth: Vec<f32>,
+    /// How reachable each métier is without long studies (see [`Signals::access`]).
+    access: Vec<f32>,
 }
 
 impl Channels {
     /// Indexes `catalogue` for the channels.
-    pub fn new(catalogue: &Catalogue, understander: Understander) -> Channels {
+    pub fn new(catalogue: &Catalogue, understander: Understander, facets: FacetDetector) -> Channels {
         // Passages as pseudo forms so that the title lexical index serves them too.
         let passage_forms: Vec<SurfaceForm> = catalogue
             .passages
@@ -70,12 +80,15 @@ impl Channels {
             .collect();
         Channels {
             understander,
+            facets,
             passage_forms,
             passage_lexical,
             occupation_interests,
             young,
             negation_texts: negation_texts(catalogue),
             rome_codes: rome_codes(catalogue),
+            breadth: breadth(catalogue),
+            access: access(catalogue),
         }
     }
 
@@ -101,10 +114,11 @@ impl Channels {
                 b.2 = score;
             }
         }
-        let passage: Vec<Option<(f32, u32)>> = best
+        let mut passage: Vec<Option<(f32, u32)>> = best
             .into_iter()
             .map(|(s, p, second)| (p != u32::MAX).then(|| (s + PASSAGE_SUPPORT * second.max(0.0), p)))
             .collect();
+        share_across_crosswalk(catalogue, &mut passage);
 
         let mut passage_lexical: HashMap<OccupationIdx, (f32, u32)> = HashMap::new();
         for hit in self.passage_lexical.search(&understood.lexical, LEXICAL_PASSAGES, &|_| true) {
@@ -144,9 +158,11 @@ impl Channels {
         propagate(catalogue, &mut colloquial);
         propagate(catalogue, &mut school);
 
-        let level = if understood.short_studies {
+        let max_level = understood.facets.max_level;
+        let level = if understood.short_studies || max_level.is_some() {
+            let fit = |l: EducationLevel| max_level.map_or_else(|| short_studies_fit(l), |m| level_fit(l, m));
             let mut level: Vec<Option<(f32, u32)>> =
-                catalogue.occupations.iter().map(|o| o.entry_level.map(|l| (short_studies_fit(l), 0))).collect();
+                catalogue.occupations.iter().map(|o| o.entry_level.map(|l| (fit(l), 0))).collect();
             propagate_signed(catalogue, &mut level);
             level.into_iter().map(|l| l.map_or(0.0, |(s, _)| s)).collect()
         } else {
@@ -154,6 +170,48 @@ impl Channels {
         };
         QuerySignals { channels: self, understood, passage, passage_lexical, interest, colloquial, school, level }
     }
+}
+
+/// How broad each métier is, in [0, 1]: the fiches that name it as a mobilité, on a log
+/// scale relative to the most named one; an ESCO occupation takes its exact/close fiches' best.
+fn breadth(catalogue: &Catalogue) -> Vec<f32> {
+    let n = catalogue.occupations.len();
+    let mut named = vec![0u32; n];
+    for o in &catalogue.occupations {
+        for k in o.kin.iter().filter(|k| k.kinship == crate::catalog::Kinship::Mobility) {
+            named[k.target as usize] += 1;
+        }
+    }
+    let max = named.iter().copied().max().unwrap_or(0).max(1) as f32;
+    let mut out: Vec<Option<(f32, u32)>> =
+        named.iter().map(|&c| (c > 0).then(|| ((1.0 + c as f32).ln() / (1.0 + max).ln(), 0))).collect();
+    propagate(catalogue, &mut out);
+    out.into_iter().map(|b| b.map_or(0.0, |(s, _)| s)).collect()
+}
+
+/// How reachable each métier is without long studies, in [-1, 1]: the ROME accès text's
+/// lowest level ([`short_studies_fit`]); an ESCO occupation takes its exact/close fiches', or,
+/// unlinked, the skill level ISCO-08 gives its major group (1: elementary … 4: tertiary).
+fn access(catalogue: &Catalogue) -> Vec<f32> {
+    let mut level: Vec<Option<(f32, u32)>> =
+        catalogue.occupations.iter().map(|o| o.entry_level.map(|l| (short_studies_fit(l), 0))).collect();
+    propagate_signed(catalogue, &mut level);
+    catalogue
+        .occupations
+        .iter()
+        .zip(level)
+        .map(|(o, l)| match l {
+            Some((s, _)) => s,
+            None => match o.isco_group.as_deref().and_then(|g| g.chars().next()) {
+                Some('9') => 1.0,
+                Some('4'..='8') => 0.7,
+                Some('0') => 0.5,
+                Some('3') => 0.1,
+                Some('1' | '2') => -0.5,
+                _ => 0.0,
+            },
+        })
+        .collect()
 }
 
 /// Occupations of `catalogue` indexed for lookups by ROME code (lexicon hints name fiches).
@@ -215,6 +273,24 @@ fn propagate(catalogue: &Catalogue, signal: &mut [Option<(f32, u32)>]) {
     }
 }
 
+/// Lets each side of an exact or close crosswalk link use the other's description: an English
+/// query reaches a ROME fiche through its ESCO twin's English sentence, a French one reaches an
+/// ESCO occupation through the fiche's définition. A linked sentence counts a little less
+/// ([`CROSS_PASSAGE`]) than the occupation's own.
+fn share_across_crosswalk(catalogue: &Catalogue, signal: &mut [Option<(f32, u32)>]) {
+    let own: Vec<Option<(f32, u32)>> = signal.to_vec();
+    for (o, occupation) in catalogue.occupations.iter().enumerate() {
+        for l in occupation.links.iter().filter(|l| matches!(l.relation, MatchRelation::Exact | MatchRelation::Close)) {
+            if let Some((s, p)) = own[l.target as usize] {
+                let shared = own[o].map_or(f32::MIN, |x| x.0).max(s - CROSS_PASSAGE);
+                if signal[o].is_none_or(|(cur, _)| shared > cur) {
+                    signal[o] = Some((shared, p));
+                }
+            }
+        }
+    }
+}
+
 /// [`propagate`] for a signal that may be negative: ESCO takes its exact/close links' best.
 fn propagate_signed(catalogue: &Catalogue, signal: &mut [Option<(f32, u32)>]) {
     for (o, occupation) in catalogue.occupations.iter().enumerate() {
@@ -242,6 +318,44 @@ pub struct QuerySignals<'a> {
     level: Vec<f32>,
 }
 
+impl QuerySignals<'_> {
+    /// Share of the wanted facets occupation `o` has (each weighted by how surely it was
+    /// found), and the surest one it has.
+    fn facet(&self, o: OccupationIdx) -> Option<(f32, u32)> {
+        let wanted = &self.understood.facets.wanted;
+        let has = self.channels.facets.of(o);
+        let total: f32 = wanted.iter().map(|h| h.score).sum();
+        let mut share = 0.0;
+        let mut best: Option<(f32, u32)> = None;
+        for (k, hit) in wanted.iter().enumerate() {
+            if has.contains(&hit.facet) {
+                share += hit.score;
+                if best.is_none_or(|b| hit.score > b.0) {
+                    best = Some((hit.score, k as u32));
+                }
+            }
+        }
+        best.map(|(_, k)| (share / total, k))
+    }
+}
+
+impl QuerySignals<'_> {
+    /// The first ruled-out facet occupation `o` has.
+    fn avoided(&self, o: OccupationIdx) -> Option<(f32, u32)> {
+        let has = self.channels.facets.of(o);
+        self.understood.facets.avoided.iter().position(|hit| has.contains(&hit.facet)).map(|k| (1.0, k as u32))
+    }
+
+    /// What ranks a métier for a query that names no field: fit to its conditions and level,
+    /// then young people's métiers and broad ones.
+    fn broad(&self, o: usize) -> f32 {
+        let facet = self.facet(o as OccupationIdx).map_or(0.0, |f| f.0);
+        let avoided = self.avoided(o as OccupationIdx).map_or(0.0, |a| a.0);
+        let level = self.level.get(o).copied().unwrap_or(0.0);
+        facet - avoided + level + 0.5 * f32::from(u8::from(self.channels.young[o])) + 0.5 * self.channels.breadth[o]
+    }
+}
+
 impl SignalSource for QuerySignals<'_> {
     fn proposals(&self, keep: &dyn Fn(OccupationIdx) -> bool, limit: usize) -> Vec<OccupationIdx> {
         let top = |score: &dyn Fn(usize) -> Option<f32>, n: usize| -> Vec<OccupationIdx> {
@@ -253,6 +367,10 @@ impl SignalSource for QuerySignals<'_> {
             v.truncate(n);
             v.into_iter().map(|(o, _)| o).collect()
         };
+        if self.understood.facets.topicless {
+            let broad = |o: usize| Some(self.broad(o));
+            return top(&broad, limit * 2);
+        }
         let passage = |o: usize| self.passage[o].map(|p| p.0);
         let mut out = top(&passage, limit);
         // Interest proposals: the interest's fiches, the closest by passages first.
@@ -283,6 +401,11 @@ impl SignalSource for QuerySignals<'_> {
                 }
             }),
             young: self.channels.young[i],
+            facet: self.facet(o),
+            avoided: self.avoided(o),
+            topicless: self.understood.facets.topicless,
+            breadth: self.channels.breadth[i],
+            access: self.channels.access[i],
         }
     }
 }

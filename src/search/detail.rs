@@ -133,9 +133,25 @@ pub struct OccupationDetail {
     /// ONISEP métier pages about this fiche (onisep.fr, the site French pupils and teachers
     /// use), in the listing's order; empty for ESCO occupations and fiches ONISEP does not map.
     pub onisep: Vec<OnisepRef>,
+    /// The métier's facets (contextes de travail, entry level) with their label in the
+    /// requested language; an ESCO occupation has those its crosswalked ROME fiches share.
+    pub facets: Vec<FacetRef>,
+    /// The lowest diploma level the métier is reachable with, when known.
+    pub entry_level: Option<crate::catalog::EducationLevel>,
     /// With a profile (`skill` or `text`) only: the skills it covers and those it would learn.
     #[serde(flatten)]
     pub coverage: super::SkillCoverage,
+}
+
+/// A facet of a métier, labelled.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FacetRef {
+    /// Id of `GET /v1/facets`.
+    pub id: String,
+    /// `context` or `level`.
+    pub kind: crate::catalog::FacetKind,
+    /// Label in the requested language.
+    pub label: String,
 }
 
 /// Related occupations listed in a detail view, per source (classification, embeddings).
@@ -222,6 +238,20 @@ impl Engine {
                 .iter()
                 .map(|l| OnisepRef { title: l.title.as_deref().map(super::display_form), url: l.url.clone() })
                 .collect(),
+            facets: self
+                .facets()
+                .of(idx)
+                .iter()
+                .map(|&f| {
+                    let facet = self.facets().table().get(f);
+                    FacetRef {
+                        id: facet.id.clone(),
+                        kind: facet.kind,
+                        label: facet.label.get_or_any(lang).unwrap_or_default().to_string(),
+                    }
+                })
+                .collect(),
+            entry_level: self.entry_level(idx),
             coverage: super::SkillCoverage::default(),
         })
     }

@@ -197,7 +197,7 @@ impl Engine {
     pub fn search_metiers(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
         self.limits.check_limit(req.limit)?;
         let text = self.validate_text(&req.text)?;
-        let understood = self.understand(text);
+        let understood = self.understand_query(text)?;
         let vector = self.embed_query(&understood.positive)?;
         let candidates = (req.limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
         let ranked = self.rank_full(&understood, &vector, req.scope().with_limit(candidates));
@@ -213,7 +213,7 @@ impl Engine {
 
     /// Merges ranked results (best first) into at most `scope.limit` métiers.
     pub(crate) fn group(&self, ranked: Vec<RankedOccupation>, scope: Scope) -> Vec<RankedOccupation> {
-        let Scope { lang, taxonomy, limit } = scope;
+        let Scope { lang, taxonomy, limit, .. } = scope;
         let occupations = &self.index.catalogue().occupations;
         let order: Vec<OccupationIdx> = ranked.iter().map(|r| r.index).collect();
         let groups = group_ranked(occupations, &order, head_taxonomy(lang), taxonomy);

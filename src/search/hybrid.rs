@@ -80,6 +80,12 @@ pub struct ChannelWeights {
     pub negation: f32,
     /// Prior for occupations young people are shown (a ROME fiche with an ONISEP métier page).
     pub young: f32,
+    /// Share of the facets the query wants (outdoors, with children) that the occupation has.
+    pub facet: f32,
+    /// Penalty when the occupation has a facet the query rules out (weekends, nights).
+    pub avoid: f32,
+    /// Prior for métiers reachable without long studies (see [`Signals::access`]).
+    pub access: f32,
     /// How much a title-like query (see [`Bounds::titleness`]) mutes the channels other than
     /// titles, negation and study level: 0 never, 1 fully for an exact title.
     pub gate: f32,
@@ -103,6 +109,9 @@ impl Default for ChannelWeights {
             level: 0.2,
             negation: 0.3,
             young: 0.1,
+            facet: 0.1,
+            avoid: 0.1,
+            access: 0.05,
             gate: 0.5,
             gate_lo: 0.92,
             gate_hi: 0.96,
@@ -213,6 +222,21 @@ pub struct Signals {
     pub negated: Option<(f32, u32)>,
     /// Whether the occupation is one young people are shown (ONISEP).
     pub young: bool,
+    /// Share of the wanted facets the occupation has, and the best one it has (its position in
+    /// the query's wanted facets).
+    pub facet: Option<(f32, u32)>,
+    /// A ruled-out facet the occupation has (1.0 and its position in the query's avoided
+    /// facets).
+    pub avoided: Option<(f32, u32)>,
+    /// The query names no field (only conditions, a level or indecision): the topical
+    /// channels are muted and broad métiers rise.
+    pub topicless: bool,
+    /// How broad a métier is, in [0, 1]: how many fiches name it as a mobilité (a door to
+    /// others); it only counts for a query without a field.
+    pub breadth: f32,
+    /// How reachable the métier is without long studies, in [-1, 1] (young people's sets
+    /// prefer realistic entry routes).
+    pub access: f32,
 }
 
 /// Source of the non-title signals of [`Retrieval::Full`] for one query.
@@ -425,21 +449,26 @@ impl Bounds {
 
 /// The weighted contributions of every channel to a [`Retrieval::Full`] score, in the order of
 /// [`Contribution`].
-pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> [f32; 9] {
+pub fn contributions(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> [f32; 11] {
     let (lo, hi) = b.passage;
     let passage = s.passage.map_or(0.0, |(p, _)| if hi > lo { ((p - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 1.0 });
-    // Descriptive channels step back when the query is a title.
+    // Descriptive channels step back when the query is a title; topical ones are silent when
+    // it names no field.
     let soft = 1.0 - w.gate * b.titleness;
+    let topical = if s.topicless { 0.0 } else { 1.0 };
+    let young = f32::from(u8::from(s.young)) + if s.topicless { s.breadth } else { 0.0 };
     [
-        w.title * title,
-        soft * w.passage * passage,
-        soft * w.passage_lexical * s.passage_lexical.map_or(0.0, |p| p.0),
-        soft * w.interest * s.interest.map_or(0.0, |p| p.0),
+        topical * w.title * title,
+        topical * soft * w.passage * passage,
+        topical * soft * w.passage_lexical * s.passage_lexical.map_or(0.0, |p| p.0),
+        topical * soft * w.interest * s.interest.map_or(0.0, |p| p.0),
         soft * w.colloquial * s.colloquial.map_or(0.0, |p| p.0),
         soft * w.school * s.school.map_or(0.0, |p| p.0),
         w.level * s.level,
         -w.negation * s.negated.map_or(0.0, |(strength, _)| strength),
-        soft * w.young * f32::from(u8::from(s.young)),
+        soft * (w.young * young + w.access * s.access),
+        soft * w.facet * s.facet.map_or(0.0, |f| f.0),
+        -w.avoid * s.avoided.map_or(0.0, |a| a.0),
     ]
 }
 
@@ -464,11 +493,15 @@ pub enum Contribution {
     Negation,
     /// Young-audience prior.
     Young,
+    /// Wanted facets.
+    Facet,
+    /// Ruled-out facets.
+    Avoided,
 }
 
 impl Contribution {
     /// In the order of [`contributions`].
-    pub const ALL: [Contribution; 9] = [
+    pub const ALL: [Contribution; 11] = [
         Contribution::Title,
         Contribution::Passage,
         Contribution::PassageLexical,
@@ -478,14 +511,25 @@ impl Contribution {
         Contribution::Level,
         Contribution::Negation,
         Contribution::Young,
+        Contribution::Facet,
+        Contribution::Avoided,
     ];
 }
 
 /// The [`Retrieval::Full`] score: the sum of [`contributions`] rescaled from its possible
 /// range (every penalty, nothing matched … every signal perfect) to [0, 1]; same order.
 pub fn full_score(w: &ChannelWeights, title: f32, s: &Signals, b: &Bounds) -> f32 {
-    let least = -(w.negation + w.level);
-    let most = w.title + w.passage + w.passage_lexical + w.interest + w.colloquial + w.school + w.level + w.young;
+    let least = -(w.negation + w.level + w.avoid + w.access);
+    let most = w.title
+        + w.passage
+        + w.passage_lexical
+        + w.interest
+        + w.colloquial
+        + w.school
+        + w.level
+        + w.young
+        + w.facet
+        + w.access;
     let sum: f32 = contributions(w, title, s, b).iter().sum();
     if most > least {
         ((sum - least) / (most - least)).clamp(0.0, 1.0)

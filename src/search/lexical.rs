@@ -99,6 +99,13 @@ pub fn may_be_within(a: u64, b: u64, max: usize) -> bool {
 /// Distinct words of a query the lexical channel reads (the rest are ignored).
 pub const MAX_QUERY_WORDS: usize = 32;
 
+/// Longest token read as an acronym when written in capitals.
+const MAX_ACRONYM: usize = 5;
+/// Distinct content words from which a query reads as a sentence.
+const SENTENCE_WORDS: usize = 3;
+/// Weight of a match on an acronym inside a sentence.
+const ACRONYM_IN_SENTENCE: f32 = 0.2;
+
 /// Similarity of a prefix match.
 const PREFIX_SIM: f32 = 0.7;
 /// Similarity lost per typo.
@@ -147,8 +154,15 @@ impl LexicalConfig {
     }
 }
 
+/// Tells whether a folded query word is a real word of some language (the model's tokenizer
+/// has it whole): such a word is never read as a misspelling of another one ("fixing" is not
+/// "filing").
+pub type WordOracle = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// Inverted index from normalised words to the forms that contain them.
 pub struct LexicalIndex {
+    /// Valid words, matched exactly or as prefixes but never with typos.
+    known: Option<WordOracle>,
     /// Features in use.
     config: LexicalConfig,
     /// Word → term id.
@@ -170,6 +184,8 @@ pub struct LexicalIndex {
     masks: Vec<u64>,
     /// Bound used for a query word found nowhere (half the idf of a word in one form).
     unknown_idf: f32,
+    /// Term id → whether the titles only ever write it as an acronym ("END", "CAP", "BTP").
+    acronym: Vec<bool>,
 }
 
 impl LexicalIndex {
@@ -192,12 +208,22 @@ impl LexicalIndex {
         // Identical texts are analysed once.
         let mut cache: HashMap<&str, Vec<u32>> = HashMap::new();
         let mut raw_ids: HashMap<String, u32> = HashMap::new();
+        // Terms seen written in capitals ("CND END", "ATSEM") and terms seen in lower case.
+        let mut capitals: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut lower: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut indexed = 0usize;
         for (i, form) in forms.iter().enumerate() {
             if !keep(i) {
                 continue;
             }
             indexed += 1;
+            if !cache.contains_key(form.text.as_str()) {
+                for token in form.text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+                    let acronym = token.chars().count() <= MAX_ACRONYM && token.chars().all(|c| c.is_uppercase());
+                    let set = if acronym && token.chars().count() >= 2 { &mut capitals } else { &mut lower };
+                    set.insert(config.word(&fold(token)));
+                }
+            }
             let ids = cache.entry(form.text.as_str()).or_insert_with(|| {
                 let mut ids: Vec<u32> = words(&fold(&form.text))
                     .filter(|w| !is_stop_word(w))
@@ -233,7 +259,27 @@ impl LexicalIndex {
         }
         let unknown_idf = 0.5 * (1.0 + (n - 0.5) / 1.5).ln();
         let masks = raw.iter().map(|(w, _)| letter_mask(w.as_bytes())).collect();
-        LexicalIndex { config, vocab, terms, postings, idf, form_words, raw, by_len, masks, unknown_idf }
+        let acronym = terms.iter().map(|t| capitals.contains(t) && !lower.contains(t)).collect();
+        LexicalIndex {
+            known: None,
+            config,
+            vocab,
+            terms,
+            postings,
+            idf,
+            form_words,
+            raw,
+            by_len,
+            masks,
+            unknown_idf,
+            acronym,
+        }
+    }
+
+    /// The same index, never reading a word `known` accepts as a typo.
+    pub fn with_known_words(mut self, known: Option<WordOracle>) -> LexicalIndex {
+        self.known = known;
+        self
     }
 
     /// Distinct normalised words.
@@ -243,7 +289,7 @@ impl LexicalIndex {
 
     /// Vocabulary terms matching one query word (`raw` folded, `word` normalised), with their
     /// similarity (best per term).
-    fn expand(&self, raw: &str, word: &str) -> Vec<(u32, f32)> {
+    fn expand(&self, raw: &str, word: &str, sentence: bool) -> Vec<(u32, f32)> {
         let mut out: HashMap<u32, f32> = HashMap::new();
         if let Some(&t) = self.vocab.get(word) {
             out.insert(t, 1.0);
@@ -252,7 +298,9 @@ impl LexicalIndex {
             let e = out.entry(t).or_insert(0.0);
             *e = e.max(sim);
         };
-        let budget = if self.config.typos { typo_budget(raw.chars().count()) } else { 0 };
+        // A word of the language that the titles lack is not a typo of a title word.
+        let valid = self.known.as_ref().is_some_and(|k| !self.vocab.contains_key(word) && k(raw));
+        let budget = if self.config.typos && !valid { typo_budget(raw.chars().count()) } else { 0 };
         let bytes = raw.as_bytes();
         if budget > 0 {
             let mask = letter_mask(bytes);
@@ -264,17 +312,22 @@ impl LexicalIndex {
                         continue;
                     }
                     let (candidate, t) = &self.raw[r as usize];
+                    // An acronym is never the misspelling of a word, nor a word's misspelling.
+                    if self.acronym[*t as usize] {
+                        continue;
+                    }
                     if let Some(d) = edit_distance(bytes, candidate.as_bytes(), budget) {
                         keep(*t, 1.0 - TYPO_PENALTY * d as f32);
                     }
                 }
             }
         }
-        if self.config.prefix && bytes.len() >= MIN_PREFIX {
+        // In a sentence, a real word means itself: "cordon" is not the start of "cordonnier".
+        if self.config.prefix && bytes.len() >= MIN_PREFIX && !(valid && sentence) {
             // `raw` is sorted, so the words extending `raw` form one run.
             let start = self.raw.partition_point(|(w, _)| w.as_bytes() < bytes);
             for (candidate, t) in self.raw[start..].iter().take_while(|(w, _)| w.as_bytes().starts_with(bytes)) {
-                if candidate.len() > bytes.len() {
+                if candidate.len() > bytes.len() && !self.acronym[*t as usize] {
                     keep(*t, PREFIX_SIM);
                 }
             }
@@ -302,8 +355,9 @@ impl LexicalIndex {
         let mut contributions: HashMap<u32, f32> = HashMap::new();
         let mut matched_words: HashMap<u32, u16> = HashMap::new();
         let mut max_total = 0.0f32;
+        let sentence = query_words.len() >= SENTENCE_WORDS;
         for (raw, word) in &query_words {
-            let expanded = self.expand(raw, word);
+            let expanded = self.expand(raw, word, sentence);
             // The word's weight is the idf of its closest match (the rarest among equally close
             // ones): a fuzzy or prefix match to a rarer word must not outweigh the closer match
             // ("boulangé" → boulanger before boulangerie).
@@ -313,7 +367,12 @@ impl LexicalIndex {
                 .filter(|&&(_, s)| s >= best_sim)
                 .map(|&(t, _)| self.idf[t as usize])
                 .fold(0.0f32, f32::max);
-            let weight = |t: u32, sim: f32| sim * self.idf[t as usize].min(anchor_idf);
+            // In a sentence, a word that happens to spell a title's acronym ("week-end" → END)
+            // is a fragment, not a name: it weighs little against the meaning of the rest.
+            let weight = |t: u32, sim: f32| {
+                let fragment = if sentence && self.acronym[t as usize] { ACRONYM_IN_SENTENCE } else { 1.0 };
+                fragment * sim * self.idf[t as usize].min(anchor_idf)
+            };
             let best = expanded.iter().map(|&(t, s)| weight(t, s)).fold(0.0f32, f32::max);
             // A word found nowhere still counts in the bound, at a typical idf, so that
             // "boulanger zzz" scores below "boulanger".
@@ -363,6 +422,35 @@ mod tests {
 
     fn form(text: &str, occupation: u32) -> SurfaceForm {
         SurfaceForm { text: text.into(), kind: FormKind::Alt, lang: Lang::Fr, occupation }
+    }
+
+    #[test]
+    fn an_acronym_is_a_name_alone_and_a_fragment_in_a_sentence() {
+        let forms =
+            vec![form("Ingénieur CND END", 0), form("Vendeur en boulangerie", 1), form("Front end developer", 2)];
+        let index = LexicalIndex::new(&forms);
+        // "end" is also an ordinary word of a title: not an acronym.
+        assert!(index.search("end", 10, &|_| true).iter().any(|h| h.form == 2));
+        let forms = vec![form("Ingénieur CND END", 0), form("Vendeur en boulangerie", 1)];
+        let index = LexicalIndex::new(&forms);
+        let alone = index.search("cnd", 10, &|_| true);
+        assert_eq!(alone[0].form, 0, "typed alone, an acronym names its title");
+        let sentence = index.search("le cnd de la boulangerie du quartier", 10, &|_| true);
+        assert_eq!(sentence[0].form, 1, "in a sentence, the acronym weighs less than real words: {sentence:?}");
+        let index = LexicalIndex::new(&[form("ATSEM", 0), form("Vendeur", 1)]);
+        assert!(!index.search("atsem", 10, &|_| true).is_empty());
+        assert!(index.search("atsen", 10, &|_| true).is_empty(), "an acronym is never matched with a typo");
+    }
+
+    #[test]
+    fn words_of_the_language_are_never_read_as_typos() {
+        let forms = vec![form("filing clerk", 0), form("plombier", 1)];
+        let plain = LexicalIndex::new(&forms);
+        assert_eq!(plain.search("fixing", 10, &|_| true).len(), 1, "without an oracle, fixing is one typo from filing");
+        let known: WordOracle = std::sync::Arc::new(|w: &str| w == "fixing");
+        let guarded = LexicalIndex::new(&forms).with_known_words(Some(known));
+        assert!(guarded.search("fixing", 10, &|_| true).is_empty());
+        assert_eq!(guarded.search("plombiet", 10, &|_| true)[0].form, 1, "real typos still match");
     }
 
     #[test]

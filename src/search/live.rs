@@ -217,7 +217,8 @@ fn probe(engine: &Engine) -> Result<(), String> {
         return Err("the index holds no occupation".into());
     };
     let lang = Lang::ALL.into_iter().find(|&l| first.label.get(l).is_some()).unwrap_or_default();
-    let request = SearchRequest { text: display_label(first, lang), lang, taxonomy: None, limit: 10 };
+    let request =
+        SearchRequest { text: display_label(first, lang), lang, taxonomy: None, limit: 10, filter: Default::default() };
     match engine.search(&request) {
         Ok(results) if !results.is_empty() => Ok(()),
         Ok(_) => Err(format!("a search for {:?} found nothing", request.text)),

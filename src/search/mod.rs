@@ -16,6 +16,7 @@ pub mod channels;
 mod confidence;
 mod coverage;
 mod detail;
+pub mod facets;
 mod group;
 pub mod hybrid;
 pub mod lexical;
@@ -30,13 +31,14 @@ pub mod understand;
 pub use cache::{CacheStats, QueryCache};
 pub use confidence::{Calibration, CalibrationCheck};
 pub use coverage::{ProfileSkills, SkillCoverage, MAX_COVERAGE_SKILLS};
-pub use detail::{LinkRef, OccupationDetail, OnisepRef, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
+pub use detail::{FacetRef, LinkRef, OccupationDetail, OnisepRef, RelatedRef, Relatedness, SkillRef, SkillsByRelation};
 pub use group::{display_form, Grouping};
 pub use hybrid::{ChannelWeights, Fusion, HybridParams, Retrieval};
 pub use lexical::{LexicalConfig, LexicalIndex};
 pub use live::{EngineSource, LiveEngine, LiveStatus, ReloadError, ReloadReport};
 pub use params::{
-    Page, QueryLimits, Scope, DEFAULT_LIMIT, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS, MAX_PROFILE_ITEMS,
+    FacetFilter, Page, QueryLimits, Scope, DEFAULT_LIMIT, MAX_EQUIVALENTS, MAX_ITEM_CHARS, MAX_ITEM_WORDS,
+    MAX_PROFILE_ITEMS,
 };
 pub use profile::{bounded_item, ProfileRequest};
 pub use riasec::{riasec_name, RiasecError, RiasecProfile, RIASEC_LETTERS, RIASEC_WEIGHT};
@@ -50,7 +52,9 @@ use serde::Serialize;
 use thiserror::Error;
 use utoipa::ToSchema;
 
-use crate::catalog::{FormKind, Lang, Occupation, OccupationId, OccupationIdx, PassageKind, SkillRelation, Taxonomy};
+use crate::catalog::{
+    FacetIdx, FacetTable, FormKind, Lang, Occupation, OccupationId, OccupationIdx, PassageKind, SkillRelation, Taxonomy,
+};
 use crate::embed::{EmbedError, Embedder, TextRole};
 use crate::index::{IndexError, VectorIndex};
 use params::{KEY_SKILLS, MATCHES_PER_RESULT, MIN_EVIDENCE};
@@ -99,6 +103,14 @@ pub enum SearchError {
         /// Configured maximum.
         max: usize,
     },
+    /// A facet filter names a facet the table does not have.
+    #[error("{field}: unknown facet `{id}` (GET /v1/facets lists them)")]
+    UnknownFacet {
+        /// The parameter (`require`, `exclude`).
+        field: &'static str,
+        /// The id as sent.
+        id: String,
+    },
     /// An engine invariant failed (a bug, not bad input).
     #[error("internal error: {0}")]
     Internal(String),
@@ -121,12 +133,14 @@ pub struct SearchRequest {
     pub taxonomy: Option<Taxonomy>,
     /// Number of occupations to return.
     pub limit: usize,
+    /// Facets results must have or lack, and the highest entry level.
+    pub filter: FacetFilter,
 }
 
 impl SearchRequest {
     /// The request's language, taxonomy filter and number of results.
     pub fn scope(&self) -> Scope {
-        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit }
+        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit, filter: self.filter }
     }
 }
 
@@ -142,6 +156,20 @@ pub enum MatchKind {
     Passage(PassageKind),
     /// A phrase of the query found in a lexicon (slang job name, diploma, school subject).
     Lexicon(HintSource),
+    /// A facet the query asks for or rules out, read against the occupation's facets.
+    Facet(FacetEvidence),
+}
+
+/// How a facet of the query shows in a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetEvidence {
+    /// The occupation has a facet the query wants ("En extérieur ✓").
+    Facet,
+    /// The occupation lacks a facet the query rules out ("sans : Le week-end ✓").
+    Avoided,
+    /// The occupation is reachable at the level the query gives ("Accessible avec un CAP").
+    EntryLevel,
 }
 
 impl MatchKind {
@@ -163,6 +191,9 @@ impl MatchKind {
             MatchKind::Profile(ProfileEvidence::Skill) => "skill",
             MatchKind::Profile(ProfileEvidence::Interest) => "interest",
             MatchKind::Profile(ProfileEvidence::Riasec) => "riasec",
+            MatchKind::Facet(FacetEvidence::Facet) => "facet",
+            MatchKind::Facet(FacetEvidence::Avoided) => "avoided",
+            MatchKind::Facet(FacetEvidence::EntryLevel) => "entry_level",
         }
     }
 }
@@ -233,6 +264,12 @@ pub struct RankedOccupation {
     pub matched: Vec<MatchedForm>,
     /// A few essential skills, in the requested language.
     pub skills: Vec<String>,
+    /// The métier's facets (ids of `GET /v1/facets`): contextes de travail and entry level;
+    /// an ESCO occupation has those its crosswalked ROME fiches share.
+    pub facets: Vec<String>,
+    /// The lowest diploma level the métier is reachable with, when known (`none`, `cap`, `bac`,
+    /// `bac2`, `bac3`, `bac5`, `doctorate`).
+    pub entry_level: Option<crate::catalog::EducationLevel>,
     /// With `group=metier` only: the occupations of the other taxonomy that are the same
     /// métier (crosswalk `exact` or `close` match), those that ranked first, then exact before
     /// close; at most 6. The result's `score` is its best member's.
@@ -265,6 +302,8 @@ pub struct Engine {
     channels: channels::Channels,
     /// Recent query embeddings.
     query_cache: Arc<QueryCache>,
+    /// Words of the language (never read as typos).
+    known_words: Option<lexical::WordOracle>,
 }
 
 impl Engine {
@@ -275,9 +314,12 @@ impl Engine {
         let by_id = catalogue.occupations.iter().enumerate().map(|(i, o)| (o.id.clone(), i as OccupationIdx)).collect();
         let start = std::time::Instant::now();
         let skill_index = skills::SkillIndex::new(catalogue);
-        let lexical = LexicalIndex::new(&catalogue.forms);
-        let understander = understand::Understander::new(catalogue, lexicon::Lexicons::builtin());
-        let channels = channels::Channels::new(catalogue, understander);
+        let known = known_words(&embedder)?;
+        let lexical = LexicalIndex::new(&catalogue.forms).with_known_words(known.clone());
+        let mut understander = understand::Understander::new(catalogue, lexicon::Lexicons::builtin());
+        understander.set_known_words(known.clone());
+        let detector = facets::FacetDetector::new(FacetTable::builtin(), catalogue, embedder.as_ref())?;
+        let channels = channels::Channels::new(catalogue, understander, detector);
         tracing::debug!(
             forms = catalogue.forms.len(),
             words = lexical.vocabulary_len(),
@@ -295,7 +337,13 @@ impl Engine {
             text_skills: true,
             channels,
             query_cache: Arc::new(QueryCache::new(QueryCache::DEFAULT_CAPACITY)),
+            known_words: known,
         })
+    }
+
+    /// Words of the language, as the model's tokenizer knows them (see [`LexicalIndex`]).
+    pub fn known_words(&self) -> Option<lexical::WordOracle> {
+        self.known_words.clone()
     }
 
     /// The lexical index over the surface forms.
@@ -316,6 +364,114 @@ impl Engine {
     /// Understands a query text (see [`understand`]).
     pub fn understand(&self, text: &str) -> Understood {
         self.channels.understander.understand(text)
+    }
+
+    /// Understands a query text and reads its facets by meaning: each clause's topic is
+    /// embedded (through the query cache) and compared with the facet phrasings.
+    pub fn understand_query(&self, text: &str) -> Result<Understood, SearchError> {
+        let mut understood = self.understand(text);
+        let embed = |t: &str| -> Result<Vec<f32>, SearchError> {
+            if t.trim().is_empty() {
+                Ok(vec![0.0; self.embedder.dimension()])
+            } else {
+                Ok(self.embed_query(t)?.to_vec())
+            }
+        };
+        let (mut texts, mut topics) = (Vec::new(), Vec::new());
+        for clause in understood.clauses.iter().take(params::FACET_CLAUSES) {
+            let text = embed(&clause.text)?;
+            // A ruled-out topic is often a bare noun ("pas le week-end", "no nights"): framed as
+            // work, like the facet phrasings, it reads as the condition it names.
+            topics.push(if clause.negated { embed(&format!("{FACET_FRAME} {}", clause.topic))? } else { text.clone() });
+            texts.push(text);
+        }
+        understood.facets = self.channels.facets.detect(&understood.clauses, &texts, &topics);
+        let f = &understood.facets;
+        if f.undecided {
+            // "Je sais pas quoi faire" says nothing about a field: only the other clauses do.
+            let rest: Vec<&str> = understood
+                .clauses
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| !f.undecided_clauses.contains(i) && !c.negated)
+                .map(|(_, c)| c.text.as_str())
+                .collect();
+            understood.positive = rest.join(", ");
+            understood.lexical = understood.positive.clone();
+            understood.rewritten = true;
+        }
+        let has_topic = crate::text::words(&crate::text::fold(&understood.positive))
+            .any(|w| !crate::text::is_stop_word(w) && !crate::text::is_query_stop_word(w));
+        let constrained = !f.avoided.is_empty() || f.max_level.is_some() || understood.short_studies;
+        if f.undecided && !has_topic || understood.negated_only && constrained {
+            // Nothing names a field: rank broad ideas that fit the conditions, not the words.
+            understood.facets.topicless = true;
+            understood.positive = BROAD_QUERY.to_string();
+            understood.lexical = String::new();
+            understood.rewritten = true;
+        }
+        Ok(understood)
+    }
+
+    /// What a query asks beyond its topic: the facets it wants or rules out, its level, and
+    /// whether the person is undecided (the API's `intent`).
+    pub fn intent(&self, text: &str) -> Result<facets::QueryIntent, SearchError> {
+        let text = self.validate_text(text)?;
+        let understood = self.understand_query(text)?;
+        let table = self.channels.facets.table();
+        let ids = |hits: &[facets::FacetHit]| {
+            let mut ids: Vec<String> = Vec::new();
+            for h in hits {
+                let id = &table.get(h.facet).id;
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            ids
+        };
+        let f = &understood.facets;
+        Ok(facets::QueryIntent {
+            wanted: ids(&f.wanted),
+            avoided: ids(&f.avoided),
+            max_level: f.max_level.or(understood.short_studies.then_some(crate::catalog::EducationLevel::Cap)),
+            undecided: f.undecided,
+        })
+    }
+
+    /// Every facet a result may carry and a filter may name (contexts and entry levels), with
+    /// how many occupations carry each.
+    pub fn facet_list(&self) -> Vec<facets::FacetInfo> {
+        let detector = &self.channels.facets;
+        let table = detector.table();
+        let mut counts = vec![0usize; table.facets.len()];
+        for o in 0..self.index.catalogue().occupations.len() {
+            for &f in detector.of(o as OccupationIdx) {
+                counts[f as usize] += 1;
+            }
+        }
+        table
+            .facets
+            .iter()
+            .zip(counts)
+            .filter(|(f, _)| matches!(f.kind, crate::catalog::FacetKind::Context | crate::catalog::FacetKind::Level))
+            .map(|(f, occupations)| facets::FacetInfo {
+                id: f.id.clone(),
+                kind: f.kind,
+                label: f.label.clone(),
+                chip: f.chip,
+                occupations,
+            })
+            .collect()
+    }
+
+    /// The facet detector (facet table, occupations' facets, thresholds).
+    pub fn facets(&self) -> &facets::FacetDetector {
+        &self.channels.facets
+    }
+
+    /// Replaces the facet detection thresholds (evaluation).
+    pub fn set_facet_params(&self, params: facets::DetectParams) {
+        self.channels.facets.set_params(params);
     }
 
     /// Switches query-understanding steps on or off (evaluation ablations).
@@ -418,7 +574,7 @@ impl Engine {
             return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.scope()));
         }
         let started = std::time::Instant::now();
-        let understood = self.understand(text);
+        let understood = self.understand_query(text)?;
         let understood_at = started.elapsed();
         let vector = self.embed_query(&understood.positive)?;
         let embedded_at = started.elapsed();
@@ -460,13 +616,15 @@ impl Engine {
         signals: Option<(&channels::QuerySignals<'_>, &Understood)>,
         scope: Scope,
     ) -> Vec<RankedOccupation> {
-        let Scope { lang, taxonomy, limit } = scope;
+        let Scope { lang, taxonomy, limit, filter } = scope;
         let catalogue = self.index.catalogue();
         let forms = &catalogue.forms;
         let occupations = &catalogue.occupations;
-        let keep =
-            |f: u32| taxonomy.is_none_or(|t| occupations[forms[f as usize].occupation as usize].id.taxonomy == t);
-        let keep_occupation = |o: OccupationIdx| taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t);
+        let keep_occupation = |o: OccupationIdx| {
+            taxonomy.is_none_or(|t| occupations[o as usize].id.taxonomy == t)
+                && (filter.is_empty() || self.passes(o, &filter))
+        };
+        let keep = |f: u32| keep_occupation(forms[f as usize].occupation);
         let dense = IndexDense { index: &self.index, taxonomy };
         let input = hybrid::QueryInput {
             text,
@@ -504,7 +662,11 @@ impl Engine {
                     Some((_, understood)) if retrieval == Retrieval::Full => {
                         let title = title_of.get(&i).copied().unwrap_or(0.0);
                         let contributions = hybrid::contributions(&self.hybrid.weights, title, &c.signals, &bounds);
-                        self.evidence(forms_matched, &c.signals, &contributions, understood)
+                        let mut matched = self.evidence(forms_matched, &c.signals, &contributions, understood);
+                        // What the person asked comes right after the best topical reason.
+                        let at = matched.len().min(1);
+                        matched.splice(at..at, self.facet_evidence(c.occupation, lang, understood));
+                        matched
                     }
                     _ => forms_matched,
                 };
@@ -517,12 +679,59 @@ impl Engine {
             .collect()
     }
 
+    /// Whether occupation `o` passes a facet filter.
+    pub fn passes(&self, o: OccupationIdx, filter: &FacetFilter) -> bool {
+        filter.allows(self.channels.facets.of(o), self.entry_level(o))
+    }
+
+    /// The entry level of occupation `o`: its own (ROME), or its crosswalked fiches' (ESCO).
+    pub fn entry_level(&self, o: OccupationIdx) -> Option<crate::catalog::EducationLevel> {
+        let own = self.index.catalogue().occupations[o as usize].entry_level;
+        own.or_else(|| self.channels.facets.of(o).iter().find_map(|&f| self.channels.facets.table().get(f).level))
+    }
+
+    /// What a result shows of the query's facets: the wanted ones it has, the ruled-out ones it
+    /// lacks, the entry level that fits.
+    fn facet_evidence(&self, o: OccupationIdx, lang: Lang, understood: &Understood) -> Vec<MatchedForm> {
+        let detector = &self.channels.facets;
+        let table = detector.table();
+        let has = detector.of(o);
+        let label = |f: FacetIdx| table.get(f).label.get_or_any(lang).unwrap_or_default().to_string();
+        let item = |text: String, kind: FacetEvidence, score: f32| MatchedForm {
+            text,
+            kind: MatchKind::Facet(kind),
+            lang,
+            score,
+        };
+        let q = &understood.facets;
+        let mut out = Vec::new();
+        for hit in q.wanted.iter().filter(|h| has.contains(&h.facet)).take(2) {
+            out.push(item(format!("{} ✓", label(hit.facet)), FacetEvidence::Facet, hit.score));
+        }
+        for hit in q.avoided.iter().filter(|h| !has.contains(&h.facet)).take(2) {
+            let text = match lang {
+                Lang::Fr => format!("sans : {} ✓", label(hit.facet)),
+                Lang::En => format!("without: {} ✓", label(hit.facet)),
+            };
+            out.push(item(text, FacetEvidence::Avoided, hit.score));
+        }
+        let level = self.entry_level(o);
+        if let (Some(max), Some(level)) = (q.max_level, level) {
+            if facets::level_fit(level, max) >= 1.0 {
+                if let Some(f) = table.of_level(level) {
+                    out.push(item(label(f), FacetEvidence::EntryLevel, 1.0));
+                }
+            }
+        }
+        out
+    }
+
     /// The evidence of a [`Retrieval::Full`] result, the channel that added most first.
     fn evidence(
         &self,
         forms: Vec<MatchedForm>,
         signals: &hybrid::Signals,
-        contributions: &[f32; 9],
+        contributions: &[f32; 11],
         understood: &Understood,
     ) -> Vec<MatchedForm> {
         use hybrid::Contribution as C;
@@ -570,7 +779,8 @@ impl Engine {
                         })
                         .unwrap_or_default()
                 }
-                C::Level | C::Negation | C::Young => Vec::new(),
+                // Facets are stated first, by `facet_evidence`.
+                C::Level | C::Negation | C::Young | C::Facet | C::Avoided => Vec::new(),
             };
             if !items.is_empty() {
                 groups.push((weight, items));
@@ -592,6 +802,41 @@ impl Engine {
         out
     }
 }
+
+/// Words of the language, as the model's tokenizer knows them: a word of 4+ letters that it
+/// encodes as one piece is frequent in the text the model was trained on, so it is a word in
+/// its own right, not a misspelling ("fixing", "week"); typos ("plombiet", "devloppeur") break
+/// into several pieces. `None` when the tokenizer cannot tell (a test embedder).
+pub(crate) fn known_words(embedder: &Arc<dyn Embedder>) -> Result<Option<lexical::WordOracle>, SearchError> {
+    let one = embedder.count_tokens("a")?;
+    if embedder.count_tokens("abcdefghij zyxw")? <= one {
+        return Ok(None);
+    }
+    let embedder = embedder.clone();
+    let pieces = move |w: &str| embedder.count_tokens(w).unwrap_or(usize::MAX);
+    Ok(Some(Arc::new(move |w: &str| {
+        if w.chars().count() < 4 || !w.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        let n = pieces(w);
+        // A whole piece ("week"), or a whole stem and an inflection ("fix" + "ing").
+        n <= one
+            || n == one + 1
+                && INFLECTIONS
+                    .iter()
+                    .any(|suffix| w.strip_suffix(suffix).is_some_and(|stem| stem.len() >= 3 && pieces(stem) <= one))
+    })))
+}
+
+/// Inflection endings of English and French that the tokenizer splits off a known stem.
+const INFLECTIONS: [&str; 9] = ["ing", "ed", "s", "es", "er", "ers", "ly", "ent", "ant"];
+
+/// What a ruled-out clause's topic is framed with before facet detection (French: e5 is
+/// multilingual, and most facet phrasings start with a verb of work).
+const FACET_FRAME: &str = "travailler :";
+
+/// What a query that names no field is embedded as (its dense channels are muted anyway).
+const BROAD_QUERY: &str = "métier";
 
 /// The engine's dense channel: the HNSW graph, filtered by taxonomy.
 struct IndexDense<'a> {
@@ -657,6 +902,14 @@ impl Engine {
             label: display_label(occupation, lang),
             description: occupation.description.get_or_any(lang).map(first_sentence),
             skills,
+            facets: self
+                .channels
+                .facets
+                .of(idx)
+                .iter()
+                .map(|&f| self.channels.facets.table().get(f).id.clone())
+                .collect(),
+            entry_level: self.entry_level(idx),
             score,
             confidence: None,
             matched,

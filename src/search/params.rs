@@ -10,7 +10,7 @@
 //! Changing a value here changes rankings: rerun `boussole eval` (see `ARCHITECTURE.md`).
 
 use super::SearchError;
-use crate::catalog::{Lang, Taxonomy};
+use crate::catalog::{EducationLevel, FacetIdx, FacetSet, Lang, Taxonomy};
 
 // ---- Query limits -------------------------------------------------------------------------
 
@@ -113,6 +113,33 @@ pub struct Scope {
     pub taxonomy: Option<Taxonomy>,
     /// Number of results (already checked against [`QueryLimits`] by the caller).
     pub limit: usize,
+    /// Facets results must have or lack, and the highest entry level.
+    pub filter: FacetFilter,
+}
+
+/// Hard constraints on results' facets (`require`, `exclude`, `max_level` of the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FacetFilter {
+    /// Facets every result has.
+    pub require: FacetSet,
+    /// Facets no result has.
+    pub exclude: FacetSet,
+    /// The highest entry level of a result (occupations whose level is unknown are kept).
+    pub max_level: Option<EducationLevel>,
+}
+
+impl FacetFilter {
+    /// Whether the filter constrains anything.
+    pub fn is_empty(&self) -> bool {
+        self.require.is_empty() && self.exclude.is_empty() && self.max_level.is_none()
+    }
+
+    /// Whether an occupation with these facets and entry level passes.
+    pub fn allows(&self, facets: &[FacetIdx], level: Option<EducationLevel>) -> bool {
+        self.require.iter().all(|f| facets.contains(&f))
+            && !facets.iter().any(|&f| self.exclude.contains(f))
+            && self.max_level.zip(level).is_none_or(|(max, l)| l <= max)
+    }
 }
 
 impl Scope {
@@ -238,3 +265,5 @@ mod tests {
         assert_eq!(small.page(None, None).unwrap().limit, 3, "the default never exceeds the maximum");
     }
 }
+/// Clauses of a query read for facets (each costs one forward pass of the model).
+pub const FACET_CLAUSES: usize = 6;

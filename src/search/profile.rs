@@ -29,12 +29,14 @@ pub struct ProfileRequest {
     pub taxonomy: Option<Taxonomy>,
     /// Number of results.
     pub limit: usize,
+    /// Facets results must have or lack, and the highest entry level.
+    pub filter: super::FacetFilter,
 }
 
 impl ProfileRequest {
     /// The request's language, taxonomy filter and number of results.
     pub fn scope(&self) -> Scope {
-        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit }
+        Scope { lang: self.lang, taxonomy: self.taxonomy, limit: self.limit, filter: self.filter }
     }
 
     /// Whether the profile is RIASEC scores alone: no text, skill or interest that is not blank.
@@ -80,7 +82,13 @@ impl Engine {
             && req.interests.iter().all(|s| s.trim().is_empty())
         {
             return match &req.riasec {
-                Some(profile) => Ok(self.match_riasec(profile, req.lang, req.taxonomy, req.limit)),
+                Some(profile) => {
+                    let depth = if req.filter.is_empty() { req.limit } else { catalogue_len(self) };
+                    let mut ranked = self.match_riasec(profile, req.lang, req.taxonomy, depth);
+                    ranked.retain(|r| self.passes(r.index, &req.filter));
+                    ranked.truncate(req.limit);
+                    Ok(ranked)
+                }
                 None => Err(SearchError::EmptyQuery),
             };
         }
@@ -89,7 +97,7 @@ impl Engine {
         let mut title: HashMap<OccupationIdx, (f32, Vec<MatchedForm>)> = HashMap::new();
         if let Some(text) = text {
             let text = self.validate_text(text)?;
-            let understood = self.understand(text);
+            let understood = self.understand_query(text)?;
             let query = self.embed_query(&understood.positive)?;
             for r in self.rank_full(&understood, &query, req.scope().with_limit(TEXT_CANDIDATES)) {
                 title.insert(r.index, (r.score, r.matched));
@@ -120,7 +128,9 @@ impl Engine {
 
         let mut evidence: HashMap<OccupationIdx, (f32, f32, Vec<MatchedForm>)> = HashMap::new();
         for (idx, occupation) in catalogue.occupations.iter().enumerate() {
-            if req.taxonomy.is_some_and(|t| occupation.id.taxonomy != t) {
+            if req.taxonomy.is_some_and(|t| occupation.id.taxonomy != t)
+                || !(req.filter.is_empty() || self.passes(idx as OccupationIdx, &req.filter))
+            {
                 continue;
             }
             let mut skill_score = 0.0;
@@ -240,4 +250,9 @@ mod tests {
         assert!(b.chars().count() <= MAX_ITEM_CHARS && b.split(' ').count() <= MAX_ITEM_WORDS);
         assert_eq!(bounded_item(""), "");
     }
+}
+
+/// Occupations in the engine's catalogue (a filtered RIASEC ranking looks at all of them).
+fn catalogue_len(engine: &Engine) -> usize {
+    engine.index().catalogue().occupations.len()
 }

@@ -105,6 +105,25 @@ pub struct Understood {
     pub short_studies: bool,
     /// ROME fiches pointed to by the lexicons.
     pub hints: Vec<Hint>,
+    /// The query's clauses, each with its polarity: what facet detection embeds.
+    pub clauses: Vec<Clause>,
+    /// Every content word was negated ("je veux pas bosser le week-end"): `positive` kept them
+    /// all for lack of anything else, but the query names no field.
+    pub negated_only: bool,
+    /// Facets, level and intent found in the clauses by meaning (filled by the engine, which
+    /// embeds the clauses: see [`super::facets::FacetDetector`]).
+    pub facets: super::facets::QueryFacets,
+}
+
+/// One clause of a query ("je veux bosser dehors", "mais pas le week-end").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Clause {
+    /// The clause as written (after texting expansion and spelling correction).
+    pub text: String,
+    /// The clause without its negation words: what it is about, whichever the polarity.
+    pub topic: String,
+    /// Whether the clause rules its topic out ("pas", "sans", "can't stand", "scared of").
+    pub negated: bool,
 }
 
 /// Something ruled out, with the phrases that reveal it in an occupation's texts.
@@ -119,9 +138,85 @@ pub struct NegatedConcept {
 
 /// Words that open a negated scope.
 const NEGATION_TRIGGERS: &[&str] = &[
-    "pas", "sans", "jamais", "aucun", "aucune", "ni", "not", "no", "without", "never", "except", "sauf", "hors",
-    "dont", "deteste", "hate",
+    "pas",
+    "sans",
+    "jamais",
+    "aucun",
+    "aucune",
+    "ni",
+    "not",
+    "no",
+    "without",
+    "never",
+    "except",
+    "sauf",
+    "hors",
+    "dont",
+    "deteste",
+    "hate",
+    "cannot",
+    "cant",
+    "wont",
+    "nothing",
+    "avoid",
+    "eviter",
+    "peur",
+    "scared",
+    "afraid",
+    "allergique",
+    "allergic",
+    "horreur",
+    "supporte",
+    "stand",
 ];
+
+/// Words that only carry a negation and say nothing about its topic.
+const NEGATION_ONLY: &[&str] = &["ne", "n", "t", "can", "don", "won", "do", "does", "did", "i", "m", "of", "de", "d"];
+
+/// Whether word `i` opens a negated scope: a trigger, or an English "n't" ("don t", "can t").
+fn is_negation(ws: &[Word], i: usize) -> bool {
+    let w = ws[i].folded.as_str();
+    // "je sais pas" is not a negation of what follows.
+    let after_sais = i > 0 && matches!(ws[i - 1].folded.as_str(), "sais" | "sait" | "jsp");
+    // "stand" and "supporte" are aversions only when negated themselves ("can't stand", "je
+    // supporte pas" already has "pas").
+    let plain = NEGATION_TRIGGERS.contains(&w) && !matches!(w, "stand" | "supporte");
+    let contraction = w.ends_with('n') && ws.get(i + 1).is_some_and(|n| n.folded == "t" && n.clause == ws[i].clause);
+    (plain || contraction) && !after_sais
+}
+
+/// The clauses of a query: punctuation and clause words ("mais", "et", "but") split it.
+fn clauses_of(ws: &[Word]) -> Vec<Clause> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut start = 0;
+    for i in 0..=ws.len() {
+        let ends = i == ws.len()
+            || (i > start && (ws[i].clause != ws[i - 1].clause || CLAUSE_BREAKS.contains(&ws[i].folded.as_str())));
+        if !ends {
+            continue;
+        }
+        let part = &ws[start..i];
+        let negated = (0..part.len()).any(|k| is_negation(part, k));
+        let text = part.iter().map(|w| w.shown.as_str()).filter(|w| !CLAUSE_BREAKS.contains(w)).collect::<Vec<_>>();
+        let topic: Vec<&str> = part
+            .iter()
+            .enumerate()
+            .filter(|&(k, w)| {
+                !CLAUSE_BREAKS.contains(&w.folded.as_str())
+                    && !(negated
+                        && (is_negation(part, k)
+                            || NEGATION_ONLY.contains(&w.folded.as_str())
+                            || NEGATION_TRIGGERS.contains(&w.folded.as_str())))
+            })
+            .map(|(_, w)| w.shown.as_str())
+            .collect();
+        if part.iter().any(|w| !is_stop_word(&w.folded) && !is_query_stop_word(&w.folded)) {
+            out.push(Clause { text: text.join(" "), topic: topic.join(" "), negated });
+        }
+        start = i;
+    }
+    out
+}
 
 /// Words that end a clause (a negation never reaches past them).
 const CLAUSE_BREAKS: &[&str] =
@@ -446,6 +541,8 @@ pub struct Understander {
     lexicons: Lexicons,
     /// [`UnderstandConfig`] bits: switched by the evaluation's ablations on a shared engine.
     config: std::sync::atomic::AtomicU8,
+    /// Words of the language: never spelling-corrected.
+    known: Option<super::lexical::WordOracle>,
 }
 
 impl Understander {
@@ -464,7 +561,12 @@ impl Understander {
             .iter()
             .flat_map(|f| fold(&f.text).split(' ').map(str::to_string).collect::<Vec<_>>())
             .collect();
-        Understander { vocabulary: Vocabulary::of(catalogue, extra), title_words, lexicons, config }
+        Understander { vocabulary: Vocabulary::of(catalogue, extra), title_words, lexicons, config, known: None }
+    }
+
+    /// Leaves the words `known` accepts uncorrected (real words the catalogue lacks).
+    pub fn set_known_words(&mut self, known: Option<super::lexical::WordOracle>) {
+        self.known = known;
     }
 
     /// Switches steps on or off.
@@ -494,7 +596,7 @@ impl Understander {
         if cfg.spelling {
             for w in ws.iter_mut() {
                 if let Some(fixed) = self.vocabulary.correct(&w.folded) {
-                    if !self.lexicon_word(&w.folded) {
+                    if !self.lexicon_word(&w.folded) && !self.known.as_ref().is_some_and(|k| k(&w.folded)) {
                         w.typed = Some(std::mem::take(&mut w.folded));
                         w.folded = fixed.to_string();
                         w.shown = fixed.to_string();
@@ -503,6 +605,7 @@ impl Understander {
                 }
             }
         }
+        let clauses = clauses_of(&ws);
         let mut negated = Vec::new();
         let mut short_studies = false;
         let mut keep = vec![true; ws.len()];
@@ -512,13 +615,7 @@ impl Understander {
             short_studies = SHORT_STUDY_PHRASES.iter().any(|p| joined.contains(&format!(" {p} ")));
             let mut i = 0;
             while i < ws.len() {
-                let trigger = ws[i].folded.as_str();
-                // "don t" is how folding leaves "don't".
-                let is_trigger = NEGATION_TRIGGERS.contains(&trigger)
-                    || (trigger == "don" && ws.get(i + 1).is_some_and(|w| w.folded == "t"));
-                // "je sais pas" is not a negation of what follows.
-                let after_sais = i > 0 && matches!(ws[i - 1].folded.as_str(), "sais" | "sait" | "jsp");
-                if !is_trigger || after_sais {
+                if !is_negation(&ws, i) {
                     i += 1;
                     continue;
                 }
@@ -527,7 +624,11 @@ impl Understander {
                 let mut j = i + 1;
                 while j < ws.len() && ws[j].clause == ws[i].clause && !CLAUSE_BREAKS.contains(&ws[j].folded.as_str()) {
                     let w = ws[j].folded.as_str();
-                    if w != "t" && !is_query_stop_word(w) && !matches!(w, "veux" | "aime" | "envie" | "want" | "like") {
+                    if !NEGATION_ONLY.contains(&w)
+                        && !NEGATION_TRIGGERS.contains(&w)
+                        && !is_query_stop_word(w)
+                        && !matches!(w, "veux" | "aime" | "envie" | "want" | "like")
+                    {
                         scope.push(j);
                         if scope.len() == NEGATION_SCOPE {
                             break;
@@ -545,7 +646,13 @@ impl Understander {
                     keep[k] = false;
                 }
                 for k in i + 1..j.min(ws.len()) {
-                    if is_stop_word(&ws[k].folded) || is_query_stop_word(&ws[k].folded) {
+                    let w = ws[k].folded.as_str();
+                    // "can't stand": the aversion's own words go with it.
+                    if is_stop_word(w)
+                        || is_query_stop_word(w)
+                        || NEGATION_ONLY.contains(&w)
+                        || NEGATION_TRIGGERS.contains(&w)
+                    {
                         keep[k] = false;
                     }
                 }
@@ -564,11 +671,9 @@ impl Understander {
         }
         let removed = keep.iter().any(|k| !k);
         // Lexicons read the positive words only: "pas à l'hôpital" must not become a hint.
-        let mut ws: Vec<Word> = if ws.iter().zip(&keep).all(|(w, k)| !*k || is_query_stop_word(&w.folded)) {
-            ws
-        } else {
-            ws.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(w, _)| w).collect()
-        };
+        let negated_only = removed && ws.iter().zip(&keep).all(|(w, k)| !*k || is_query_stop_word(&w.folded));
+        let mut ws: Vec<Word> =
+            if negated_only { ws } else { ws.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(w, _)| w).collect() };
         let mut hints = Vec::new();
         if cfg.colloquial {
             rewritten |= self.expand(&mut ws, |lex| &lex.colloquial, Some((HintSource::Colloquial, &mut hints)));
@@ -587,7 +692,17 @@ impl Understander {
         } else {
             positive.clone()
         };
-        Understood { positive, lexical, rewritten: rewritten || removed, negated, short_studies, hints }
+        Understood {
+            positive,
+            lexical,
+            rewritten: rewritten || removed,
+            negated,
+            short_studies,
+            hints,
+            clauses,
+            negated_only,
+            facets: Default::default(),
+        }
     }
 
     /// Whether a folded word is part of a lexicon key (slang is kept as typed for the lexicons).
@@ -775,5 +890,38 @@ mod tests {
         assert!(!u.understand("pas de nuit").positive.is_empty());
         let texts = " infirmier travail de nuit etablissement de sante ";
         assert!(reveals(texts, &u.understand("pas de nuit").negated[0]));
+    }
+
+    #[test]
+    fn clauses_carry_their_polarity_and_topic_in_both_languages() {
+        let u = Understander::new(&catalogue(&["animaux", "animals", "blood"]), lexicons());
+        let q = u.understand("I like animals but I can't stand blood");
+        assert_eq!(q.clauses.len(), 2, "{:?}", q.clauses);
+        assert!(!q.clauses[0].negated);
+        assert!(q.clauses[1].negated);
+        assert_eq!(q.clauses[1].topic, "blood");
+        assert!(!q.positive.contains("blood"), "the ruled-out word leaves the embedded text: {}", q.positive);
+        assert!(!q.positive.contains("stand"), "so do the aversion's own words: {}", q.positive);
+        assert!(q.negated.iter().any(|c| c.said == "blood"));
+        let q = u.understand("j'aime les animaux, je veux pas bosser le week-end");
+        assert_eq!(q.clauses.len(), 2);
+        assert!(q.clauses[1].negated && q.clauses[1].topic.contains("week"), "{:?}", q.clauses);
+        let q = u.understand("I'm scared of heights");
+        assert!(q.clauses[0].negated && q.clauses[0].topic == "heights", "{:?}", q.clauses);
+        // "je sais pas" is no negation: an undecided person's clause keeps its polarity.
+        assert!(!u.understand("je sais pas quoi faire").clauses[0].negated);
+        // Only a negation: nothing names a field.
+        assert!(u.understand("je veux pas bosser le week-end").negated_only);
+        assert!(!u.understand("cuisinier mais pas le week-end").negated_only);
+    }
+
+    #[test]
+    fn words_of_the_language_are_not_corrected() {
+        let c = catalogue(&["filing clerk", "plombier"]);
+        let mut u = Understander::new(&c, lexicons());
+        assert_eq!(u.understand("fixing things").positive, "filing things", "without an oracle, a near word is taken");
+        u.set_known_words(Some(std::sync::Arc::new(|w: &str| w == "fixing")));
+        assert_eq!(u.understand("fixing things").positive, "fixing things");
+        assert_eq!(u.understand("plombiet").positive, "plombier", "a real typo is still corrected");
     }
 }

@@ -92,6 +92,7 @@ pub const ASSETS: &[Asset] = &[
     module!("js/dom.js"),
     module!("js/cards.js"),
     module!("js/shortlist.js"),
+    module!("js/refine.js"),
     module!("js/views/search.js"),
     module!("js/views/detail.js"),
     module!("js/views/profile.js"),

@@ -12,7 +12,11 @@
 // Flows: phone (search, detail, back, English, profile), desktop, mobile layout (every view at
 // 320, 390 and 430 px: no horizontal scroll, 44-px touch targets), shortlist (star, reload,
 // share link in a fresh context, unknown ids, remove, corrupt storage), questionnaire ("je ne
-// sais pas quoi chercher": end to end by keyboard only, then its screens at 320/390/430 px).
+// sais pas quoi chercher": end to end by keyboard only, then its screens at 320/390/430 px),
+// facets (refinement chips by keyboard and by touch, exclusions from the query's intent, filters
+// kept in the hash, the "pas d'idée précise ?" banner, working conditions and entry level on a
+// detail page: mostly against page.route mocks of the API, so ranking does not matter; and the
+// chips of the fixture index's own answer, recomputed from it).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -868,6 +872,356 @@ async function cardsFlow(browser) {
   await context.close();
 }
 
+// ---------------------------------------------------------------- facets: refinement chips, undecided banner
+
+const MOCK_FACETS = [
+  ['ctx-out', 'En extérieur', 'Outdoors'],
+  ['ctx-we', 'Le week-end', 'At weekends'],
+  ['ctx-night', 'La nuit', 'At night'],
+  ['ctx-team', 'En équipe', 'In a team'],
+  ['ctx-public', 'Au contact du public', 'With the public'],
+  ['ctx-travel', 'Déplacements fréquents', 'Frequent travel'],
+  ['ctx-standing', 'Debout', 'Standing'],
+  ['ctx-home', 'Travail depuis chez soi', 'Work from your own home', false],
+  ['ctx-all', 'Horaires variables', 'Variable hours'],
+  ['ctx-rare', 'En hauteur', 'At height'],
+].map(([id, fr, en, chip = true]) => ({ id, kind: 'context', label: { fr, en }, chip, occupations: 10 }))
+  .concat([['none', 'Sans diplôme', 'No qualification'], ['cap', 'Accessible avec un CAP', 'With a CAP']]
+    .map(([l, fr, en]) => ({ id: `level-${l}`, kind: 'level', label: { fr, en }, chip: true, occupations: 10 })));
+
+// Ten métiers; among them ctx-out 5, ctx-we 4, ctx-night 3, ctx-team 6, ctx-public 7,
+// ctx-travel 2, ctx-standing 8 (the 7th best split: not offered), ctx-home 5 (chip: false),
+// ctx-all 10 and ctx-rare 1 (outside 20–80 %). Levels: cap ×4, bac ×3, bac2 ×2, unknown ×1.
+const MOCK_CARRY = {
+  'ctx-out': [0, 1, 2, 3, 4], 'ctx-we': [0, 5, 6, 7], 'ctx-night': [1, 5, 8], 'ctx-team': [0, 1, 2, 5, 6, 9],
+  'ctx-public': [2, 3, 4, 5, 6, 7, 8], 'ctx-travel': [8, 9], 'ctx-standing': [0, 1, 2, 3, 4, 5, 6, 7],
+  'ctx-home': [1, 3, 5, 7, 9], 'ctx-all': [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'ctx-rare': [4],
+};
+const MOCK_LEVELS = ['cap', 'cap', 'bac', 'cap', 'bac2', 'bac', 'cap', 'bac2', 'bac', null];
+const MOCK_LEVEL_ORDER = ['none', 'cap', 'bac', 'bac2', 'bac3', 'bac5', 'doctorate'];
+const MOCK_NAMES = ['Jardinier', 'Maçon', 'Serveur', 'Vendeur', 'Animateur', 'Cuisinier', 'Agent de sécurité', 'Pâtissier', 'Chauffeur', 'Paysagiste'];
+
+function mockResults() {
+  return MOCK_NAMES.map((name, i) => ({
+    taxonomy: 'rome', code: `T${i}`, label: `${name} (test)`, description: `Métier de test numéro ${i}.`, score: 1 - i / 20,
+    skills: [], facets: Object.keys(MOCK_CARRY).filter((id) => MOCK_CARRY[id].includes(i)), entry_level: MOCK_LEVELS[i],
+    matched: i === 0 ? [{ kind: 'facet', text: 'En extérieur ✓' }] : i === 1 ? [{ kind: 'entry_level', text: 'Accessible avec un CAP' }] : [],
+  }));
+}
+
+/**
+ * Answers /v1/facets, /v1/search and /v1/occupations/rome/T… from the tables above (the rest
+ * goes to the server). Search: `require`, `exclude`, `max_level` filter the ten métiers; a
+ * query with "week-end" rules it out (intent.avoided), one with "CAP" names a level
+ * (intent.max_level), one with "sais pas" is undecided, one with "rien" finds nothing; `ctx-unknown` is refused as the server would (400). Returns the
+ * search URLs asked.
+ */
+async function mockFacetApi(page) {
+  const searches = [];
+  await page.route((u) => u.pathname === '/v1/facets', (route) => route.fulfill({ json: { results: MOCK_FACETS } }));
+  await page.route((u) => u.pathname === '/v1/search', (route) => {
+    const u = new URL(route.request().url());
+    searches.push(u.href);
+    const p = u.searchParams;
+    const q = p.get('q') || '';
+    const ids = (name) => (p.get(name) || '').split(',').filter(Boolean);
+    const require = ids('require');
+    const exclude = ids('exclude');
+    const max = p.get('max_level');
+    if ([...require, ...exclude].includes('ctx-unknown')) {
+      return route.fulfill({ status: 400, json: { error: { code: 'invalid_parameter', message: 'require: unknown facet `ctx-unknown`' } } });
+    }
+    const results = /rien/.test(q) ? [] : mockResults().filter((r) => require.every((id) => r.facets.includes(id))
+      && !exclude.some((id) => r.facets.includes(id))
+      && (!max || r.entry_level === null || MOCK_LEVEL_ORDER.indexOf(r.entry_level) <= MOCK_LEVEL_ORDER.indexOf(max)));
+    const intent = { wanted: [], avoided: /week-end/.test(q) ? ['ctx-we'] : [], max_level: /CAP/.test(q) ? 'cap' : null, undecided: /sais pas/.test(q) };
+    return route.fulfill({ json: { query: q, lang: p.get('lang'), offset: 0, results, intent, took_ms: 1 } });
+  });
+  await page.route((u) => /^\/v1\/occupations\/rome\/T\d$/.test(u.pathname), (route) => {
+    const u = new URL(route.request().url());
+    const en = u.searchParams.get('lang') === 'en';
+    const code = u.pathname.split('/').pop();
+    const facet = (id) => {
+      const f = MOCK_FACETS.find((x) => x.id === id);
+      return { id, kind: f.kind, label: en ? f.label.en : f.label.fr };
+    };
+    return route.fulfill({
+      json: {
+        taxonomy: 'rome', code, label: 'Jardinier (test)', labels: { fr: 'Jardinier (test)', en: 'Gardener (test)' },
+        description: 'Entretient des jardins.', skills: { essential: [{ label: 'Tailler des haies' }], optional: [] },
+        riasec: ['R'], interests: [], links: [], related: [],
+        facets: [facet('ctx-out'), facet('ctx-we'), facet('ctx-standing'), facet('level-cap')], entry_level: 'cap',
+      },
+    });
+  });
+  return searches;
+}
+
+const lastSearch = (searches) => new URL(searches[searches.length - 1]);
+const chipSel = (key) => `#search-out .refine-chip[data-chip="${key}"]`;
+
+/** Waits until the results are drawn (not loading) and the chip `key` is `pressed` and, with `focused`, has focus. */
+async function waitChip(page, key, pressed, { focused = false } = {}) {
+  await page.waitForFunction(([sel, want, foc]) => {
+    const b = document.querySelector(sel);
+    const out = document.querySelector('#search-out');
+    return b && out.getAttribute('aria-busy') === 'false' && b.getAttribute('aria-pressed') === want && (!foc || document.activeElement === b);
+  }, [chipSel(key), pressed ? 'true' : 'false', focused]);
+}
+
+async function facetsFlow(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const jsErrors = [];
+  page.on('pageerror', (e) => jsErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 400/.test(m.text())) jsErrors.push(`console: ${m.text()}`); });
+
+  // The fixture index itself: whatever its facets, the chips shown are those its answer calls for.
+  await check('facets (fixture index): /v1/facets lists facets; the chips are those the results call for', async () => {
+    const [facetsRes] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/facets'),
+      page.goto(`${BASE_URL}/#/?q=boulanger`, { waitUntil: 'load' }),
+    ]);
+    assert(facetsRes.status() === 200, `/v1/facets: ${facetsRes.status()}`);
+    const facets = (await facetsRes.json()).results;
+    assert(Array.isArray(facets) && facets.length > 0 && facets.every((f) => f.id && f.label && f.label.fr && f.label.en), 'facets without id or label');
+    assert(facets.some((f) => f.id === 'level-cap'), 'no level-cap facet');
+    await waitForCards(page);
+    const search = await page.evaluate(async () => (await fetch('/v1/search?q=boulanger&lang=fr&limit=12&group=metier')).json());
+    assert(search.results.every((r) => Array.isArray(r.facets) && 'entry_level' in r), 'a result without facets / entry_level');
+    const expected = await page.evaluate(async ([answer, list]) => {
+      const { chooseChips, emptyFilters } = await import('/static/js/refine.js');
+      const intent = answer.intent || {};
+      const filters = { ...emptyFilters(), exclude: intent.avoided || [] };
+      return chooseChips(answer.results, list, filters, { intentLevel: intent.max_level || '' }).map((c) => c.label);
+    }, [search, facets]);
+    const shown = await page.locator('#search-out .refine-chip').allTextContents();
+    assert(JSON.stringify(shown) === JSON.stringify(expected), `chips ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`);
+    console.log(`     fixture chips for "boulanger": ${shown.length ? shown.join(' | ') : '(none)'}`);
+  });
+
+  const searches = await mockFacetApi(page);
+
+  await check('facets: chips after a search, in a named group, closest to half first, at most 6 (+ levels)', async () => {
+    // A fresh document, so the facets come from the mock, not the page's cache.
+    await page.goto(`${BASE_URL}/#/`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await page.goto(`${BASE_URL}/#/?q=jardin`, { waitUntil: 'load' });
+    await waitForCards(page);
+    const group = page.getByRole('group', { name: 'Affiner les résultats' });
+    await group.waitFor({ state: 'visible' });
+    const keys = await group.locator('button').evaluateAll((els) => els.map((b) => b.dataset.chip));
+    assert(JSON.stringify(keys) === JSON.stringify(['f:ctx-out', 'f:ctx-we', 'f:ctx-team', 'f:ctx-night', 'f:ctx-public', 'f:ctx-travel', 'lvl:cap', 'lvl:bac']),
+      `chips ${keys.join(' ')}`);
+    const pressed = await group.locator('button').evaluateAll((els) => els.map((b) => b.getAttribute('aria-pressed')));
+    assert(pressed.every((v) => v === 'false'), `pressed: ${pressed}`);
+    assert(((await page.locator(chipSel('lvl:cap')).textContent()) || '').includes('Accessible avec un CAP'), 'level chip label');
+    assert(((await page.locator(chipSel('f:ctx-out')).textContent()) || '') === 'En extérieur', 'facet chip label');
+    // The results' heading comes first, then the chips, then the cards; no undecided banner here.
+    const order = await page.evaluate(() => [...document.querySelectorAll('#search-out > *')].map((el) => el.className));
+    assert(order.join(' ') === 'results-title refine results', `order ${order.join(' | ')}`);
+    assert(await page.locator('#undecided').count() === 0, 'undecided banner without undecided intent');
+  }, { critical: true });
+
+  await check('facets: evidence of kind facet / entry_level is named on the card', async () => {
+    const first = page.locator('#search-out .card.result').first();
+    assert(((await first.locator('.matched').textContent()) || '').includes('En extérieur ✓\u00a0(condition de travail)'), `card: ${await first.textContent()}`);
+    const second = page.locator('#search-out .card.result').nth(1);
+    assert(((await second.locator('.matched').textContent()) || '').includes('(niveau d’accès)'), `card: ${await second.textContent()}`);
+  });
+
+  await check('facets: keyboard: Tab to a chip, Enter requires it (require= sent, aria-pressed, focus kept), Space releases it', async () => {
+    await page.locator('#q').focus();
+    await tabTo(page, chipSel('f:ctx-out'));
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.keyboard.press('Enter'),
+    ]);
+    assert(new URL(req.url()).searchParams.get('require') === 'ctx-out', `request ${req.url()}`);
+    await waitChip(page, 'f:ctx-out', true, { focused: true });
+    assert(await page.locator('#search-out .card.result').count() === 5, `${await page.locator('#search-out .card.result').count()} cards, expected 5`);
+    assert(new URLSearchParams(await page.evaluate(() => location.hash.split('?')[1] || '')).get('f') === 'ctx-out', `hash ${await page.evaluate(() => location.hash)}`);
+    const [req2] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.keyboard.press('Space'),
+    ]);
+    assert(!new URL(req2.url()).searchParams.has('require'), `request ${req2.url()}`);
+    await waitChip(page, 'f:ctx-out', false, { focused: true });
+    assert(await page.locator('#search-out .card.result').count() === 10, 'results not back to 10');
+    assert(!/[?&]f=/.test(await page.evaluate(() => location.hash)), 'filter left in the hash');
+  });
+
+  let tapped = '';
+  await check('facets: touch: tapping a level chip sends max_level, tapping a facet chip adds require=', async () => {
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.locator(chipSel('lvl:cap')).tap(),
+    ]);
+    assert(new URL(req.url()).searchParams.get('max_level') === 'cap', `request ${req.url()}`);
+    await waitChip(page, 'lvl:cap', true);
+    assert(await page.locator('#search-out .card.result').count() === 5, 'cap or unknown: 5 métiers');
+    const chip = page.locator('#search-out .refine-chip.chip-require[aria-pressed="false"]').first();
+    tapped = await chip.getAttribute('data-chip');
+    const [req2] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      chip.tap(),
+    ]);
+    const p = new URL(req2.url()).searchParams;
+    assert(p.get('require') === tapped.slice(2) && p.get('max_level') === 'cap', `request ${req2.url()}`);
+    await waitChip(page, tapped, true);
+    await waitChip(page, 'lvl:cap', true);
+  });
+  await shot(page, 'facets-01-chips', true);
+
+  await check('facets: the filters survive a reload (hash), chips still pressed', async () => {
+    const hash = await page.evaluate(() => location.hash);
+    const hp = new URLSearchParams(hash.split('?')[1] || '');
+    assert(hp.get('q') === 'jardin' && hp.get('f') === tapped.slice(2) && hp.get('lvl') === 'cap', `hash ${hash}`);
+    searches.length = 0;
+    await page.reload({ waitUntil: 'load' });
+    await waitForCards(page);
+    await waitChip(page, tapped, true);
+    await waitChip(page, 'lvl:cap', true);
+    const p = lastSearch(searches).searchParams;
+    assert(p.get('require') === tapped.slice(2) && p.get('max_level') === 'cap', `request after reload ${searches.join(' ')}`);
+  });
+
+  await check('facets: a new query starts without filters', async () => {
+    searches.length = 0;
+    await typeQuery(page, 'cuisine');
+    await page.waitForFunction(() => document.querySelectorAll('#search-out .card.result').length === 10 && document.querySelector('#search-out').getAttribute('aria-busy') === 'false');
+    const p = lastSearch(searches).searchParams;
+    assert(p.get('q') === 'cuisine' && !p.has('require') && !p.has('max_level'), `request ${lastSearch(searches)}`);
+    assert(await page.locator('#search-out .refine-chip[aria-pressed="true"]').count() === 0, 'a chip is still pressed');
+  });
+
+  await check('facets: "pas le week-end" (intent.avoided) shows a pressed exclusion chip, sent as exclude=, removable', async () => {
+    await page.goto(`${BASE_URL}/#/?q=${encodeURIComponent('cuisine mais pas le week-end')}`);
+    await waitChip(page, 'x:ctx-we', true);
+    const chip = page.locator(chipSel('x:ctx-we'));
+    assert(((await chip.textContent()) || '') === 'Pas : Le week-end', `label ${await chip.textContent()}`);
+    assert(await page.locator(chipSel('f:ctx-we')).count() === 0, 'ctx-we also offered as a requirement');
+    assert(new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]).get('x') === 'ctx-we', 'exclusion not in the hash');
+    // Another chip: the exclusion goes with it.
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.locator(chipSel('f:ctx-out')).click(),
+    ]);
+    let p = new URL(req.url()).searchParams;
+    assert(p.get('exclude') === 'ctx-we' && p.get('require') === 'ctx-out', `request ${req.url()}`);
+    await waitChip(page, 'f:ctx-out', true);
+    assert(await page.locator('#search-out .card.result').count() === 4, `${await page.locator('#search-out .card.result').count()} cards`);
+    // Off by keyboard: no exclude= any more, the chip stays (unpressed) to turn it on again.
+    await page.locator(chipSel('x:ctx-we')).focus();
+    const [req2] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.keyboard.press('Enter'),
+    ]);
+    p = new URL(req2.url()).searchParams;
+    assert(!p.has('exclude') && p.get('require') === 'ctx-out', `request ${req2.url()}`);
+    await waitChip(page, 'x:ctx-we', false, { focused: true });
+    const [req3] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.locator(chipSel('x:ctx-we')).tap(),
+    ]);
+    assert(new URL(req3.url()).searchParams.get('exclude') === 'ctx-we', `request ${req3.url()}`);
+    await waitChip(page, 'x:ctx-we', true);
+  });
+  await shot(page, 'facets-02-exclusion', true);
+
+  await check('facets: no result with the filters: the chips stay, to remove one', async () => {
+    await page.goto(`${BASE_URL}/#/?q=rien&f=ctx-out`);
+    await page.locator('#search-out .state.empty').waitFor({ state: 'visible' });
+    await waitChip(page, 'f:ctx-out', true);
+    assert(/retire-en un/.test(await page.locator('#search-out .filter-hint').textContent()), 'no hint');
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/search'),
+      page.locator(chipSel('f:ctx-out')).click(),
+    ]);
+    assert(!new URL(req.url()).searchParams.has('require'), `request ${req.url()}`);
+  });
+
+  await check('facets: the level the query names (intent.max_level) is offered as a chip, not pressed', async () => {
+    await page.goto(`${BASE_URL}/#/?q=${encodeURIComponent('rien, j’ai un CAP')}`);
+    await page.locator('#search-out .state.empty').waitFor({ state: 'visible' });
+    await waitChip(page, 'lvl:cap', false);
+    assert(!lastSearch(searches).searchParams.has('max_level'), `request ${lastSearch(searches)}`);
+  });
+
+  await check('facets: a link naming an unknown facet (400 invalid_parameter) searches without filters', async () => {
+    await page.goto(`${BASE_URL}/#/?q=jardin&f=ctx-unknown`);
+    await page.waitForFunction(() => document.querySelectorAll('#search-out .card.result').length === 10);
+    assert(!lastSearch(searches).searchParams.has('require'), `last request ${lastSearch(searches)}`);
+    assert(!/[?&]f=/.test(await page.evaluate(() => location.hash)), 'unknown facet left in the hash');
+  });
+
+  await check('undecided: "je sais pas quoi faire de ma vie" shows the banner above the results, in both languages, with the questionnaire', async () => {
+    await page.goto(`${BASE_URL}/#/?q=${encodeURIComponent('je sais pas quoi faire de ma vie')}`);
+    const banner = page.locator('#search-out #undecided');
+    await banner.waitFor({ state: 'visible' });
+    const text = (await banner.textContent()) || '';
+    assert(text.includes('Pas d’idée précise ?') && text.includes('Le questionnaire t’aide à trouver des pistes'), `banner: ${text}`);
+    assert(await page.evaluate(() => document.querySelector('#search-out').firstElementChild.id) === 'undecided', 'banner is not first');
+    await waitForCards(page);
+    await page.locator('.lang-btn[data-lang="en"]').click();
+    await page.locator('#search-out #undecided', { hasText: 'No clear idea yet?' }).waitFor({ state: 'visible' });
+    await page.locator('#search-out .refine', { hasText: 'Refine the results' }).waitFor({ state: 'visible' });
+    await page.locator(chipSel('f:ctx-out'), { hasText: 'Outdoors' }).waitFor({ state: 'visible' });
+    await page.locator('.lang-btn[data-lang="fr"]').click();
+    await page.locator('#search-out #undecided', { hasText: 'Pas d’idée précise ?' }).waitFor({ state: 'visible' });
+    await assertMobileLayout(page, 'undecided banner + chips');
+    await shot(page, 'facets-03-undecided');
+    const link = page.getByRole('link', { name: 'Faire le questionnaire' });
+    assert(await link.getAttribute('href') === '#/quiz', 'link href');
+    await link.tap();
+    await page.waitForFunction(() => location.hash === '#/quiz');
+    await page.locator('#view-quiz').waitFor({ state: 'visible' });
+    await page.goBack();
+    await page.locator('#search-out #undecided').waitFor({ state: 'visible' });
+  });
+
+  await check('detail: working conditions and entry level (French, then English)', async () => {
+    await page.goto(`${BASE_URL}/#/metier/rome/T0`);
+    const sec = page.locator('#view-detail #facets');
+    await sec.waitFor({ state: 'visible' });
+    await sec.getByRole('heading', { name: 'Conditions de travail' }).waitFor({ state: 'visible' });
+    assert(((await sec.locator('.entry-level').textContent()) || '').includes('Accessible avec un CAP'), `level: ${await sec.locator('.entry-level').textContent()}`);
+    const items = await sec.locator('.facet-list li').allTextContents();
+    assert(JSON.stringify(items) === JSON.stringify(['En extérieur', 'Le week-end', 'Debout']), `facets ${items.join(' | ')}`);
+    await assertMobileLayout(page, 'detail with facets');
+    await page.locator('.lang-btn[data-lang="en"]').click();
+    await sec.getByRole('heading', { name: 'Working conditions' }).waitFor({ state: 'visible' });
+    await sec.locator('.entry-level', { hasText: 'Accessible with a CAP' }).waitFor({ state: 'visible' });
+    assert((await sec.locator('.facet-list li').allTextContents()).includes('Outdoors'), 'English facet labels');
+    await page.locator('.lang-btn[data-lang="fr"]').click();
+    await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
+  });
+  await shot(page, 'facets-04-detail', true);
+
+  await check('facets: no JavaScript errors', async () => {
+    assert(jsErrors.length === 0, jsErrors.join(' | '));
+  });
+  await context.close();
+
+  // Narrow phones: the chips wrap, no horizontal scroll, 44-px targets.
+  for (const width of [320, 430]) {
+    const phone = await browser.newContext({ viewport: { width, height: 780 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    phone.setDefaultTimeout(STEP_TIMEOUT);
+    const p = await phone.newPage();
+    await mockFacetApi(p);
+    await check(`${width}px: refinement chips (pressed and exclusion) and the undecided banner`, async () => {
+      await p.goto(`${BASE_URL}/#/?q=${encodeURIComponent('je sais pas, pas le week-end')}&f=ctx-team&lvl=cap`, { waitUntil: 'load' });
+      await waitForCards(p);
+      await p.locator('#search-out #undecided').waitFor({ state: 'visible' });
+      await waitChip(p, 'x:ctx-we', true);
+      await waitChip(p, 'f:ctx-team', true);
+      await assertMobileLayout(p, 'chips + banner');
+    });
+    await phone.close();
+  }
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boussole-chromium-'));
@@ -902,6 +1256,8 @@ async function main() {
       await quizFlow(browser);
       aborted = false;
       await cardsFlow(browser);
+      aborted = false;
+      await facetsFlow(browser);
       if (process.env.DOCS_SCREENSHOTS) {
         aborted = false;
         await docsScreenshots(browser, path.resolve(process.env.DOCS_SCREENSHOTS));

@@ -53,8 +53,29 @@ export function qs(params) {
 
 const occPath = (taxonomy, code) => `/v1/occupations/${encodeURIComponent(taxonomy)}/${encodeURIComponent(code)}`;
 
-/** GET /v1/search (`group: 'metier'`: one card per métier, ESCO equivalents on the ROME card). */
-export const search = ({ q, lang, taxonomy, limit, group }, signal) => request(`/v1/search?${qs({ q, lang, taxonomy, limit, group })}`, { signal });
+/**
+ * GET /v1/search (`group: 'metier'`: one card per métier, ESCO equivalents on the ROME card).
+ * `require` / `exclude`: facet ids (arrays, sent comma-separated); `maxLevel`: the highest
+ * entry level (`none`, `cap`, `bac`, `bac2`, `bac3`, `bac5`, `doctorate`).
+ */
+export const search = ({ q, lang, taxonomy, limit, group, require = [], exclude = [], maxLevel = '' }, signal) => request(
+  `/v1/search?${qs({ q, lang, taxonomy, limit, group, require: require.join(','), exclude: exclude.join(','), max_level: maxLevel })}`,
+  { signal },
+);
+
+// The facets do not change while the page is open: fetched once (both languages in one answer).
+let facetsPromise = null;
+
+/** GET /v1/facets (cached; a failure is forgotten, so the next call asks again). */
+export function facets() {
+  if (!facetsPromise) {
+    facetsPromise = request('/v1/facets').catch((e) => {
+      facetsPromise = null;
+      throw e;
+    });
+  }
+  return facetsPromise;
+}
 
 /** POST /v1/match. */
 export const match = (body, signal) => request('/v1/match', { method: 'POST', body, signal });

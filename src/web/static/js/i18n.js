@@ -156,15 +156,51 @@ export const MESSAGES = {
       synonym: 'synonyme', gendered: 'autre forme', skill: 'compétence', interest: 'centre d’intérêt',
       onisep: 'métier ONISEP', definition: 'ce que fait ce métier', access: 'accès au métier',
       description: 'description', colloquial: 'mot courant', school: 'parcours scolaire',
-      riasec: 'ton profil',
+      riasec: 'ton profil', facet: 'condition de travail', avoided: 'ce que tu veux éviter',
+      entry_level: 'niveau d’accès',
     },
     en: {
       preferred: 'title', alt: 'alternative title', hidden: 'related term', appellation: 'job title',
       synonym: 'synonym', gendered: 'gendered form', skill: 'skill', interest: 'interest',
       onisep: 'ONISEP job title', definition: 'what the job is', access: 'how to get in', description: 'description',
       colloquial: 'everyday word', school: 'school path',
-      riasec: 'your profile',
+      riasec: 'your profile', facet: 'working conditions', avoided: 'what you want to avoid',
+      entry_level: 'entry level',
     },
+  },
+  refineTitle: {
+    fr: 'Affiner les résultats',
+    en: 'Refine the results',
+  },
+  chipNot: {
+    fr: (label) => `Pas : ${label}`,
+    en: (label) => `Not: ${label}`,
+  },
+  levelChip: {
+    fr: {
+      none: 'Sans diplôme', cap: 'Accessible avec un CAP', bac: 'Jusqu’au bac', bac2: 'Jusqu’à bac+2',
+      bac3: 'Jusqu’à bac+3', bac5: 'Jusqu’à bac+5', doctorate: 'Toutes études',
+    },
+    en: {
+      none: 'No qualification needed', cap: 'Accessible with a CAP', bac: 'Up to the baccalauréat', bac2: 'Up to 2 years after the bac',
+      bac3: 'Up to a bachelor’s degree', bac5: 'Up to a master’s degree', doctorate: 'Any length of study',
+    },
+  },
+  noResultFilters: {
+    fr: 'Aucun métier ne correspond à tous ces filtres : retire-en un ci-dessous.',
+    en: 'No job matches all these filters: remove one below.',
+  },
+  undecidedTitle: {
+    fr: 'Pas d’idée précise ?',
+    en: 'No clear idea yet?',
+  },
+  undecidedText: {
+    fr: 'Le questionnaire t’aide à trouver des pistes.',
+    en: 'The questionnaire helps you find some ideas.',
+  },
+  undecidedLink: {
+    fr: 'Faire le questionnaire',
+    en: 'Take the questionnaire',
   },
   taxonomyName: {
     fr: { rome: 'ROME', esco: 'ESCO' },
@@ -273,6 +309,38 @@ export const MESSAGES = {
   relations: {
     fr: { exact: 'équivalent', close: 'proche', broad: 'plus général', narrow: 'plus précis' },
     en: { exact: 'equivalent', close: 'close', broad: 'broader', narrow: 'narrower' },
+  },
+  facetsTitle: {
+    fr: 'Conditions de travail',
+    en: 'Working conditions',
+  },
+  facetsHint: {
+    fr: 'Où, quand et avec qui on exerce souvent ce métier.',
+    en: 'Where, when and with whom this job is often done.',
+  },
+  entryLevelLabel: {
+    fr: 'Niveau d’accès : ',
+    en: 'Entry level: ',
+  },
+  entryLevel: {
+    fr: {
+      none: 'Accessible sans diplôme',
+      cap: 'Accessible avec un CAP',
+      bac: 'Accessible avec un bac ou un bac pro',
+      bac2: 'Accessible avec un bac+2 (BTS, DUT)',
+      bac3: 'Accessible avec un bac+3 (licence, BUT)',
+      bac5: 'Accessible avec un bac+5 (master, école d’ingénieur)',
+      doctorate: 'Accessible avec un doctorat ou un diplôme d’État (médecine, pharmacie)',
+    },
+    en: {
+      none: 'Accessible without qualification',
+      cap: 'Accessible with a CAP (vocational certificate)',
+      bac: 'Accessible with the baccalauréat (end of secondary school)',
+      bac2: 'Accessible with 2 years of higher education (BTS, DUT)',
+      bac3: 'Accessible with a bachelor’s degree (licence, BUT)',
+      bac5: 'Accessible with a master’s degree or an engineering school',
+      doctorate: 'Accessible with a doctorate or a state degree (medicine, pharmacy)',
+    },
   },
   related: {
     fr: 'Métiers proches',

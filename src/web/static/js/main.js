@@ -2,13 +2,14 @@
 // back button and shared links work) and the wiring the views share. Native ES modules, no
 // build step, no dependency.
 //
-//   main.js ── views/search.js     #/?q=…&t=…           search as you type
+//   main.js ── views/search.js     #/?q=…&t=…&f=…&x=…&lvl=… search as you type, refined by chips
 //           ├─ views/profile.js    #/profil             interests (views/interests.js), skills, free text → match
 //           ├─ views/detail.js     #/metier/{tax}/{code} one occupation
 //           ├─ views/selection.js  #/selection[?ids=…]  the shortlist, or a shared one
 //           └─ views/quiz.js       #/quiz               "je ne sais pas quoi chercher": RIASEC questionnaire → match
 //   shared: state.js (shared state), i18n.js (words), api.js (HTTP client), dom.js (helpers),
-//           cards.js (result cards), shortlist.js (stored shortlist, star button, share links)
+//           cards.js (result cards), shortlist.js (stored shortlist, star button, share links),
+//           refine.js (refinement chips of a search, the "pas d'idée précise ?" banner)
 import { $ } from './dom.js';
 import { LANGS, t, applyI18n } from './i18n.js';
 import * as state from './state.js';

@@ -1,5 +1,6 @@
-// Occupation detail view (#/metier/{taxonomy}/{code}): définition, accès, skills, RIASEC,
-// centres d'intérêt, the other taxonomy's occupations, related occupations.
+// Occupation detail view (#/metier/{taxonomy}/{code}): définition, accès, skills, working
+// conditions and entry level, RIASEC, centres d'intérêt, the other taxonomy's occupations,
+// related occupations.
 import { $, h, setBusy, announce } from '../dom.js';
 import { t } from '../i18n.js';
 import { getLang, getOrigin, getProfile } from '../state.js';
@@ -29,6 +30,36 @@ function skillList(items, max) {
     h('summary', { text: t('showMore', rest.length) }),
     h('ul', { class: 'skill-list' }, rest.map((l) => h('li', { text: l }))));
   return [list, more];
+}
+
+const LEVELS = ['none', 'cap', 'bac', 'bac2', 'bac3', 'bac5', 'doctorate'];
+
+/** A facet's label: a string in the page's language, or {fr, en}. */
+function labelText(label) {
+  if (typeof label === 'string') return label;
+  if (label && typeof label === 'object') return label[getLang()] || label.fr || label.en || '';
+  return '';
+}
+
+/**
+ * "Conditions de travail": the entry level in words ("Accessible avec un CAP") and the
+ * métier's contextes de travail (facets of kind `context`) as a list; null when it has none.
+ */
+function facetsSection(d) {
+  const facets = Array.isArray(d.facets) ? d.facets.filter((f) => f && typeof f === 'object') : [];
+  const contexts = [...new Set(facets.filter((f) => f.kind !== 'level').map((f) => labelText(f.label)).filter(Boolean))];
+  let level = LEVELS.includes(d.entry_level) ? t('entryLevel')[d.entry_level] : '';
+  if (!level) {
+    // No level of its own: the label of a level facet, if the answer has one.
+    const lf = facets.find((f) => f.kind === 'level' && labelText(f.label));
+    level = lf ? labelText(lf.label) : '';
+  }
+  if (!contexts.length && !level) return null;
+  return h('section', { class: 'd-section d-facets', id: 'facets' },
+    h('h2', { text: t('facetsTitle') }),
+    level ? h('p', { class: 'entry-level' }, h('span', { class: 'entry-level-label', text: t('entryLevelLabel') }), h('strong', { text: level })) : null,
+    contexts.length ? h('p', { class: 'hint', text: t('facetsHint') }) : null,
+    contexts.length ? h('ul', { class: 'tags facet-list' }, contexts.map((l) => h('li', { class: 'tag', text: l }))) : null);
 }
 
 function renderDetail(out, d) {
@@ -69,6 +100,8 @@ function renderDetail(out, d) {
   if (Array.isArray(sk.essential) && sk.essential.length) main.append(section(t('skillsEssential'), ...skillList(sk.essential, 12)));
   if (Array.isArray(sk.optional) && sk.optional.length) main.append(section(t('skillsOptional'), ...skillList(sk.optional, 6)));
 
+  const facets = facetsSection(d);
+  if (facets) side.append(facets);
   if (Array.isArray(d.riasec) && d.riasec.length) {
     const names = t('riasecNames');
     side.append(section(t('riasec'),
