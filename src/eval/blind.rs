@@ -92,8 +92,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<BlindSet>> {
     Ok(sets)
 }
 
-/// Runs every set with the four systems.
-pub(crate) fn run(engine: &Engine, dir: &Path, params: &HybridParams) -> Result<BlindReport> {
+/// Runs every set with the four systems, and with `ablations` the full ranking without each
+/// part the intent work added.
+pub(crate) fn run(engine: &Engine, dir: &Path, params: &HybridParams, ablations: bool) -> Result<BlindReport> {
     let mut sets = Vec::new();
     for set in load_dir(dir)? {
         let mut langs: Vec<String> = set.queries.iter().map(|q| q.lang.to_string()).collect();
@@ -103,6 +104,23 @@ pub(crate) fn run(engine: &Engine, dir: &Path, params: &HybridParams) -> Result<
         let mut rows = Vec::new();
         for (name, retrieval) in SYSTEMS {
             rows.extend(run.rows(name, &run.metrics(retrieval, params)));
+        }
+        if ablations {
+            let w = params.weights;
+            for (name, weights) in [
+                ("full − wanted facets", ChannelWeights { facet: 0.0, ..w }),
+                ("full − ruled-out facets", ChannelWeights { avoid: 0.0, ..w }),
+                ("full − reachable-entry prior", ChannelWeights { access: 0.0, ..w }),
+            ] {
+                rows.extend(run.rows(name, &run.metrics(Retrieval::Full, &HybridParams { weights, ..*params })));
+            }
+            // No facet, level or intent found at all (detection off).
+            let saved = engine.facets().params();
+            engine.set_facet_params(DetectParams { min_cos: 2.0, ..saved });
+            let off = build_run_with(engine, set.queries.clone(), params, &BLIND_STYLES, taxonomy_of);
+            engine.set_facet_params(saved);
+            let off = off?;
+            rows.extend(off.rows("full − facet detection", &off.metrics(Retrieval::Full, params)));
         }
         sets.push((set.author, langs.join("+"), rows));
     }
@@ -120,7 +138,8 @@ pub fn format_report(report: &BlindReport) -> String {
     out.push('\n');
     let mut full = Vec::new();
     for (author, lang, rows) in &report.sets {
-        let test: Vec<&YoungRow> = rows.iter().filter(|r| r.part == "test").collect();
+        let test: Vec<&YoungRow> =
+            rows.iter().filter(|r| r.part == "test" && SYSTEMS.iter().any(|(name, _)| *name == r.system)).collect();
         out.push_str(&format!("| {author} | {lang} | {} |", test.first().map_or(0, |r| r.all.queries)));
         for r in &test {
             out.push_str(&format!(" {:.3} |", r.all.ndcg10));

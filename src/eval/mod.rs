@@ -374,7 +374,7 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let start = Instant::now();
     if options.blind_only {
         let blind_dir = options.splits_dir.join(blind::BLIND_DIR);
-        let blind = Some(blind::run(engine, &blind_dir, &engine.hybrid_params())?);
+        let blind = Some(blind::run(engine, &blind_dir, &engine.hybrid_params(), options.ablations)?);
         let facets = Some(facets::calibrate(engine)?);
         let blind_tuning =
             if options.tune { blind::tune(engine, &options.splits_dir, &engine.hybrid_params())? } else { Vec::new() };
@@ -546,9 +546,11 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
         None
     };
     let blind_dir = options.splits_dir.join(blind::BLIND_DIR);
-    let blind = if blind_dir.is_dir() { Some(blind::run(engine, &blind_dir, &params)?) } else { None };
+    let blind =
+        if blind_dir.is_dir() { Some(blind::run(engine, &blind_dir, &params, options.ablations)?) } else { None };
     let facets = Some(facets::calibrate(engine)?);
-    let blind_tuning = Vec::new();
+    let blind_tuning =
+        if options.tune && blind.is_some() { blind::tune(engine, &options.splits_dir, &params)? } else { Vec::new() };
     Ok(Report { rows, tuning, chosen, young, blind, facets, blind_tuning, seconds: start.elapsed().as_secs_f64() })
 }
 

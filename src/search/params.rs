@@ -228,6 +228,9 @@ pub const TEXT_SKILL_HITS: usize = 4000;
 /// it: all of them (1, less a margin for float rounding).
 pub const TEXT_SKILL_COVERAGE: f32 = 0.999;
 
+/// Clauses of a query read for facets (each costs one forward pass of the model).
+pub const FACET_CLAUSES: usize = 6;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +268,3 @@ mod tests {
         assert_eq!(small.page(None, None).unwrap().limit, 3, "the default never exceeds the maximum");
     }
 }
-/// Clauses of a query read for facets (each costs one forward pass of the model).
-pub const FACET_CLAUSES: usize = 6;

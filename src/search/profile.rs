@@ -234,6 +234,11 @@ impl Engine {
     }
 }
 
+/// Occupations in the engine's catalogue (a filtered RIASEC ranking looks at all of them).
+fn catalogue_len(engine: &Engine) -> usize {
+    engine.index().catalogue().occupations.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,9 +255,4 @@ mod tests {
         assert!(b.chars().count() <= MAX_ITEM_CHARS && b.split(' ').count() <= MAX_ITEM_WORDS);
         assert_eq!(bounded_item(""), "");
     }
-}
-
-/// Occupations in the engine's catalogue (a filtered RIASEC ranking looks at all of them).
-fn catalogue_len(engine: &Engine) -> usize {
-    engine.index().catalogue().occupations.len()
 }
