@@ -377,9 +377,12 @@ impl Engine {
                 Ok(self.embed_query(t)?.to_vec())
             }
         };
+        // A query of one plain clause is read from the embedding the ranking uses anyway (one
+        // forward pass); each further clause, or a negated one, costs one more.
+        let single = matches!(understood.clauses.as_slice(), [c] if !c.negated);
         let (mut texts, mut topics) = (Vec::new(), Vec::new());
         for clause in understood.clauses.iter().take(params::FACET_CLAUSES) {
-            let text = embed(&clause.text)?;
+            let text = embed(if single { &understood.positive } else { &clause.text })?;
             // A ruled-out topic is often a bare noun ("pas le week-end", "no nights"): framed as
             // work, like the facet phrasings, it reads as the condition it names.
             topics.push(if clause.negated { embed(&format!("{FACET_FRAME} {}", clause.topic))? } else { text.clone() });

@@ -211,12 +211,26 @@ fn clauses_of(ws: &[Word]) -> Vec<Clause> {
             .map(|(_, w)| w.shown.as_str())
             .collect();
         if part.iter().any(|w| !is_stop_word(&w.folded) && !is_query_stop_word(&w.folded)) {
-            out.push(Clause { text: text.join(" "), topic: topic.join(" "), negated });
+            let clause = Clause { text: text.join(" "), topic: topic.join(" "), negated };
+            // "et", "ou" only part clauses of opposite polarity ("j'aime les animaux et je veux
+            // pas bosser le week-end"); "Agent de sécurité et de surveillance" stays one.
+            let joined = part.first().is_some_and(|w| JOINING.contains(&w.folded.as_str()))
+                && part.first().map(|w| w.clause) == start.checked_sub(1).map(|p| ws[p].clause);
+            match out.last_mut() {
+                Some(last) if joined && last.negated == negated => {
+                    last.text = format!("{} {}", last.text, clause.text);
+                    last.topic = format!("{} {}", last.topic, clause.topic);
+                }
+                _ => out.push(clause),
+            }
         }
         start = i;
     }
     out
 }
+
+/// Clause words that join rather than oppose.
+const JOINING: &[&str] = &["et", "ou", "and", "or"];
 
 /// Words that end a clause (a negation never reaches past them).
 const CLAUSE_BREAKS: &[&str] =
@@ -910,6 +924,9 @@ mod tests {
         assert!(q.clauses[0].negated && q.clauses[0].topic == "heights", "{:?}", q.clauses);
         // "je sais pas" is no negation: an undecided person's clause keeps its polarity.
         assert!(!u.understand("je sais pas quoi faire").clauses[0].negated);
+        // "et" joins clauses of one polarity and parts opposite ones.
+        assert_eq!(u.understand("agent de sécurité et de surveillance").clauses.len(), 1);
+        assert_eq!(u.understand("j'aime les animaux et je veux pas bosser le week-end").clauses.len(), 2);
         // Only a negation: nothing names a field.
         assert!(u.understand("je veux pas bosser le week-end").negated_only);
         assert!(!u.understand("cuisinier mais pas le week-end").negated_only);
