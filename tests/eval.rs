@@ -103,3 +103,38 @@ fn blind_sets_are_frozen_complete_and_never_fed_to_the_engine() {
         }
     }
 }
+
+/// Built from the data: every acronym the fixture's titles write in capitals names its title
+/// when typed alone, and inside a sentence about something else it is a fragment that no
+/// longer decides the ranking; the sentence's meaning does.
+#[test]
+fn every_title_acronym_names_alone_and_is_a_fragment_in_a_sentence() {
+    let engine = common::engine();
+    let catalogue = engine.index().catalogue();
+    let mut acronyms: Vec<(String, u32)> = Vec::new();
+    for (i, form) in catalogue.forms.iter().enumerate() {
+        for token in form.text.split(|c: char| !c.is_alphanumeric()) {
+            let n = token.chars().count();
+            if (2..=5).contains(&n) && token.chars().all(|c| c.is_ascii_uppercase()) {
+                acronyms.push((token.to_lowercase(), i as u32));
+            }
+        }
+    }
+    assert!(!acronyms.is_empty(), "the fixture titles hold acronyms");
+    let lexical = engine.lexical();
+    let mut checked = 0;
+    for (acronym, form) in &acronyms {
+        // Some capitals are also ordinary title words (lower case elsewhere): not acronyms.
+        if !lexical.is_acronym(acronym) {
+            continue;
+        }
+        let alone = lexical.search(acronym, 50, &|_| true);
+        assert!(alone.iter().any(|h| h.form == *form && h.score > 0.5), "`{acronym}` alone names its title");
+        let sentence = format!("je voudrais un métier calme {acronym} avec des horaires fixes");
+        let hits = lexical.search(&sentence, 50, &|_| true);
+        let fragment = hits.iter().find(|h| h.form == *form).map_or(0.0, |h| h.score);
+        assert!(fragment < 0.5, "`{acronym}` decides a sentence about something else: {fragment}");
+        checked += 1;
+    }
+    assert!(checked > 0, "at least one acronym checked among {acronyms:?}");
+}

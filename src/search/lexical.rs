@@ -282,6 +282,11 @@ impl LexicalIndex {
         self
     }
 
+    /// Whether the titles only ever write this folded word in capitals, as an acronym.
+    pub fn is_acronym(&self, word: &str) -> bool {
+        self.vocab.get(&self.config.word(word)).is_some_and(|&t| self.acronym[t as usize])
+    }
+
     /// Distinct normalised words.
     pub fn vocabulary_len(&self) -> usize {
         self.terms.len()
