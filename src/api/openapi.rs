@@ -141,6 +141,15 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
     use serde_json::json;
     let p = Patterns::new();
     let (max_chars, max_tokens, max_results) = (config.max_query_chars, config.max_query_tokens, config.max_results);
+    // The facet ids filters may name (contexts and levels of the compiled-in table).
+    let table = crate::catalog::FacetTable::builtin();
+    let facet_ids: Vec<&str> = table
+        .facets
+        .iter()
+        .filter(|f| matches!(f.kind, crate::catalog::FacetKind::Context | crate::catalog::FacetKind::Level))
+        .map(|f| f.id.as_str())
+        .collect();
+    let levels: Vec<&str> = crate::catalog::EducationLevel::ALL.iter().map(|l| l.as_str()).collect();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
         let v1 = path.starts_with("/v1/");
@@ -202,6 +211,36 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                     ("query", "text") => (
                         json!({"type": "string", "pattern": p.trimmed_at_most(max_chars)}),
                         format!("Free text of the person's profile (skills named in it count as the profile's): at most {max_chars} characters once trimmed (400 `query_too_long` beyond)."),
+                    ),
+                    ("query", "require" | "exclude") => {
+                        // Repeated (`require=a&require=b`) as the spec says; commas work too.
+                        param["style"] = json!("form");
+                        param["explode"] = json!(true);
+                        (
+                            json!({"type": "array", "items": {"type": "string", "enum": facet_ids}}),
+                            format!(
+                                "Facets every result must have (`require`) or none may have (`exclude`): ids of `GET /v1/facets`, repeated or comma-separated (400 `invalid_parameter` naming an unknown one).{}",
+                                if name == "require" { " Example: `ctx-300783` (outdoors)." } else { " Example: `ctx-23376` (weekends)." }
+                            ),
+                        )
+                    }
+                    ("query", "max_level") => {
+                        let mut values = levels.clone();
+                        values.push("");
+                        (
+                            json!({"type": "string", "enum": values}),
+                            "Highest entry level of a result; absent or empty: none. Occupations whose level is unknown are kept.".to_string(),
+                        )
+                    }
+                    ("query", "offset") => (
+                        json!({"anyOf": [
+                            {"type": "integer", "minimum": 0, "maximum": max_results.saturating_sub(1)},
+                            {"type": "string", "enum": [""]},
+                        ]}),
+                        format!(
+                            "Results to skip, for paging, 0 to {} (0 when absent or empty); pages cover the {max_results} best, so the last one may be shorter than `limit`.",
+                            max_results.saturating_sub(1)
+                        ),
                     ),
                     ("query", "limit") => (
                         json!({"anyOf": [
@@ -326,6 +365,10 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                     "riasec" => {
                         json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]})
                     }
+                    "require" | "exclude" => {
+                        json!({"type": ["array", "null"], "items": {"type": "string", "enum": facet_ids}})
+                    }
+                    "max_level" => json!({"anyOf": [{"type": "string", "enum": levels}, blank, {"type": "null"}]}),
                     _ => continue,
                 };
                 let extra = match name.as_str() {
@@ -333,7 +376,8 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                         " At most {max_chars} characters once trimmed and {max_tokens} tokens; blank or `null`: none."
                     ),
                     "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
-                    "lang" | "taxonomy" | "group" => " Blank or `null`: the default.".to_string(),
+                    "lang" | "taxonomy" | "group" | "max_level" => " Blank or `null`: the default.".to_string(),
+                    "require" | "exclude" => " Ids of `GET /v1/facets`; `null`: none.".to_string(),
                     "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
                     _ => " `null`: the default.".to_string(),
                 };

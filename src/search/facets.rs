@@ -313,7 +313,9 @@ pub fn read_filter(
 ) -> Result<super::FacetFilter, super::SearchError> {
     let table = FacetTable::builtin();
     let read = |field: &'static str, ids: &[String]| -> Result<FacetSet, super::SearchError> {
+        // A blank id means nothing, as a blank field means the default.
         ids.iter()
+            .filter(|id| !id.trim().is_empty())
             .map(|id| {
                 table
                     .find(id.trim())
