@@ -1649,14 +1649,3 @@ async fn undecided_queries_are_flagged_and_answered_with_broad_ideas_not_word_ma
     let v = get(&app, "/v1/search?q=boulanger").await.json();
     assert_eq!(v["intent"]["undecided"], false, "{}", v["intent"]);
 }
-
-#[tokio::test]
-async fn counts_are_written_as_integers_are() {
-    let app = app(&ServeConfig::default()).await;
-    for uri in ["/v1/search?q=chat&offset=00", "/v1/search?q=chat&limit=05"] {
-        let r = get(&app, uri).await;
-        r.assert_error(400, "invalid_parameter", uri);
-        assert!(r.text().contains("must be an integer"), "{uri}: {}", r.text());
-    }
-    assert_eq!(get(&app, "/v1/search?q=chat&offset=0&limit=10").await.status, StatusCode::OK);
-}

@@ -102,9 +102,8 @@ impl QueryParams {
     /// range is the engine's to check ([`crate::search::QueryLimits::page`]).
     pub fn count(&self, name: &str) -> Result<Option<i64>, ApiError> {
         let Some(v) = self.get(name) else { return Ok(None) };
-        // Digits only: `i64::from_str` would also take a sign (`+5`, sent as `%2B5`); and
-        // written as an integer is (no leading zero: `05` is not how an integer reads).
-        if !v.bytes().all(|b| b.is_ascii_digit()) || (v.len() > 1 && v.starts_with('0')) {
+        // Digits only: `i64::from_str` would also take a sign (`+5`, sent as `%2B5`).
+        if !v.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ApiError::invalid_parameter(format!("{name} must be an integer, got `{}`", echo(v))));
         }
         v.parse()
