@@ -1425,10 +1425,10 @@ async fn a_riasec_only_profile_has_no_confidence() {
     assert!(with_text["results"].as_array().unwrap().iter().all(|r| r["confidence"].is_number()));
 }
 
-/// One table of error codes: the OpenAPI enum, the web client's module and the README's
-/// table list exactly `ErrorCode::ALL`, with its statuses.
+/// One table of error codes: the OpenAPI enum, the web client's module and the table of
+/// `docs/api.md` (section Errors) list exactly `ErrorCode::ALL`, with its statuses.
 #[tokio::test]
-async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
+async fn error_codes_are_one_table_for_the_spec_the_client_and_the_docs() {
     use boussole::api::ErrorCode;
     let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     let app = app(&ServeConfig::default()).await;
@@ -1451,8 +1451,8 @@ async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
         assert!(module.contains(&format!("{code:?}: '{}'", code.as_str())), "{module}");
     }
 
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
-    let table = readme.split("| status | code | when |").nth(1).expect("the errors table");
+    let doc = std::fs::read_to_string(common::root().join("docs/api.md")).unwrap();
+    let table = doc.split("| status | code | when |").nth(1).expect("the errors table");
     let mut rows: Vec<(String, String)> = Vec::new();
     for line in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -1463,12 +1463,12 @@ async fn error_codes_are_one_table_for_the_spec_the_client_and_the_readme() {
     sorted_rows.sort();
     let mut sorted_all = all.clone();
     sorted_all.sort();
-    assert_eq!(sorted_rows, sorted_all, "the README lists every code once");
+    assert_eq!(sorted_rows, sorted_all, "docs/api.md lists every code once");
     for (code, status) in &rows {
         let c = ErrorCode::ALL.iter().find(|c| c.as_str() == code).unwrap();
         assert!(
             status.split(" / ").any(|s| s == c.status().as_str()),
-            "{code}: README says {status}, the code {}",
+            "{code}: docs/api.md says {status}, the code {}",
             c.status()
         );
     }
