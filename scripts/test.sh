@@ -44,4 +44,6 @@ fi
 
 if [ "$skip_contract" != 1 ]; then
   BASE_URL="http://127.0.0.1:$port" bash scripts/contract.sh
+  # Generated clients (openapi-python-client, openapi-typescript + openapi-fetch) call every operation.
+  BASE_URL="http://127.0.0.1:$port" bash scripts/clients.sh
 fi

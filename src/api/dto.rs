@@ -65,7 +65,7 @@ pub struct OccupationParams {
     /// suggested by `/v1/skills/search`; at most 50, each at most 256 characters and 40
     /// words). With `skill` or `text`, the answer carries `skills_covered` and
     /// `skills_to_learn`.
-    #[param(style = Form, explode, example = json!(["Pétrir manuellement ou mécaniquement des pâtes"]))]
+    #[param(style = Form, explode, value_type = Option<Vec<String>>, example = json!(["Pétrir manuellement ou mécaniquement des pâtes"]))]
     pub skill: Vec<String>,
     /// Free text of the person's profile; skills named in it count as the profile's
     /// (at most `max-query-chars` characters).
@@ -98,8 +98,10 @@ pub struct LangParams {
     pub lang: Lang,
 }
 
-/// Body of `POST /v1/match`; at least one of `text`, `skills`, `interests`, `riasec` must be
-/// non-empty.
+/// Body of `POST /v1/match`: a person's profile (free text, skills, centres d'intérêt, RIASEC
+/// scores) and which results to give. Every field is optional.
+// The rule "the profile must say something" is stated in words by `openapi::MATCH_RULE`:
+// client generators cannot read it from a schema.
 // Documentation only: the handler reads the body field by field, so errors name the field.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]

@@ -85,11 +85,6 @@ impl Patterns {
         format!("^[{}]*$", self.ws)
     }
 
-    /// Somewhere a character that is not whitespace.
-    fn non_blank(&self) -> String {
-        format!("[^{}]", self.ws)
-    }
-
     /// At most `n` characters once surrounding whitespace is trimmed (blank included).
     fn trimmed_at_most(&self, n: usize) -> String {
         let ws = &self.ws;
@@ -121,6 +116,10 @@ fn find_description(v: &Value) -> Option<String> {
     }
 }
 
+/// The rule of a `POST /v1/match` body that no client generator reads from a schema, in words;
+/// the server answers 400 `empty_query` with the message quoted here.
+const MATCH_RULE: &str = "At least one of `text`, `skills`, `interests` or `riasec` must say something: a `text` with a character other than whitespace, an item of `skills` or `interests` with one, or a `riasec` object (which needs a score above 0). Otherwise 400 `empty_query`, with the message \"give at least one of `text`, `skills`, `interests` or `riasec`; blank texts and items do not count\".";
+
 /// States in the document what the derive macros cannot: exactly the inputs the handlers
 /// accept, so that a request valid per the spec is answered 2xx and an invalid one 4xx, and
 /// every answer each operation may give. `schemathesis` checks both (`scripts/contract.sh`).
@@ -130,9 +129,11 @@ fn find_description(v: &Value) -> Option<String> {
 /// - `lang`, `taxonomy` are exactly one of their values; an empty `lang=`/`taxonomy=` (or
 ///   `limit=`) in a query string means the default, so `""` is part of their enums;
 /// - `POST /v1/match` needs at least one of: a `text` with a non-space character, a skill or
-///   an interest with one, a `riasec` object (scores in [0, 1], one above 0); its optional fields may be `null` (= absent), and `lang`/`taxonomy`
-///   blank (= absent); lists hold at most `MAX_PROFILE_ITEMS` items of at most
-///   `MAX_ITEM_CHARS` characters and `MAX_ITEM_WORDS` words;
+///   an interest with one, a `riasec` object (scores in [0, 1], one above 0): said in words
+///   ([`MATCH_RULE`]), as client generators cannot read it from a schema; its optional fields
+///   may be `null` (= absent), and `lang`/`taxonomy` blank (= absent); lists hold at most
+///   `MAX_PROFILE_ITEMS` items of at most `MAX_ITEM_CHARS` characters and `MAX_ITEM_WORDS` words;
+/// - query parameters other than `q` are optional (a generated client may leave them out);
 /// - every operation may answer 405 (with `Allow`), 414 and 431; every `/v1` one 408 and 413
 ///   (bodies are read on every `/v1` route), 500, 503 (with `Retry-After`) and 504; every
 ///   answer carries `x-request-id`.
@@ -253,6 +254,11 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                 };
                 param["schema"] = schema;
                 param["description"] = json!(description);
+                if place == "query" {
+                    // Optional unless it is `q`: a generated client must be able to leave out
+                    // `skill`, `limit`... (utoipa makes a field that is not an `Option` required).
+                    param["required"] = json!(name == "q");
+                }
             }
 
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
@@ -334,11 +340,6 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             "description": format!("At most {MAX_ITEM_CHARS} characters and {MAX_ITEM_WORDS} words (400 `invalid_parameter` beyond)."),
         });
         let blank = json!({"type": "string", "pattern": p.blank()});
-        // A RIASEC profile needs one score above 0 (400 `invalid_parameter` otherwise).
-        let riasec_positive = json!({"anyOf": crate::search::RIASEC_LETTERS.iter().map(|l| {
-            let l = l.to_string();
-            json!({"required": [l.clone()], "properties": {l: {"type": "number", "exclusiveMinimum": 0}}})
-        }).collect::<Vec<_>>()});
         let mut patch = |props: &mut serde_json::Map<String, Value>| {
             for (name, prop) in props.iter_mut() {
                 let schema = match name.as_str() {
@@ -363,7 +364,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                         json!({"anyOf": [{"type": "string", "enum": ["occupation", "metier"]}, blank, {"type": "null"}]})
                     }
                     "riasec" => {
-                        json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/RiasecScores"}, riasec_positive.clone()]}, {"type": "null"}]})
+                        json!({"anyOf": [{"$ref": "#/components/schemas/RiasecScores"}, {"type": "null"}]})
                     }
                     "require" | "exclude" => {
                         json!({"type": ["array", "null"], "items": {"type": "string", "enum": facet_ids}})
@@ -378,7 +379,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                     "skills" | "interests" => format!(" At most {MAX_PROFILE_ITEMS}; `null`: none."),
                     "lang" | "taxonomy" | "group" | "max_level" => " Blank or `null`: the default.".to_string(),
                     "require" | "exclude" => " Ids of `GET /v1/facets`; `null`: none.".to_string(),
-                    "riasec" => " `null`: none; a letter `null`: 0.".to_string(),
+                    "riasec" => " `null`: none; a letter `null`: 0. Every score 0 (`{}` included): 400 `invalid_parameter` (`riasec: every score is 0: at least one must be above 0`).".to_string(),
                     _ => " `null`: the default.".to_string(),
                 };
                 *prop = described(schema, prop, &extra);
@@ -390,23 +391,16 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
             }
         }
     }
+    // The one rule of the body a schema cannot say in a way client generators read (they give
+    // up on an `anyOf` of `contains`/`pattern` branches, openapi-python-client drops the whole
+    // operation): it is stated in words, and the server answers 400 `empty_query` naming it.
     let Some(body) = doc.pointer_mut("/components/schemas/MatchRequest").and_then(Value::as_object_mut) else { return };
     body.remove("required");
-    let has = |list: &str| json!({"required": [list], "properties": {list: {"type": "array", "contains": {"type": "string", "pattern": p.non_blank()}}}});
-    body.insert(
-        "anyOf".into(),
-        json!([
-            {"required": ["text"], "properties": {"text": {"type": "string", "pattern": p.non_blank()}}},
-            has("skills"),
-            has("interests"),
-            {"required": ["riasec"], "properties": {"riasec": {"type": "object"}}},
-        ]),
-    );
     let description = find_description(&Value::Object(body.clone())).unwrap_or_default();
     body.insert(
         "description".into(),
         json!(format!(
-            "{description} Unknown fields are ignored; the whole body is at most {} bytes (413 `payload_too_large` beyond).",
+            "{description} {MATCH_RULE} Unknown fields are ignored; the whole body is at most {} bytes (413 `payload_too_large` beyond).",
             config.max_body_bytes
         )),
     );
@@ -630,5 +624,57 @@ mod tests {
         };
         assert!(shared("MatchRequest") && shared("BatchQuery"), "one description of the result options");
         assert!(body["description"].as_str().is_some_and(|d| d.contains("16384 bytes")), "{body}");
+    }
+
+    /// Every `anyOf`/`oneOf` branch of `v` (at any depth) that is neither typed nor a `$ref`,
+    /// and every use of `contains`, as JSON pointers.
+    fn untyped_branches(v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let here = format!("{at}/{key}");
+                    if key == "contains" {
+                        out.push(here.clone());
+                    }
+                    if key == "anyOf" || key == "oneOf" {
+                        for (i, branch) in child.as_array().into_iter().flatten().enumerate() {
+                            if branch.get("type").is_none() && branch.get("$ref").is_none() {
+                                out.push(format!("{here}/{i}"));
+                            }
+                        }
+                    }
+                    untyped_branches(child, &here, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    untyped_branches(item, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What client generators (openapi-python-client, openapi-typescript) need, checked
+    /// end to end by `scripts/clients.sh`: unions of typed schemas only, no `contains`, and
+    /// optional parameters optional; rules they cannot read are stated in descriptions.
+    #[test]
+    fn document_is_generator_friendly() {
+        let value: Value = serde_json::from_str(&Docs::new().json).expect("valid JSON");
+        let mut found = Vec::new();
+        untyped_branches(&value, "", &mut found);
+        assert!(found.is_empty(), "untyped union branches or `contains`: {found:?}");
+        for (path, item) in value["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                for param in op["parameters"].as_array().into_iter().flatten() {
+                    let required = param["required"].as_bool().unwrap_or(false);
+                    let expected = param["in"] == "path" || param["name"] == "q";
+                    assert_eq!(required, expected, "{method} {path}: {}", param["name"]);
+                }
+            }
+        }
+        let body = &value["components"]["schemas"]["MatchRequest"];
+        assert!(body.get("anyOf").is_none() && body.get("required").is_none(), "{body}");
+        assert!(body["description"].as_str().is_some_and(|d| d.contains(MATCH_RULE)), "{body}");
     }
 }

@@ -268,9 +268,9 @@ pub(crate) async fn match_profile(State(app): State<AppState>, mut body: JsonObj
     let profile = ProfileRequest { text, skills, interests, riasec, lang, taxonomy, limit: page.depth(), filter };
     let answered_by = engine.clone();
     let results = app.blocking(move || engine.match_results(&profile, grouping)).await?.map_err(|e| match e {
-        SearchError::EmptyQuery => {
-            ApiError::empty_query("give at least one of `text`, `skills`, `interests` or `riasec`")
-        }
+        SearchError::EmptyQuery => ApiError::empty_query(
+            "give at least one of `text`, `skills`, `interests` or `riasec`; blank texts and items do not count",
+        ),
         other => other.into(),
     })?;
     Ok(FromIndex::new(&answered_by, SearchResponse::page(query, lang, results, page.offset, started)))
