@@ -1,5 +1,6 @@
 //! The `boussole` command line: argument parsing and wiring only.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -247,7 +248,9 @@ macro_rules! out {
 fn main() -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("BOUSSOLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour only for a person at a terminal: a log file or a collector gets plain text.
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     // One JSON object per line for log collectors; human-readable lines otherwise.
     if std::env::var("BOUSSOLE_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         logs.json().init();
@@ -417,8 +420,7 @@ fn query(args: QueryArgs) -> Result<()> {
         filter: Default::default(),
     };
     let started = Instant::now();
-    let results = engine.search_results(&request, Grouping::Occupation)?;
-    let intent = engine.intent(&request.text)?;
+    let (results, intent) = engine.search_results_with_intent(&request, Grouping::Occupation)?;
     if args.json {
         // The API's answer, so scripts can switch between the two.
         let answer =

@@ -377,7 +377,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The real datasets (README numbers): the official extracts committed under `datasets/official`.
+/// The real datasets (numbers of docs/pipeline.md): the official extracts committed under `datasets/official`.
 #[test]
 fn real_datasets_match_readme() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/official");

@@ -431,3 +431,31 @@ fn form_rows_are_stored_and_checked() {
     // Every form on row 0: the other rows carry nothing.
     assert!(open_with("empty-row", vec![0; forms]).unwrap().contains("carries no surface form"));
 }
+
+/// Logs written to a file or a pipe are plain text (no ANSI colour codes), progress bars stay
+/// off, and each stage of the build says once that it ended.
+#[test]
+fn a_build_logged_to_a_pipe_has_no_escape_codes_and_a_line_per_stage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_boussole"))
+        .args(["build", "--data-dir"])
+        .arg(common::fixture_data())
+        .arg("--model")
+        .arg(common::model_dir())
+        .arg("--out")
+        .arg(tmp.path().join("index"))
+        .env("BOUSSOLE_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("BOUSSOLE_LOG_FORMAT")
+        .output()
+        .expect("run boussole build");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape codes in piped logs:\n{stderr:?}");
+    // Nor the carriage returns a redrawn progress bar writes.
+    assert!(!stderr.contains('\r'), "a progress bar drawn to a pipe:\n{stderr:?}");
+    for stage in ["embedded distinct texts", "embedded passages", "built the HNSW graph"] {
+        assert_eq!(stderr.matches(stage).count(), 1, "one `{stage}` line:\n{stderr}");
+    }
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("built "), "the summary line on stdout");
+}

@@ -20,7 +20,7 @@ macro_rules! error_codes {
     ($($variant:ident = $name:literal, $status:ident, $what:literal;)+) => {
         /// Every machine-readable error code the server answers: the one closed list, also
         /// served to the web client (`/static/js/error-codes.js`), stated in the OpenAPI
-        /// document and checked against the README's table by a test.
+        /// document and checked against the table of docs/api.md by a test.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {

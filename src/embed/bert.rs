@@ -111,7 +111,7 @@ impl BertEmbedder {
     }
 
     /// Whether one query's forward pass splits across the rayon pool (default) or runs on one
-    /// thread (measured in the README: splitting halves latency at concurrency 1 and costs
+    /// thread (measured in docs/measurements.md: splitting halves latency at concurrency 1 and costs
     /// nothing at 16).
     pub fn with_intra_op(mut self, enabled: bool) -> Self {
         self.intra_op = enabled;

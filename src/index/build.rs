@@ -119,6 +119,7 @@ pub fn build_index(
     let graph = Graph::build(&vectors, dim, &options.hnsw, &|n| bar.inc(n));
     bar.finish_and_clear();
     let graph_time = t.elapsed();
+    tracing::info!(points = texts.len(), secs = graph_time.as_secs_f64(), "built the HNSW graph");
     if graph.len() != texts.len() {
         return Err(IndexError::Graph(format!("HNSW insert kept {} of {} points", graph.len(), texts.len())));
     }
@@ -182,11 +183,12 @@ fn embed_all(
             out.extend_from_slice(&v);
         }
         bar.inc(chunk.len() as u64);
-        // Without a terminal the bar is invisible; long builds still report progress in logs.
+        // Without a terminal the bar is hidden and each stage logs one line when it ends;
+        // finer steps are there for whoever asks (`BOUSSOLE_LOG=debug`).
         let done = out.len() / dim;
         if bar.is_hidden() && done as f64 >= next_log * texts.len() as f64 {
             let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!(stage, done, total = texts.len(), texts_per_sec = rate.round(), "embedding");
+            tracing::debug!(stage, done, total = texts.len(), texts_per_sec = rate.round(), "embedding");
             next_log += 0.1;
         }
     }

@@ -6,7 +6,7 @@
 //! relevant results at that score, so that among results shown with confidence 0.8, about 8
 //! in 10 are relevant — whatever the query. Free-text search and profile matching score on
 //! different scales, so each has its own curve. `boussole calibrate` refits both and reports
-//! how well they hold on the test parts (see README, "Confidence").
+//! how well they hold on the test parts (see docs/api.md, "Confidence").
 
 use serde::Serialize;
 
