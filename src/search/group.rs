@@ -27,10 +27,11 @@
 
 use std::collections::HashMap;
 
+use super::facets::QueryIntent;
 use super::params::{CANDIDATES_PER_RESULT, MATCHES_PER_RESULT, MAX_EQUIVALENTS, MIN_CANDIDATES};
 use super::{
     display_label, Calibration, Engine, LinkRef, MatchedForm, ProfileRequest, RankedOccupation, Scope, SearchError,
-    SearchRequest,
+    SearchRequest, Understood,
 };
 use crate::catalog::gender::gendered_parts;
 use crate::catalog::{Lang, MatchRelation, Occupation, OccupationIdx, Taxonomy};
@@ -193,15 +194,42 @@ impl Engine {
         Ok(results)
     }
 
+    /// [`Engine::search_results`] and [`Engine::intent`] of one query, understood once.
+    pub fn search_results_with_intent(
+        &self,
+        req: &SearchRequest,
+        grouping: Grouping,
+    ) -> Result<(Vec<RankedOccupation>, QueryIntent), SearchError> {
+        self.limits.check_limit(req.limit)?;
+        let text = self.validate_text(&req.text)?;
+        let (mut results, understood) = match grouping {
+            Grouping::Occupation => self.search_understood(text, req.scope())?,
+            Grouping::Metier => self.search_metiers_understood(text, req)?,
+        };
+        for r in &mut results {
+            r.calibrate(Some(&Calibration::SEARCH));
+        }
+        Ok((results, self.intent_of(&understood)))
+    }
+
     /// [`Engine::search`], one result per métier ([`Grouping::Metier`]).
     pub fn search_metiers(&self, req: &SearchRequest) -> Result<Vec<RankedOccupation>, SearchError> {
         self.limits.check_limit(req.limit)?;
         let text = self.validate_text(&req.text)?;
+        Ok(self.search_metiers_understood(text, req)?.0)
+    }
+
+    /// [`Engine::search_metiers`] of a validated text, with what was understood of it.
+    fn search_metiers_understood(
+        &self,
+        text: &str,
+        req: &SearchRequest,
+    ) -> Result<(Vec<RankedOccupation>, Understood), SearchError> {
         let understood = self.understand_query(text)?;
-        let vector = self.embed_query(&understood.positive)?;
+        let vector = self.query_vector(&understood)?;
         let candidates = (req.limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
         let ranked = self.rank_full(&understood, &vector, req.scope().with_limit(candidates));
-        Ok(self.group(ranked, req.scope()))
+        Ok((self.group(ranked, req.scope()), understood))
     }
 
     /// [`Engine::match_profile`], one result per métier ([`Grouping::Metier`]).

@@ -370,11 +370,11 @@ impl Engine {
     /// embedded (through the query cache) and compared with the facet phrasings.
     pub fn understand_query(&self, text: &str) -> Result<Understood, SearchError> {
         let mut understood = self.understand(text);
-        let embed = |t: &str| -> Result<Vec<f32>, SearchError> {
+        let embed = |t: &str| -> Result<Arc<[f32]>, SearchError> {
             if t.trim().is_empty() {
-                Ok(vec![0.0; self.embedder.dimension()])
+                Ok(vec![0.0; self.embedder.dimension()].into())
             } else {
-                Ok(self.embed_query(t)?.to_vec())
+                self.embed_query(t)
             }
         };
         // A query of one plain clause is read from the embedding the ranking uses anyway (one
@@ -383,10 +383,17 @@ impl Engine {
         let (mut texts, mut topics) = (Vec::new(), Vec::new());
         for clause in understood.clauses.iter().take(params::FACET_CLAUSES) {
             let text = embed(if single { &understood.positive } else { &clause.text })?;
+            if single && !understood.positive.trim().is_empty() {
+                understood.vector = Some(text.clone());
+            }
             // A ruled-out topic is often a bare noun ("pas le week-end", "no nights"): framed as
             // work, like the facet phrasings, it reads as the condition it names.
-            topics.push(if clause.negated { embed(&format!("{FACET_FRAME} {}", clause.topic))? } else { text.clone() });
-            texts.push(text);
+            topics.push(if clause.negated {
+                embed(&format!("{FACET_FRAME} {}", clause.topic))?.to_vec()
+            } else {
+                text.to_vec()
+            });
+            texts.push(text.to_vec());
         }
         understood.facets = self.channels.facets.detect(&understood.clauses, &texts, &topics);
         let f = &understood.facets;
@@ -402,6 +409,7 @@ impl Engine {
             understood.positive = rest.join(", ");
             understood.lexical = understood.positive.clone();
             understood.rewritten = true;
+            understood.vector = None;
         }
         let has_topic = crate::text::words(&crate::text::fold(&understood.positive))
             .any(|w| !crate::text::is_stop_word(w) && !crate::text::is_query_stop_word(w));
@@ -412,6 +420,7 @@ impl Engine {
             understood.positive = BROAD_QUERY.to_string();
             understood.lexical = String::new();
             understood.rewritten = true;
+            understood.vector = None;
         }
         Ok(understood)
     }
@@ -420,7 +429,20 @@ impl Engine {
     /// whether the person is undecided (the API's `intent`).
     pub fn intent(&self, text: &str) -> Result<facets::QueryIntent, SearchError> {
         let text = self.validate_text(text)?;
-        let understood = self.understand_query(text)?;
+        Ok(self.intent_of(&self.understand_query(text)?))
+    }
+
+    /// The embedding of an understood query's `positive` text: the one understanding computed,
+    /// or a new one (through the query cache).
+    pub fn query_vector(&self, understood: &Understood) -> Result<Arc<[f32]>, SearchError> {
+        match &understood.vector {
+            Some(v) => Ok(v.clone()),
+            None => self.embed_query(&understood.positive),
+        }
+    }
+
+    /// [`Engine::intent`] of a query already understood.
+    fn intent_of(&self, understood: &Understood) -> facets::QueryIntent {
         let table = self.channels.facets.table();
         let ids = |hits: &[facets::FacetHit]| {
             let mut ids: Vec<String> = Vec::new();
@@ -433,12 +455,12 @@ impl Engine {
             ids
         };
         let f = &understood.facets;
-        Ok(facets::QueryIntent {
+        facets::QueryIntent {
             wanted: ids(&f.wanted),
             avoided: ids(&f.avoided),
             max_level: f.max_level.or(understood.short_studies.then_some(crate::catalog::EducationLevel::Cap)),
             undecided: f.undecided,
-        })
+        }
     }
 
     /// Every facet a result may carry and a filter may name (contexts and entry levels), with
@@ -576,19 +598,24 @@ impl Engine {
             let query = if retrieval == Retrieval::Lexical { None } else { Some(self.embed_query(text)?) };
             return Ok(self.rank_hybrid(text, query.as_deref(), retrieval, req.scope()));
         }
+        Ok(self.search_understood(text, req.scope())?.0)
+    }
+
+    /// [`Engine::search`] of a validated text, with what was understood of it.
+    fn search_understood(&self, text: &str, scope: Scope) -> Result<(Vec<RankedOccupation>, Understood), SearchError> {
         let started = std::time::Instant::now();
         let understood = self.understand_query(text)?;
         let understood_at = started.elapsed();
-        let vector = self.embed_query(&understood.positive)?;
+        let vector = self.query_vector(&understood)?;
         let embedded_at = started.elapsed();
-        let ranked = self.rank_full(&understood, &vector, req.scope());
+        let ranked = self.rank_full(&understood, &vector, scope);
         tracing::debug!(
             understand_us = understood_at.as_micros() as u64,
             embed_us = (embedded_at - understood_at).as_micros() as u64,
             rank_us = (started.elapsed() - embedded_at).as_micros() as u64,
             "search stages"
         );
-        Ok(ranked)
+        Ok((ranked, understood))
     }
 
     /// Ranks occupations for a query text and, unless lexical only, its embedding, with the

@@ -98,7 +98,7 @@ impl Engine {
         if let Some(text) = text {
             let text = self.validate_text(text)?;
             let understood = self.understand_query(text)?;
-            let query = self.embed_query(&understood.positive)?;
+            let query = self.query_vector(&understood)?;
             for r in self.rank_full(&understood, &query, req.scope().with_limit(TEXT_CANDIDATES)) {
                 title.insert(r.index, (r.score, r.matched));
             }

@@ -113,6 +113,9 @@ pub struct Understood {
     /// Facets, level and intent found in the clauses by meaning (filled by the engine, which
     /// embeds the clauses: see [`super::facets::FacetDetector`]).
     pub facets: super::facets::QueryFacets,
+    /// The embedding of `positive`, when understanding already computed it (a one-clause
+    /// query): the ranking reuses it instead of running the model again.
+    pub vector: Option<std::sync::Arc<[f32]>>,
 }
 
 /// One clause of a query ("je veux bosser dehors", "mais pas le week-end").
@@ -716,6 +719,7 @@ impl Understander {
             clauses,
             negated_only,
             facets: Default::default(),
+            vector: None,
         }
     }
 
