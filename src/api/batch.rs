@@ -3,7 +3,8 @@
 //!
 //! A bad item answers its own error in place and never fails the others; only a malformed
 //! envelope (not an object, no `queries`, too many of them) fails the whole request. A batch
-//! weighs as many concurrency slots as it has items, so it is shed like that many requests.
+//! queues like any request and runs a few searches per turn (see [`super::queue`]), so it
+//! never holds a worker while single searches wait.
 
 use std::time::Instant;
 
@@ -15,9 +16,10 @@ use utoipa::ToSchema;
 use super::dto::{millis_since, ResultOptions};
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::extract::JsonObject;
+use super::queue::{Wait, BATCH_SEARCHES_PER_TURN};
 use super::routes::{Answer, AppState, FromIndex};
 use crate::catalog::{Lang, Taxonomy};
-use crate::search::{Grouping, QueryLimits, RankedOccupation, SearchError, SearchRequest};
+use crate::search::{Engine, Grouping, QueryLimits, RankedOccupation, SearchError, SearchRequest};
 
 /// Most searches in one batch (France Travail's ROMEO takes 50 too).
 pub const MAX_BATCH: usize = 50;
@@ -137,37 +139,43 @@ pub(crate) async fn search_batch(State(app): State<AppState>, mut body: JsonObje
         .collect();
 
     let answered_by = engine.clone();
-    let weight = items.len();
-    let results = app
-        .blocking_cancellable(weight, move |abandoned| {
-            items
-                .into_iter()
-                // An abandoned batch stops between searches: nobody would read the rest.
-                .take_while(|_| !abandoned.is_raised())
-                .map(|item| match item.parsed {
-                    Err(e) => BatchItem::failed(item.query, e),
-                    Ok(Parsed { request, grouping, offset, min_confidence }) => {
-                        match engine.search_results(&request, grouping) {
-                            Err(e) => BatchItem::failed(item.query, e.into()),
-                            Ok(ranked) => BatchItem {
-                                query: item.query,
-                                results: Some(
-                                    ranked
-                                        .into_iter()
-                                        .skip(offset)
-                                        .filter(|r| r.confidence.unwrap_or(0.0) >= min_confidence)
-                                        .collect(),
-                                ),
-                                error: None,
-                            },
-                        }
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .await?;
+    let mut results = Vec::with_capacity(items.len());
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let turn: Vec<Item> = items.by_ref().take(BATCH_SEARCHES_PER_TURN).collect();
+        // Only the first turn may be refused: later ones finish work already begun.
+        let wait = if results.is_empty() { Wait::Bounded } else { Wait::UntilServed };
+        let engine = engine.clone();
+        let part = app
+            .blocking_cancellable(wait, move |abandoned| {
+                turn.into_iter()
+                    // An abandoned batch stops between searches: nobody would read the rest.
+                    .take_while(|_| !abandoned.is_raised())
+                    .map(|item| run_item(&engine, item))
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+        results.extend(part);
+    }
     let index_id = answered_by.index().id().to_string();
     Ok(FromIndex::new(&answered_by, BatchResponse { results, index_id, took_ms: millis_since(started) }))
+}
+
+/// One search of a batch, or the item's own error.
+fn run_item(engine: &Engine, item: Item) -> BatchItem {
+    match item.parsed {
+        Err(e) => BatchItem::failed(item.query, e),
+        Ok(Parsed { request, grouping, offset, min_confidence }) => match engine.search_results(&request, grouping) {
+            Err(e) => BatchItem::failed(item.query, e.into()),
+            Ok(ranked) => BatchItem {
+                query: item.query,
+                results: Some(
+                    ranked.into_iter().skip(offset).filter(|r| r.confidence.unwrap_or(0.0) >= min_confidence).collect(),
+                ),
+                error: None,
+            },
+        },
+    }
 }
 
 /// Reads item `i` as `/v1/match` reads its body; its errors name `queries[i].field`.

@@ -25,10 +25,18 @@ pub struct ServeConfig {
     /// Most results one request may ask for (`limit`).
     #[arg(long, env = "BOUSSOLE_MAX_RESULTS", default_value_t = 50, value_parser = positive)]
     pub max_results: usize,
-    /// Most `/v1` requests handled at once; beyond, requests are refused at once with 503
-    /// `overloaded` rather than queued (queueing only adds latency to a saturated CPU).
+    /// Most `/v1` requests in flight, computing or waiting their turn; beyond, requests are
+    /// refused at once with 503 `overloaded` and `Retry-After`.
     #[arg(long, env = "BOUSSOLE_MAX_CONCURRENCY", default_value_t = 64, value_parser = positive)]
     pub max_concurrency: usize,
+    /// Requests computing at once; the others wait their turn in arrival order. 0: one per CPU
+    /// core (more only shares the cores and stretches the slowest answers).
+    #[arg(long, env = "BOUSSOLE_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+    /// Longest wait for a turn, in milliseconds; past it the request is refused with 503
+    /// `overloaded` and `Retry-After`.
+    #[arg(long, env = "BOUSSOLE_QUEUE_WAIT_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub queue_wait_ms: u64,
     /// Time budget of one `/v1` request, in milliseconds (exceeded → 504 `timeout`).
     #[arg(long, env = "BOUSSOLE_REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_ms: u64,
@@ -61,6 +69,8 @@ impl Default for ServeConfig {
             max_query_tokens: limits.max_tokens,
             max_results: limits.max_results,
             max_concurrency: 64,
+            workers: 0,
+            queue_wait_ms: 2_000,
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 10_000,
@@ -71,6 +81,20 @@ impl Default for ServeConfig {
 }
 
 impl ServeConfig {
+    /// Requests computing at once: `workers`, or one per core when 0.
+    pub fn worker_count(&self) -> usize {
+        if self.workers == 0 {
+            super::queue::default_workers()
+        } else {
+            self.workers
+        }
+    }
+
+    /// Longest wait for a turn.
+    pub fn queue_wait(&self) -> Duration {
+        Duration::from_millis(self.queue_wait_ms)
+    }
+
     /// The engine's query limits these settings ask for; give them to `Engine::new`.
     pub fn query_limits(&self) -> QueryLimits {
         QueryLimits {

@@ -8,16 +8,16 @@ use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tokio::sync::Semaphore;
 
 use super::dto::{
     FacetsResponse, HealthResponse, InterestsResponse, LangParams, MatchRequest, OccupationParams, ReadyResponse,
     SearchParams, SearchResponse, SkillSearchParams, SkillSearchResponse,
 };
-use super::error::{overloaded, ApiError, ErrorBody};
+use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonObject, OccupationPath, QueryParams};
 use super::metrics::Metrics;
 use super::openapi::Docs;
+use super::queue::{Wait, WorkQueue};
 use crate::catalog::{Lang, Taxonomy};
 use crate::search::{
     Engine, Grouping, LiveEngine, OccupationDetail, ProfileRequest, RiasecProfile, SearchError, SearchRequest,
@@ -33,8 +33,8 @@ pub(crate) struct AppState {
     pub metrics: Metrics,
     /// Pre-rendered OpenAPI document and HTML docs.
     pub docs: Arc<Docs>,
-    /// Permits for CPU work on the blocking pool (as many as `max-concurrency`).
-    pub work: Arc<Semaphore>,
+    /// The queue of CPU work (as many workers as cores).
+    pub work: Arc<WorkQueue>,
 }
 
 impl FromRef<AppState> for Metrics {
@@ -74,43 +74,33 @@ pub(crate) fn ops() -> Router<AppState> {
 }
 
 impl AppState {
-    /// Runs CPU-bound engine work on the blocking pool so it never stalls the async workers.
+    /// Runs CPU-bound engine work on the blocking pool, in its turn (see [`WorkQueue`]), so it
+    /// never stalls the async workers nor shares the cores with more work than they hold.
     ///
     /// A blocking task cannot be cancelled: when the timeout layer gives up on a request, its
-    /// work still runs and the concurrency layer has already released its slot. The permit
-    /// moved into the task keeps such orphaned work counted, so a saturated CPU sheds new
-    /// requests (503) instead of piling up ever more work behind the timeouts.
+    /// work still runs and the concurrency layer has already released its slot. The turn moved
+    /// into the task keeps such orphaned work counted, so the queue never runs more work at
+    /// once than it has workers.
     async fn blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        self.blocking_weighted(1, f).await
+        self.blocking_cancellable(Wait::Bounded, move |_| f()).await
     }
 
-    /// [`AppState::blocking`] for work worth `weight` requests (a batch): it takes as many
-    /// permits, so it is shed when that many requests would be.
-    pub(crate) async fn blocking_weighted<T: Send + 'static>(
-        &self,
-        weight: usize,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        self.blocking_cancellable(weight, move |_| f()).await
-    }
-
-    /// [`AppState::blocking_weighted`] for work that can stop early: `f` gets a flag that is
-    /// raised when the request is abandoned (timed out, or its client went away), and should
-    /// check it between steps.
+    /// [`AppState::blocking`] for work that can stop early: `f` gets a flag that is raised when
+    /// the request is abandoned (timed out, or its client went away), and should check it
+    /// between steps. `wait` says how long the turn may be waited for.
     pub(crate) async fn blocking_cancellable<T: Send + 'static>(
         &self,
-        weight: usize,
+        wait: Wait,
         f: impl FnOnce(&Abandoned) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let weight = u32::try_from(weight.max(1)).unwrap_or(u32::MAX);
-        let permit = self.work.clone().try_acquire_many_owned(weight).map_err(|_| overloaded())?;
+        let turn = self.work.turn(wait).await?;
         let abandoned = Abandoned::default();
         // Raised when this future is dropped: by the timeout layer or hyper when they give up on
         // the request, or here once the work is done (then nobody reads it any more).
         let _guard = AbandonOnDrop(abandoned.clone());
         let out = tokio::task::spawn_blocking(move || {
             let out = f(&abandoned);
-            drop(permit);
+            drop(turn);
             out
         })
         .await
@@ -234,12 +224,7 @@ pub(crate) async fn search(State(app): State<AppState>, query: QueryParams) -> A
     };
     let (text, lang) = (req.text.clone(), req.lang);
     let answered_by = engine.clone();
-    let (results, intent) = app
-        .blocking(move || {
-            let results = engine.search_results(&req, grouping)?;
-            Ok::<_, SearchError>((results, engine.intent(&req.text)?))
-        })
-        .await??;
+    let (results, intent) = app.blocking(move || engine.search_results_with_intent(&req, grouping)).await??;
     let page = SearchResponse::page(text, lang, results, page.offset, started);
     Ok(FromIndex::new(&answered_by, page.with_intent(Some(intent))))
 }
