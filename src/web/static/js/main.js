@@ -15,10 +15,32 @@ import { LANGS, t, applyI18n } from './i18n.js';
 import * as state from './state.js';
 import * as shortlist from './shortlist.js';
 import { initSearch, showSearch, searchTitle, searchLangChanged, searchHash } from './views/search.js';
-import { initProfile, showProfile, profileLangChanged } from './views/profile.js';
-import { showDetail } from './views/detail.js';
-import { showSelection, selectionChanged } from './views/selection.js';
-import { showQuiz, quizLangChanged } from './views/quiz.js';
+
+/**
+ * Views other than search load on first use, so the first page weighs only what it shows (a
+ * phone on a small data plan may never open the questionnaire). A view is shown once its module
+ * is ready, so its form never appears before its handlers.
+ */
+const LAZY = {
+  profile: () => import('./views/profile.js'),
+  detail: () => import('./views/detail.js'),
+  selection: () => import('./views/selection.js'),
+  quiz: () => import('./views/quiz.js'),
+};
+/** Modules already loaded, by view. */
+const modules = {};
+const loading = {};
+
+function load(view) {
+  if (!loading[view]) {
+    loading[view] = LAZY[view]().then((m) => {
+      if (view === 'profile') m.initProfile();
+      modules[view] = m;
+      return m;
+    });
+  }
+  return loading[view];
+}
 
 const VIEWS = ['search', 'profile', 'detail', 'selection', 'quiz'];
 const LANG_KEY = 'boussole.lang';
@@ -85,6 +107,19 @@ function restoreFocus() {
 /** Shows the view of the current hash; `oldHash`: the hash before (from hashchange), if any. */
 function route(oldHash) {
   const r = parseHash();
+  if (r.view === 'search') {
+    showRoute(r, oldHash, null);
+    return;
+  }
+  const hash = location.hash;
+  load(r.view).then((m) => {
+    // Another route may have been taken while the module loaded.
+    if (location.hash === hash) showRoute(r, oldHash, m);
+  });
+}
+
+/** Shows route `r` with its view's module `m` (none for search, which is always loaded). */
+function showRoute(r, oldHash, m) {
   const prev = state.getView();
   if (r.view === 'detail') {
     if (prev !== 'detail') {
@@ -93,17 +128,17 @@ function route(oldHash) {
     }
     show('detail');
     window.scrollTo(0, 0);
-    showDetail(r.taxonomy, r.code, { focus: true });
+    m.showDetail(r.taxonomy, r.code, { focus: true });
     return;
   }
   show(r.view);
   setTitle();
-  if (r.view === 'profile') showProfile();
+  if (r.view === 'profile') m.showProfile();
   else if (r.view === 'search') showSearch(r.params);
-  else if (r.view === 'quiz') showQuiz({ focus: prev !== 'detail' });
+  else if (r.view === 'quiz') m.showQuiz({ focus: prev !== 'detail' });
   else {
     // The shortlist may have to be fetched again: focus returns once it is drawn.
-    showSelection(r.params).then(() => { if (prev === 'detail' && state.getView() === 'selection') restoreFocus(); });
+    m.showSelection(r.params).then(() => { if (prev === 'detail' && state.getView() === 'selection') restoreFocus(); });
     return;
   }
   if (prev === 'detail') restoreFocus();
@@ -118,8 +153,9 @@ function setLanguage(lang) {
   // Re-render everything that depends on the language.
   const view = state.getView();
   searchLangChanged();
-  profileLangChanged(view === 'profile');
-  quizLangChanged(view === 'quiz');
+  // A view not loaded yet is drawn in the new language when it first shows.
+  modules.profile?.profileLangChanged(view === 'profile');
+  modules.quiz?.quizLangChanged(view === 'quiz');
   if (view === 'detail' || view === 'selection') route(null);
   else setTitle();
 }
@@ -141,7 +177,6 @@ function init() {
   state.setLang(LANGS.includes(lang) ? lang : 'fr');
   applyI18n();
   initSearch();
-  initProfile();
 
   for (const b of document.querySelectorAll('.lang-btn')) b.addEventListener('click', () => setLanguage(b.dataset.lang));
 
@@ -159,7 +194,7 @@ function init() {
   shortlist.onChange(() => {
     shortlist.syncStars();
     updateTabCount();
-    selectionChanged(state.getView() === 'selection');
+    modules.selection?.selectionChanged(state.getView() === 'selection');
   });
   shortlist.watchStorage();
   updateTabCount();
