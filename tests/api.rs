@@ -1734,3 +1734,19 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
         assert_eq!(headers[header::CONTENT_ENCODING], "br", "{uri}");
     }
 }
+
+/// `/metrics` shows how long requests waited for a worker, so the queue's limits can be set
+/// from what a deployment sees.
+#[tokio::test]
+async fn metrics_show_the_wait_for_a_worker() {
+    let app = app(&ServeConfig::default()).await;
+    assert_eq!(get(&app, "/v1/search?q=boulanger").await.status, StatusCode::OK);
+    let text = get(&app, "/metrics").await.text();
+    let count = text
+        .lines()
+        .find(|l| l.starts_with("boussole_queue_wait_seconds_count"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse::<f64>().ok());
+    assert_eq!(count, Some(1.0), "{text}");
+    assert!(text.contains("boussole_queue_wait_seconds_bucket{le=\"0.001\"}"), "{text}");
+}

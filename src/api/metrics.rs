@@ -40,6 +40,8 @@ pub const QUERY_CACHE_HITS: &str = "boussole_query_cache_hits_total";
 pub const QUERY_CACHE_MISSES: &str = "boussole_query_cache_misses_total";
 /// Query embeddings held by the cache.
 pub const QUERY_CACHE_ENTRIES: &str = "boussole_query_cache_entries";
+/// Time a `/v1` request waited for its turn at a worker (see `queue`).
+pub const QUEUE_WAIT: &str = "boussole_queue_wait_seconds";
 /// Resident memory of the process (the standard Prometheus process metric).
 pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
 
@@ -78,6 +80,7 @@ impl Metrics {
     pub fn new() -> Metrics {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_string()), &LATENCY_BUCKETS)
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full(QUEUE_WAIT.to_string()), &LATENCY_BUCKETS))
             .map(PrometheusBuilder::build_recorder)
             // Only fails on an empty bucket list, which LATENCY_BUCKETS is not.
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
@@ -86,6 +89,11 @@ impl Metrics {
         metrics.record(|| {
             metrics::describe_counter!(REQUESTS_TOTAL, "HTTP requests served, by route template and status");
             metrics::describe_histogram!(REQUEST_DURATION, metrics::Unit::Seconds, "HTTP request latency");
+            metrics::describe_histogram!(
+                QUEUE_WAIT,
+                metrics::Unit::Seconds,
+                "Time /v1 requests waited for a worker before computing"
+            );
             metrics::describe_gauge!(INDEX_VECTORS, "Vectors (distinct embedded texts) in the loaded index");
             metrics::describe_gauge!(INDEX_OCCUPATIONS, "Occupations in the loaded index");
             metrics::describe_counter!(QUERY_CACHE_HITS, "Query embeddings answered from the cache");
@@ -200,6 +208,11 @@ fn request_id(req: &Request) -> String {
             format!("{prefix:08x}-{n:x}")
         }
     }
+}
+
+/// Records how long a request waited for its turn.
+pub(crate) fn record_queue_wait(metrics: &Metrics, waited: Duration) {
+    metrics.record(|| histogram!(QUEUE_WAIT).record(waited.as_secs_f64()));
 }
 
 /// Records the request count and latency, and logs one structured line per request, with

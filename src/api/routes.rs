@@ -93,7 +93,9 @@ impl AppState {
         wait: Wait,
         f: impl FnOnce(&Abandoned) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        let asked = Instant::now();
         let turn = self.work.turn(wait).await?;
+        super::metrics::record_queue_wait(&self.metrics, asked.elapsed());
         let abandoned = Abandoned::default();
         // Raised when this future is dropped: by the timeout layer or hyper when they give up on
         // the request, or here once the work is done (then nobody reads it any more).
