@@ -7,6 +7,7 @@
 //! The thresholds ([`DetectParams`]) were set on the development part of the blind sets only.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -254,7 +255,7 @@ impl FacetDetector {
     /// the person's level and intent, which negation words are part of: "j'ai pas de
     /// diplôme", "aucune idée"), `topics[i]` its topic (for the conditions it wants or rules
     /// out).
-    pub fn detect(&self, clauses: &[Clause], texts: &[Vec<f32>], topics: &[Vec<f32>]) -> QueryFacets {
+    pub fn detect(&self, clauses: &[Clause], texts: &[Arc<[f32]>], topics: &[Arc<[f32]>]) -> QueryFacets {
         let mut q = QueryFacets::default();
         for (i, ((clause, text), topic)) in clauses.iter().zip(texts).zip(topics).enumerate() {
             let undecided = self.found(text, &[FacetKind::Intent], None);

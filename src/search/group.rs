@@ -184,14 +184,7 @@ impl Engine {
         req: &SearchRequest,
         grouping: Grouping,
     ) -> Result<Vec<RankedOccupation>, SearchError> {
-        let mut results = match grouping {
-            Grouping::Occupation => self.search(req)?,
-            Grouping::Metier => self.search_metiers(req)?,
-        };
-        for r in &mut results {
-            r.calibrate(Some(&Calibration::SEARCH));
-        }
-        Ok(results)
+        Ok(self.search_results_with_intent(req, grouping)?.0)
     }
 
     /// [`Engine::search_results`] and [`Engine::intent`] of one query, understood once.

@@ -388,12 +388,8 @@ impl Engine {
             }
             // A ruled-out topic is often a bare noun ("pas le week-end", "no nights"): framed as
             // work, like the facet phrasings, it reads as the condition it names.
-            topics.push(if clause.negated {
-                embed(&format!("{FACET_FRAME} {}", clause.topic))?.to_vec()
-            } else {
-                text.to_vec()
-            });
-            texts.push(text.to_vec());
+            topics.push(if clause.negated { embed(&format!("{FACET_FRAME} {}", clause.topic))? } else { text.clone() });
+            texts.push(text);
         }
         understood.facets = self.channels.facets.detect(&understood.clauses, &texts, &topics);
         let f = &understood.facets;
