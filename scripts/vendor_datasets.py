@@ -4,7 +4,7 @@
 Usage: python3 scripts/vendor_datasets.py [SOURCE_DIR]
 
 SOURCE_DIR holds the official extracts in the published layout (esco-1.1.1/, rome-4.60/,
-crosswalks/, onisep/), e.g. a fresh download from the official sources named in
+crosswalks/, onisep/, onet-29.2/), e.g. a fresh download from the official sources named in
 datasets/manifests/*.json. Each file is checked against its manifest (sha256 of the
 uncompressed bytes) before it is written; the gzip output is deterministic (no name, no
 timestamp), so re-vendoring the same data changes nothing. Standard library only.
@@ -39,6 +39,8 @@ FILES = {
     ],
     "rome-esco-crosswalk-1.4": ["crosswalks/rome_esco_mapping_v1.4_2023-06-07.csv"],
     "onisep": ["onisep/ideo-metiers_onisep_2022-04.csv"],
+    "onet-29.2": ["onet-29.2/Alternate Titles.xlsx", "onet-29.2/Sample of Reported Titles.xlsx", "onet-29.2/Read Me.txt"],
+    "onet-esco-crosswalk-2022": ["crosswalks/onet_esco_crosswalk_2022.csv"],
 }
 
 

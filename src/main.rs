@@ -105,6 +105,9 @@ struct CalibrateArgs {
 struct EvalArgs {
     #[command(flatten)]
     sets: EvalSetArgs,
+    /// Dataset directory: read only to write the O*NET title split when its file is absent.
+    #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "datasets/official")]
+    data_dir: PathBuf,
     /// Seed of the held-out sampling and of the typos.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -356,6 +359,7 @@ fn eval(args: EvalArgs) -> Result<()> {
     let engine = args.sets.engine.open()?;
     let options = boussole::eval::EvalOptions {
         splits_dir: args.sets.splits_dir,
+        data_dir: args.data_dir,
         seed: args.seed,
         heldout_fraction: args.heldout_fraction,
         limit_queries: args.limit_queries,

@@ -1750,3 +1750,19 @@ async fn metrics_show_the_wait_for_a_worker() {
     assert_eq!(count, Some(1.0), "{text}");
     assert!(text.contains("boussole_queue_wait_seconds_bucket{le=\"0.001\"}"), "{text}");
 }
+
+#[tokio::test]
+async fn a_title_reported_by_us_workers_finds_its_esco_occupation_and_says_so() {
+    let app = app(&ServeConfig::default()).await;
+    let v = get(&app, "/v1/search?q=doctor%20of%20veterinary%20medicine&lang=en&taxonomy=esco").await.json();
+    let first = &v["results"][0];
+    assert!(first["label"].as_str().is_some_and(|l| l.to_lowercase().contains("veterinarian")), "{v}");
+    let matched = first["matched"].as_array().expect("matched");
+    assert!(
+        matched.iter().any(|m| m["kind"] == "onet_reported" && m["text"] == "Doctor of Veterinary Medicine (DVM)"),
+        "the explanation names the O*NET title and its kind: {first}"
+    );
+    // The kinds are documented in the spec's description of `kind`.
+    let spec = get(&app, "/openapi.json").await.text();
+    assert!(spec.contains("onet_reported") && spec.contains("onet_alternate"));
+}

@@ -62,7 +62,13 @@ fn fixture_has_expected_counts() {
     let names: Vec<(&str, &str)> = cat.datasets.iter().map(|d| (d.name.as_str(), d.version.as_str())).collect();
     assert_eq!(
         names,
-        vec![("rome", "4.60"), ("onisep-ideo-metiers", "2022-04"), ("esco", "1.1.1"), ("rome-esco-crosswalk", "1.4")]
+        vec![
+            ("rome", "4.60"),
+            ("onisep-ideo-metiers", "2022-04"),
+            ("esco", "1.1.1"),
+            ("rome-esco-crosswalk", "1.4"),
+            ("onet-titles", "29.2")
+        ]
     );
     assert!(cat.datasets.iter().all(|d| d.sha256.len() == 64));
 }
@@ -286,7 +292,8 @@ fn sources_select_datasets() {
     let esco = load_catalogue(&fixtures(), Sources { esco: true, rome: false }).expect("esco only");
     assert!(esco.occupations.iter().all(|o| o.id.taxonomy == Taxonomy::Esco && o.links.is_empty()));
     assert!(esco.skills.iter().all(|s| s.id.taxonomy == Taxonomy::Esco));
-    assert_eq!(esco.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["esco"]);
+    // O*NET's titles come with ESCO (they attach through the ESCO ↔ O*NET crosswalk).
+    assert_eq!(esco.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["esco", "onet-titles"]);
     assert_eq!(esco.occupations.len(), 40);
 
     let rome = load_catalogue(&fixtures(), Sources { esco: false, rome: true }).expect("rome only");
@@ -438,4 +445,39 @@ fn real_datasets_match_readme() {
     for issue in cat.issues.iter().take(20) {
         eprintln!("  issue {}:{}: {}", issue.file, issue.line, issue.message);
     }
+}
+
+#[test]
+fn onet_titles_are_english_forms_of_the_mapped_esco_occupations() {
+    use boussole::catalog::onet::{held_out_reported, is_held_out};
+    let cat = load_fixture();
+    let onet: Vec<&SurfaceForm> =
+        cat.forms.iter().filter(|f| matches!(f.kind, FormKind::OnetAlternate | FormKind::OnetReported)).collect();
+    assert!(onet.iter().any(|f| f.kind == FormKind::OnetAlternate));
+    assert!(onet.iter().any(|f| f.kind == FormKind::OnetReported));
+    assert!(onet.iter().all(|f| f.lang == Lang::En), "O*NET titles are English");
+    assert!(onet.iter().all(|f| cat.occupations[f.occupation as usize].id.taxonomy == Taxonomy::Esco));
+    // "Back End Developer" (Web Developers) goes to the web developer, the mapped occupation
+    // that shares its words, not to every occupation Web Developers map to.
+    let back_end: Vec<&str> = onet
+        .iter()
+        .filter(|f| f.text == "Back End Developer")
+        .map(|f| cat.occupations[f.occupation as usize].label.en.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(back_end, vec!["web developer"]);
+
+    // The held-out quarter of the reported titles is in no form, under any code or kind.
+    let held = held_out_reported(&fixtures()).expect("held-out split");
+    assert!(held.len() >= 20, "{} held-out titles", held.len());
+    let keys: HashSet<String> = cat.forms.iter().filter(|f| f.lang == Lang::En).map(|f| form_key(&f.text)).collect();
+    for (title, gold) in &held {
+        assert!(is_held_out(title));
+        assert!(!gold.is_empty() && gold.iter().all(|uri| uri.starts_with("http://data.europa.eu/esco/occupation/")));
+        assert!(
+            !onet.iter().any(|f| form_key(&f.text) == form_key(title)),
+            "held-out `{title}` is a form ({})",
+            keys.contains(&form_key(title))
+        );
+    }
+    assert!(onet.iter().all(|f| !is_held_out(&f.text) || f.kind == FormKind::OnetAlternate));
 }

@@ -29,6 +29,14 @@ pub enum CatalogError {
         #[source]
         source: std::io::Error,
     },
+    /// An Excel workbook could not be opened or has no worksheet.
+    #[error("{file}: not a readable workbook: {message}")]
+    Workbook {
+        /// File name relative to the data directory.
+        file: String,
+        /// What the reader reported.
+        message: String,
+    },
     /// Polars rejected a file after the pre-pass cleaned it, or a frame operation failed.
     #[error("{file}: {source}")]
     Polars {

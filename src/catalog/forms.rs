@@ -30,6 +30,8 @@ fn rank(kind: FormKind) -> u8 {
         FormKind::Hidden => 4,
         FormKind::Gendered => 5,
         FormKind::Onisep => 6,
+        FormKind::OnetAlternate => 7,
+        FormKind::OnetReported => 8,
     }
 }
 
@@ -75,6 +77,11 @@ impl FormSet {
                 self.forms.push(SurfaceForm { text, kind, lang, occupation });
             }
         }
+    }
+
+    /// The forms so far, in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = &SurfaceForm> {
+        self.forms.iter()
     }
 
     /// Number of distinct forms.

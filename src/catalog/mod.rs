@@ -1,5 +1,5 @@
 //! Datasets → typed records: reads ESCO, ROME, the ROME↔ESCO crosswalk and (when present)
-//! ONISEP's métier titles into a [`Catalogue`].
+//! ONISEP's métier titles and O*NET's English titles into a [`Catalogue`].
 //!
 //! Every CSV goes through one pre-pass ([`prepass::clean_csv`]) that repairs invalid UTF-8
 //! and drops malformed records with their line numbers, then through polars (all columns as
@@ -15,6 +15,7 @@ pub mod facets;
 mod forms;
 pub mod gender;
 mod manifest;
+pub mod onet;
 mod onisep;
 pub mod prepass;
 mod rome;
@@ -53,6 +54,9 @@ pub fn load_catalogue(data_dir: &Path, sources: Sources) -> Result<Catalogue, Ca
     let esco = if sources.esco { Some(esco::load(data_dir, &mut b)?) } else { None };
     if let (Some(rome), Some(esco)) = (&rome, &esco) {
         crosswalk::load(data_dir, &rome.appellations, esco, &mut b)?;
+    }
+    if let Some(esco) = &esco {
+        onet::load(data_dir, esco, &mut b)?;
     }
     let catalogue = b.finish();
     log_summary(&catalogue, started);

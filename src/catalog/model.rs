@@ -117,6 +117,10 @@ pub enum FormKind {
     Gendered,
     /// ONISEP métier title (the site young people and teachers use), mapped to its ROME fiche.
     Onisep,
+    /// O*NET alternate title (US), attached through the ESCO ↔ O*NET crosswalk.
+    OnetAlternate,
+    /// Job title reported by US workers in O*NET's surveys, attached likewise.
+    OnetReported,
 }
 
 /// One searchable string pointing to its occupation.

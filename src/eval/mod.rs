@@ -52,6 +52,8 @@ pub const DEPTH: usize = 50;
 pub struct EvalOptions {
     /// Directory of the split files.
     pub splits_dir: PathBuf,
+    /// Dataset directory, read only to generate the O*NET title split when its file is absent.
+    pub data_dir: PathBuf,
     /// Seed of the sampling and of the typos.
     pub seed: u64,
     /// Share of the ROME synonyms and ESCO alt labels held out.
@@ -404,9 +406,31 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
     let n_dev = options.dev_queries.min(test.len() - n_test);
     let test_queries: Vec<EvalQuery> = test[..n_test].iter().map(|h| h.as_query()).collect();
     let dev_queries: Vec<EvalQuery> = test[n_test..n_test + n_dev].iter().map(|h| h.as_query()).collect();
-    let typo_queries =
-        splits::load_or_generate_typos(&options.splits_dir, &test_queries, options.seed, options.regenerate)?;
+    let typo_queries = splits::load_or_generate_typos(
+        &options.splits_dir,
+        splits::TYPOS_FILE,
+        &test_queries,
+        options.seed,
+        options.regenerate,
+    )?;
     let natural = splits::load_natural(&options.splits_dir.join("natural_queries.jsonl"))?;
+    // Every held-out O*NET title is a query (1,637; cheap next to the other splits).
+    let onet = match splits::load_or_generate_onet(&options.data_dir, &options.splits_dir, options.regenerate) {
+        Ok(queries) => {
+            let typos = splits::load_or_generate_typos(
+                &options.splits_dir,
+                splits::ONET_TYPOS_FILE,
+                &queries,
+                options.seed,
+                options.regenerate,
+            )?;
+            Some((queries, typos))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no O*NET title split");
+            None
+        }
+    };
 
     let params = engine.hybrid_params();
     let t = Instant::now();
@@ -436,20 +460,25 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
             chosen = fusion;
         }
     }
-    let embedded = [
+    let mut embedded = vec![
         embed_split(engine, "held-out", test_queries)?,
         embed_split(engine, "typos", typo_queries)?,
         embed_split(engine, "natural", natural.clone())?,
     ];
-    // Held-out and typo queries run against the index without the held-out forms.
+    if let Some((queries, typos)) = onet {
+        embedded.push(embed_split(engine, "onet titles", queries)?);
+        embedded.push(embed_split(engine, "onet typos", typos)?);
+    }
+    // Held-out and typo queries run against the index without the held-out forms; the O*NET
+    // titles were never in the catalogue, so they search the full index like the natural ones.
     let run_all = |lexical_heldout: &LexicalIndex, lexical_full: &LexicalIndex, p: &HybridParams| -> Vec<SplitRun> {
         embedded
             .iter()
             .map(|e| {
-                if e.name == "natural" {
-                    run_split(engine, lexical_full, &dense_full, e, p)
-                } else {
+                if matches!(e.name.as_str(), "held-out" | "typos") {
                     run_split(engine, lexical_heldout, &dense_heldout, e, p)
+                } else {
+                    run_split(engine, lexical_full, &dense_full, e, p)
                 }
             })
             .collect()
@@ -499,7 +528,9 @@ pub fn run(engine: &Engine, options: &EvalOptions) -> Result<Report> {
             }
             tracing::info!(variant = name, secs = t.elapsed().as_secs_f64(), "ablation done");
         }
-        let order = |split: &str| ["held-out", "typos", "natural"].iter().position(|s| *s == split).unwrap_or(3);
+        let order = |split: &str| {
+            ["held-out", "typos", "natural", "onet titles", "onet typos"].iter().position(|s| *s == split).unwrap_or(5)
+        };
         rows.sort_by_key(|r| order(&r.split));
     }
     // The service's own paths on the natural queries: Engine::search (HNSW, default hybrid) and
@@ -612,6 +643,12 @@ pub fn format_report(report: &Report) -> String {
     if let (Some(clean), Some(typos)) = (mrr("held-out"), mrr("typos")) {
         out.push_str(&format!(
             "\nTypo robustness: hybrid keeps {:.1}% of its held-out MRR on the typo split.\n",
+            100.0 * typos / clean
+        ));
+    }
+    if let (Some(clean), Some(typos)) = (mrr("onet titles"), mrr("onet typos")) {
+        out.push_str(&format!(
+            "Typo robustness: hybrid keeps {:.1}% of its O*NET title MRR on the O*NET typo split.\n",
             100.0 * typos / clean
         ));
     }

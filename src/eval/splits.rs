@@ -124,15 +124,46 @@ pub fn load_or_generate_heldout(
     Ok(items)
 }
 
-/// Loads `typos.jsonl` when it covers exactly `queries` (same ids, same order); otherwise
-/// generates the typo queries and writes the file.
+/// O*NET reported titles held out of the catalogue: English queries, ESCO gold.
+pub const ONET_FILE: &str = "onet_reported.jsonl";
+/// The same queries with typos.
+pub const ONET_TYPOS_FILE: &str = "onet_typos.jsonl";
+
+/// Loads `onet_reported.jsonl` from `dir`, or, when absent or asked to, writes it from the
+/// O*NET files under `data_dir` ([`crate::catalog::onet::held_out_reported`]): one query per
+/// held-out title, gold the ESCO occupations its O*NET occupations map to.
+pub fn load_or_generate_onet(data_dir: &Path, dir: &Path, regenerate: bool) -> Result<Vec<EvalQuery>> {
+    let path = dir.join(ONET_FILE);
+    if path.exists() && !regenerate {
+        return read_jsonl(&path);
+    }
+    let items: Vec<EvalQuery> = crate::catalog::onet::held_out_reported(data_dir)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (text, uris))| EvalQuery {
+            id: format!("o-{:04}", i + 1),
+            query: text,
+            lang: Lang::En,
+            taxonomy: Some(Taxonomy::Esco),
+            gold: uris.into_iter().map(|code| OccupationId { taxonomy: Taxonomy::Esco, code }).collect(),
+            original: None,
+        })
+        .collect();
+    write_jsonl(&path, &items)?;
+    tracing::info!(path = %path.display(), queries = items.len(), "wrote the O*NET title split");
+    Ok(items)
+}
+
+/// Loads the typo file `name` when it covers exactly `queries` (same ids, same order);
+/// otherwise generates the typo queries and writes the file.
 pub fn load_or_generate_typos(
     dir: &Path,
+    name: &str,
     queries: &[EvalQuery],
     seed: u64,
     regenerate: bool,
 ) -> Result<Vec<EvalQuery>> {
-    let path = dir.join(TYPOS_FILE);
+    let path = dir.join(name);
     if path.exists() && !regenerate {
         let loaded: Vec<EvalQuery> = read_jsonl(&path)?;
         if loaded.len() == queries.len() && loaded.iter().zip(queries).all(|(a, b)| a.id == b.id) {

@@ -183,6 +183,8 @@ impl MatchKind {
             MatchKind::Form(FormKind::Synonym) => "synonym",
             MatchKind::Form(FormKind::Gendered) => "gendered",
             MatchKind::Form(FormKind::Onisep) => "onisep",
+            MatchKind::Form(FormKind::OnetAlternate) => "onet_alternate",
+            MatchKind::Form(FormKind::OnetReported) => "onet_reported",
             MatchKind::Passage(PassageKind::Definition) => "definition",
             MatchKind::Passage(PassageKind::Access) => "access",
             MatchKind::Passage(PassageKind::Description) => "description",
@@ -218,7 +220,8 @@ pub struct MatchedForm {
     /// Matched text: a label, an appellation, a sentence describing the occupation, a centre
     /// d'intérêt, a profile skill, or the phrase of the query found in a lexicon.
     pub text: String,
-    /// Labels: `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `onisep`;
+    /// Labels: `preferred`, `alt`, `hidden`, `appellation`, `synonym`, `gendered`, `onisep`,
+    /// `onet_alternate` (O*NET alternate title), `onet_reported` (title reported by workers);
     /// sentences: `definition`, `access`, `description`; `interest` (centre d'intérêt), `skill`;
     /// `riasec` (the occupation's RIASEC types the profile shares, "Social – Artistique"; score:
     /// the fit in [0, 1]);

@@ -157,7 +157,8 @@ export const MESSAGES = {
       onisep: 'métier ONISEP', definition: 'ce que fait ce métier', access: 'accès au métier',
       description: 'description', colloquial: 'mot courant', school: 'parcours scolaire',
       riasec: 'ton profil', facet: 'condition de travail', avoided: 'ce que tu veux éviter',
-      entry_level: 'niveau d’accès',
+      entry_level: 'niveau d’accès', onet_alternate: 'intitulé américain (O*NET)',
+      onet_reported: 'intitulé donné par des salariés (O*NET)',
     },
     en: {
       preferred: 'title', alt: 'alternative title', hidden: 'related term', appellation: 'job title',
@@ -165,7 +166,8 @@ export const MESSAGES = {
       onisep: 'ONISEP job title', definition: 'what the job is', access: 'how to get in', description: 'description',
       colloquial: 'everyday word', school: 'school path',
       riasec: 'your profile', facet: 'working conditions', avoided: 'what you want to avoid',
-      entry_level: 'entry level',
+      entry_level: 'entry level', onet_alternate: 'US job title (O*NET)',
+      onet_reported: 'title reported by workers (O*NET)',
     },
   },
   refineTitle: {
