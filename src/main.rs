@@ -189,7 +189,8 @@ struct BuildArgs {
     /// Directory holding the datasets.
     #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "datasets/official")]
     data_dir: PathBuf,
-    /// Datasets to index: `esco`, `rome` or `esco,rome`.
+    /// Datasets to index: `esco`, `rome` or `esco,rome`; add `onet` for O*NET's English titles
+    /// on the ESCO occupations (`esco,rome,onet`, or `all`).
     #[arg(long, default_value = "esco,rome")]
     sources: Sources,
     #[command(flatten)]

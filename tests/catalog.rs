@@ -16,8 +16,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/fixtures")
 }
 
+/// Every source, O*NET's titles included.
 fn load_fixture() -> Catalogue {
-    load_catalogue(&fixtures(), Sources::default()).expect("fixture loads")
+    load_catalogue(&fixtures(), "esco,rome,onet".parse().expect("sources")).expect("fixture loads")
 }
 
 fn find<'a>(cat: &'a Catalogue, taxonomy: Taxonomy, code: &str) -> (u32, &'a Occupation) {
@@ -289,24 +290,29 @@ fn mobilites_and_broader_links_are_kept_in_order_and_both_ways() {
 
 #[test]
 fn sources_select_datasets() {
-    let esco = load_catalogue(&fixtures(), Sources { esco: true, rome: false }).expect("esco only");
+    let esco = load_catalogue(&fixtures(), Sources { esco: true, rome: false, onet: false }).expect("esco only");
     assert!(esco.occupations.iter().all(|o| o.id.taxonomy == Taxonomy::Esco && o.links.is_empty()));
     assert!(esco.skills.iter().all(|s| s.id.taxonomy == Taxonomy::Esco));
-    // O*NET's titles come with ESCO (they attach through the ESCO ↔ O*NET crosswalk).
-    assert_eq!(esco.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["esco", "onet-titles"]);
+    assert_eq!(esco.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["esco"]);
+    assert!(esco.forms.iter().all(|f| !matches!(f.kind, FormKind::OnetAlternate | FormKind::OnetReported)));
+    // O*NET's titles only on request, and only with ESCO (they attach to its occupations).
+    let onet = load_catalogue(&fixtures(), "esco,onet".parse().expect("esco,onet")).expect("esco with O*NET");
+    assert_eq!(onet.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["esco", "onet-titles"]);
+    assert!("rome,onet".parse::<Sources>().is_err());
+    assert_eq!("all".parse::<Sources>().map(|s| s.to_string()), Ok("esco,rome,onet".to_string()));
     assert_eq!(esco.occupations.len(), 40);
 
-    let rome = load_catalogue(&fixtures(), Sources { esco: false, rome: true }).expect("rome only");
+    let rome = load_catalogue(&fixtures(), Sources { esco: false, rome: true, onet: false }).expect("rome only");
     assert!(rome.occupations.iter().all(|o| o.id.taxonomy == Taxonomy::Rome && o.links.is_empty()));
     assert!(rome.forms.iter().all(|f| f.lang == Lang::Fr));
     assert_eq!(rome.datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["rome", "onisep-ideo-metiers"]);
-    assert_eq!("esco".parse::<Sources>(), Ok(Sources { esco: true, rome: false }));
+    assert_eq!("esco".parse::<Sources>(), Ok(Sources { esco: true, rome: false, onet: false }));
 }
 
 #[test]
 fn broken_rows_are_reported_with_file_and_line() {
     let dir = fixtures().join("broken");
-    let cat = load_catalogue(&dir, Sources { esco: false, rome: true }).expect("broken ROME still loads");
+    let cat = load_catalogue(&dir, Sources { esco: false, rome: true, onet: false }).expect("broken ROME still loads");
     let issues: Vec<(&str, usize)> = cat.issues.iter().map(|i| (i.file.as_str(), i.line)).collect();
     let expected = [
         ("rome-4.60/unix_referentiel_code_rome_v460_utf8.csv", 3),
@@ -341,7 +347,8 @@ fn broken_rows_are_reported_with_file_and_line() {
 
 #[test]
 fn missing_column_names_file_and_column() {
-    let err = load_catalogue(&fixtures().join("broken"), Sources { esco: true, rome: false }).expect_err("must fail");
+    let err = load_catalogue(&fixtures().join("broken"), Sources { esco: true, rome: false, onet: false })
+        .expect_err("must fail");
     match err {
         CatalogError::MissingColumn { file, column } => {
             assert_eq!(file, "esco-1.1.1/occupations_en.csv");
@@ -354,7 +361,7 @@ fn missing_column_names_file_and_column() {
 #[test]
 fn missing_file_names_path() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let err = load_catalogue(tmp.path(), Sources { esco: false, rome: true }).expect_err("must fail");
+    let err = load_catalogue(tmp.path(), Sources { esco: false, rome: true, onet: false }).expect_err("must fail");
     match &err {
         CatalogError::MissingFile { path } => {
             assert!(path.starts_with(tmp.path()));

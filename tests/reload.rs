@@ -86,8 +86,9 @@ async fn a_reload_under_load_swaps_the_index_without_a_failed_request() {
     // A rebuild with ROME alone publishes a different index; the server keeps the first one
     // until it is told to reload.
     let target = out.clone();
-    let second =
-        tokio::task::spawn_blocking(move || build(&target, Sources { esco: false, rome: true })).await.unwrap();
+    let second = tokio::task::spawn_blocking(move || build(&target, Sources { esco: false, rome: true, onet: false }))
+        .await
+        .unwrap();
     assert_ne!(second, first);
     assert_eq!(readyz(&server).await["index_id"], first.as_str());
 

@@ -55,7 +55,7 @@ pub fn load_catalogue(data_dir: &Path, sources: Sources) -> Result<Catalogue, Ca
     if let (Some(rome), Some(esco)) = (&rome, &esco) {
         crosswalk::load(data_dir, &rome.appellations, esco, &mut b)?;
     }
-    if let Some(esco) = &esco {
+    if let (Some(esco), true) = (&esco, sources.onet) {
         onet::load(data_dir, esco, &mut b)?;
     }
     let catalogue = b.finish();

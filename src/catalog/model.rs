@@ -436,28 +436,38 @@ pub struct Sources {
     pub esco: bool,
     /// Include ROME fiches, appellations and compétences.
     pub rome: bool,
+    /// Attach O*NET's English titles to the ESCO occupations (needs `esco`). Off by default:
+    /// it doubles the forms, and the server's memory and throughput then miss their targets.
+    #[serde(default)]
+    pub onet: bool,
 }
 
 impl Default for Sources {
     fn default() -> Self {
-        Sources { esco: true, rome: true }
+        Sources { esco: true, rome: true, onet: false }
     }
 }
 
 impl FromStr for Sources {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut out = Sources { esco: false, rome: false };
+        let mut out = Sources { esco: false, rome: false, onet: false };
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part.to_ascii_lowercase().as_str() {
                 "esco" => out.esco = true,
                 "rome" => out.rome = true,
-                "all" => out = Sources::default(),
-                other => return Err(format!("unknown source `{other}` (expected `esco`, `rome` or `esco,rome`)")),
+                "onet" => out.onet = true,
+                "all" => out = Sources { onet: true, ..Sources::default() },
+                other => return Err(format!(
+                    "unknown source `{other}` (expected `esco`, `rome`, `onet`, e.g. `esco,rome` or `esco,rome,onet`)"
+                )),
             }
         }
         if !out.esco && !out.rome {
             return Err("no source selected".into());
+        }
+        if out.onet && !out.esco {
+            return Err("`onet` attaches O*NET's titles to ESCO occupations: select `esco` too".into());
         }
         Ok(out)
     }
@@ -465,12 +475,11 @@ impl FromStr for Sources {
 
 impl fmt::Display for Sources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.esco, self.rome) {
-            (true, true) => f.write_str("esco,rome"),
-            (true, false) => f.write_str("esco"),
-            (false, true) => f.write_str("rome"),
-            (false, false) => f.write_str(""),
-        }
+        let parts: Vec<&str> = [(self.esco, "esco"), (self.rome, "rome"), (self.onet, "onet")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+        f.write_str(&parts.join(","))
     }
 }
 

@@ -2,8 +2,9 @@
 //! to ESCO occupations through the ESCO ↔ O*NET crosswalk, as English surface forms
 //! ([`FormKind::OnetAlternate`], [`FormKind::OnetReported`]).
 //!
-//! The files are optional (read when present, with the ESCO files): two Excel workbooks as
-//! published and the crosswalk CSV (a metadata block precedes its header).
+//! Read when the `onet` source is selected (`--sources esco,rome,onet`) and the files are
+//! present: two Excel workbooks as published and the crosswalk CSV (a metadata block precedes
+//! its header).
 //!
 //! An O*NET occupation usually maps to several ESCO occupations (ESCO is finer). A title goes
 //! to the mapped occupations whose English labels share the most content words with it

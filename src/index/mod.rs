@@ -134,8 +134,10 @@ impl VectorIndex {
             verify_file(dir, entry)?;
         }
         let catalogue_path = dir.join(CATALOGUE_FILE);
-        let bytes = fs::read(&catalogue_path).map_err(IndexError::io(&catalogue_path))?;
-        let catalogue: Catalogue = serde_json::from_slice(&bytes)
+        // Parsed from a buffered reader, not from the file read whole: the 40 MB of text would
+        // sit beside the parsed catalogue and set the server's peak memory.
+        let file = fs::File::open(&catalogue_path).map_err(IndexError::io(&catalogue_path))?;
+        let catalogue: Catalogue = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, file))
             .map_err(|e| IndexError::Corrupt { path: catalogue_path.clone(), reason: e.to_string() })?;
         let rows = manifest.counts.vectors;
         let form_rows = read_form_rows(&dir.join(FORM_ROWS_FILE), catalogue.forms.len(), rows)?;

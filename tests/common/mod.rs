@@ -38,9 +38,9 @@ pub fn embedder() -> Arc<dyn Embedder> {
     EMBEDDER.get_or_init(|| Arc::new(BertEmbedder::load(&model_dir()).expect("load the default model"))).clone()
 }
 
-/// The fixture catalogue.
+/// The fixture catalogue, every source (O*NET's titles included, so that the API tests see them).
 pub fn fixture_catalogue() -> Catalogue {
-    load_catalogue(&fixture_data(), Sources::default()).expect("load fixture catalogue")
+    load_catalogue(&fixture_data(), Sources { onet: true, ..Sources::default() }).expect("load fixture catalogue")
 }
 
 /// Options used for every fixture build: quiet, same recall bar as production.
