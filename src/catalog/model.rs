@@ -458,9 +458,7 @@ impl FromStr for Sources {
                 "rome" => out.rome = true,
                 "onet" => out.onet = true,
                 "all" => out = Sources { onet: true, ..Sources::default() },
-                other => return Err(format!(
-                    "unknown source `{other}` (expected `esco`, `rome`, `onet`, e.g. `esco,rome` or `esco,rome,onet`)"
-                )),
+                other => return Err(format!("unknown source `{other}` (expected `esco`, `rome` or `onet`)")),
             }
         }
         if !out.esco && !out.rome {
