@@ -27,7 +27,7 @@ use super::error::CatalogError;
 use super::forms::form_key;
 use super::model::{FormKind, IngestIssue, Lang, MatchRelation, OccupationIdx};
 use super::prepass::issue;
-use super::table::{combined_sha256, non_blank, read_data_file, str_col, u64_col, DatasetReader, TableSpec, LINE_COL};
+use super::table::{combined_sha256, non_blank, str_col, u64_col, DatasetReader, TableSpec, LINE_COL};
 use super::Builder;
 use crate::catalog::DatasetInfo;
 use crate::text::analyze;
@@ -85,7 +85,7 @@ pub struct OnetTitles {
 
 /// Reads the titles and the crosswalk; `None` when any of the three files is absent.
 pub fn read(data_dir: &Path, issues: &mut Vec<IngestIssue>) -> Result<Option<OnetTitles>, CatalogError> {
-    let onet = DatasetReader::new(data_dir, ONET_DIR);
+    let mut onet = DatasetReader::new(data_dir, ONET_DIR);
     let mut crosswalk = DatasetReader::new(data_dir, CROSSWALK_DIR);
     if !onet.exists(ALTERNATE_FILE) || !onet.exists(REPORTED_FILE) || !crosswalk.exists(ONET_ESCO_FILE) {
         return Ok(None);
@@ -95,8 +95,7 @@ pub fn read(data_dir: &Path, issues: &mut Vec<IngestIssue>) -> Result<Option<One
         [(ALTERNATE_FILE, ALTERNATE, FormKind::OnetAlternate), (REPORTED_FILE, REPORTED, FormKind::OnetReported)]
     {
         let rel = onet.relative(file);
-        let raw = read_data_file(&onet.path(file))?;
-        out.hashes.push((rel.clone(), hex::encode(Sha256::digest(&raw))));
+        let raw = onet.read_bytes(file)?;
         for (line, code, text) in read_sheet(&raw, &rel, column, issues)? {
             if !code.contains('-') {
                 issues.push(issue(&rel, line, &format!("`{code}` is not an O*NET-SOC code; row skipped")));
@@ -129,7 +128,9 @@ pub fn read(data_dir: &Path, issues: &mut Vec<IngestIssue>) -> Result<Option<One
         };
         out.esco.entry(code.to_owned()).or_default().push((uri.to_owned(), relation));
     }
-    out.hashes.extend(crosswalk.hashes().iter().map(|(f, sha)| (crosswalk.relative(f), sha.clone())));
+    for reader in [&onet, &crosswalk] {
+        out.hashes.extend(reader.hashes().iter().map(|(f, sha)| (reader.relative(f), sha.clone())));
+    }
     Ok(Some(out))
 }
 

@@ -103,6 +103,13 @@ impl<'a> DatasetReader<'a> {
         Ok(Table { df, preamble: clean.preamble, file: rel })
     }
 
+    /// Reads one file whole (a workbook, or any non-CSV file), remembering its checksum.
+    pub fn read_bytes(&mut self, file: &str) -> Result<Vec<u8>, CatalogError> {
+        let raw = read_data_file(&self.path(file))?;
+        self.hashes.push((file.to_owned(), hex::encode(Sha256::digest(&raw))));
+        Ok(raw)
+    }
+
     /// Checksum of the files read so far: sha256 over the sorted `name:sha256` lines.
     pub fn info(&self, name: &str, version: &str) -> DatasetInfo {
         DatasetInfo { name: name.to_owned(), version: version.to_owned(), sha256: combined_sha256(&self.hashes) }

@@ -640,17 +640,14 @@ pub fn format_report(report: &Report) -> String {
     let mrr = |split: &str| {
         report.rows.iter().find(|r| r.split == split && r.system.starts_with("hybrid, default")).map(|r| r.summary.mrr)
     };
-    if let (Some(clean), Some(typos)) = (mrr("held-out"), mrr("typos")) {
-        out.push_str(&format!(
-            "\nTypo robustness: hybrid keeps {:.1}% of its held-out MRR on the typo split.\n",
-            100.0 * typos / clean
-        ));
-    }
-    if let (Some(clean), Some(typos)) = (mrr("onet titles"), mrr("onet typos")) {
-        out.push_str(&format!(
-            "Typo robustness: hybrid keeps {:.1}% of its O*NET title MRR on the O*NET typo split.\n",
-            100.0 * typos / clean
-        ));
+    out.push('\n');
+    for (clean, typos, what) in [("held-out", "typos", "held-out"), ("onet titles", "onet typos", "O*NET title")] {
+        if let (Some(clean), Some(typos)) = (mrr(clean), mrr(typos)) {
+            out.push_str(&format!(
+                "Typo robustness: hybrid keeps {:.1}% of its {what} MRR on the {what} typo split.\n",
+                100.0 * typos / clean
+            ));
+        }
     }
     out.push_str("\nFusion tuning (MRR on the held-out development queries):\n\n");
     for (name, mrr) in &report.tuning {
