@@ -10,9 +10,11 @@ use clap::{Args, Parser, Subcommand};
 
 use boussole::api::ServeConfig;
 use boussole::catalog::{load_catalogue, Lang, Sources, Taxonomy};
+use boussole::embed::train::{self, apply_tuned, write_artefact, ArtefactInfo, TuneConfig, TuneProgress};
 use boussole::embed::{import_e5s1, BertEmbedder, Embedder};
 use boussole::index::{build_index, BuildOptions, HnswParams, VectorIndex};
 use boussole::search::{Engine, EngineSource, Grouping, LiveEngine, QueryLimits, SearchRequest};
+use boussole::tune::{eval_exclusions, mine_pairs, MineOptions};
 
 /// Career-orientation recommender over ESCO and ROME.
 #[derive(Parser)]
@@ -171,6 +173,69 @@ enum ModelCommand {
         #[arg(long, default_value = "models/multilingual-e5-small")]
         out: PathBuf,
     },
+    /// Train the top layers of a model on pairs mined from the datasets; writes a small artefact.
+    Tune(TuneArgs),
+    /// Merge a tuned-layers artefact into its base model, writing a complete model directory.
+    Apply {
+        /// The base model the artefact was tuned from.
+        #[arg(long, default_value = "models/multilingual-e5-small")]
+        base: PathBuf,
+        /// The artefact directory (tuned-layers.safetensors, boussole-tune.json).
+        #[arg(long, default_value = "models/boussole-tune")]
+        tuned: PathBuf,
+        /// Output model directory.
+        #[arg(long, default_value = "models/multilingual-e5-small-boussole")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct TuneArgs {
+    /// Directory holding the datasets.
+    #[arg(long, env = "BOUSSOLE_DATA_DIR", default_value = "datasets/official")]
+    data_dir: PathBuf,
+    /// Datasets the pairs are mined from.
+    #[arg(long, default_value = "all")]
+    sources: Sources,
+    /// Evaluation files whose texts never enter training (every `*.jsonl` below).
+    #[arg(long, default_value = "datasets/eval")]
+    eval_dir: PathBuf,
+    /// The base model.
+    #[arg(long, default_value = "models/multilingual-e5-small")]
+    base: PathBuf,
+    /// Artefact directory to write.
+    #[arg(long, default_value = "models/boussole-tune")]
+    out: PathBuf,
+    /// Name of the merged model.
+    #[arg(long, default_value = "multilingual-e5-small-boussole")]
+    name: String,
+    /// Top layers trained.
+    #[arg(long, default_value_t = TuneConfig::default().layers)]
+    layers: usize,
+    /// Optimiser steps.
+    #[arg(long, default_value_t = TuneConfig::default().steps)]
+    steps: usize,
+    /// Pairs per step.
+    #[arg(long, default_value_t = TuneConfig::default().batch)]
+    batch: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = TuneConfig::default().lr)]
+    lr: f64,
+    /// Contrastive temperature.
+    #[arg(long, default_value_t = TuneConfig::default().temperature)]
+    temperature: f64,
+    /// Seed of pair sampling and order.
+    #[arg(long, default_value_t = TuneConfig::default().seed)]
+    seed: u64,
+    /// Tokens kept per text.
+    #[arg(long, default_value_t = TuneConfig::default().max_tokens)]
+    max_tokens: usize,
+    /// Pairs kept after mining (a seeded sample).
+    #[arg(long, default_value_t = MineOptions::default().max_pairs)]
+    max_pairs: usize,
+    /// Hide progress bars.
+    #[arg(long)]
+    no_progress: bool,
 }
 
 #[derive(Args)]
@@ -268,6 +333,13 @@ fn main() -> Result<()> {
             out!("imported {} ({} dims) into {}", manifest.name, manifest.dimension, out.display());
             Ok(())
         }
+        Command::Model { command: ModelCommand::Tune(args) } => tune(args),
+        Command::Model { command: ModelCommand::Apply { base, tuned, out } } => {
+            let manifest = apply_tuned(&base, &tuned, &out)
+                .with_context(|| format!("applying {} to {}", tuned.display(), base.display()))?;
+            out!("wrote {} ({}) into {}", manifest.name, manifest.fingerprint(), out.display());
+            Ok(())
+        }
         Command::Build(args) => build(args),
         Command::Query(args) => query(args),
         Command::Serve(args) => serve(args),
@@ -295,6 +367,82 @@ fn bench_embed(args: BenchEmbedArgs) -> Result<()> {
     let embedder = load_embedder(&args.model)?;
     let report = boussole::embed::bench::measure(embedder.as_ref(), &queries, &passages, args.batch, 10)?;
     out!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn tune(args: TuneArgs) -> Result<()> {
+    let started = Instant::now();
+    let catalogue = load_catalogue(&args.data_dir, args.sources)
+        .with_context(|| format!("reading datasets in {}", args.data_dir.display()))?;
+    let excluded = eval_exclusions(&args.eval_dir)?;
+    let options = MineOptions { seed: args.seed, max_pairs: args.max_pairs, ..MineOptions::default() };
+    let mined = mine_pairs(&catalogue, &excluded, options);
+    tracing::info!("training pairs: {}", mined.summary());
+    let base = BertEmbedder::load(&args.base)
+        .with_context(|| format!("loading the base model in {}", args.base.display()))?
+        .manifest()
+        .clone();
+    let config = TuneConfig {
+        layers: args.layers,
+        steps: args.steps,
+        batch: args.batch,
+        lr: args.lr,
+        temperature: args.temperature,
+        seed: args.seed,
+        max_tokens: args.max_tokens,
+        ..TuneConfig::default()
+    };
+    let show = !args.no_progress && std::io::stderr().is_terminal();
+    let cache_bar = boussole::progress::progress_bar(show, 0, "cache");
+    let step_bar = boussole::progress::progress_bar(show, config.steps as u64, "train");
+    let outcome = train::tune(&args.base, &mined.pairs, &config, &|p| match p {
+        TuneProgress::Caching { done, total } => {
+            cache_bar.set_length(total as u64);
+            cache_bar.set_position(done as u64);
+        }
+        TuneProgress::Step { step, total, loss } => {
+            cache_bar.finish_and_clear();
+            step_bar.set_length(total as u64);
+            step_bar.set_position(step as u64);
+            step_bar.set_message(format!("loss {loss:.3}"));
+            if step % 50 == 0 || step == total {
+                tracing::debug!(step, loss, "training");
+            }
+        }
+    })
+    .context("training")?;
+    step_bar.finish_and_clear();
+    let command: Vec<String> = std::env::args().collect();
+    let data = format!(
+        "{} from {} (sources {}); {}",
+        "pairs mined by boussole::tune",
+        args.data_dir.display(),
+        args.sources,
+        mined.summary()
+    );
+    let info = ArtefactInfo {
+        base: &base,
+        tuned_name: &args.name,
+        config: &config,
+        pairs: &mined.pairs,
+        data: &data,
+        command: &command.join(" "),
+    };
+    let manifest =
+        write_artefact(&args.out, &outcome, &info).with_context(|| format!("writing {}", args.out.display()))?;
+    out!(
+        "tuned {} layers on {} pairs in {} steps: loss {:.3} → {:.3}, cache {:.0} s, training {:.0} s, {} in {} ({:.1} s in all)",
+        config.layers,
+        mined.pairs.len(),
+        outcome.losses.len(),
+        manifest.loss_first,
+        manifest.loss_last,
+        outcome.cache_secs,
+        outcome.train_secs,
+        manifest.fingerprint(),
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -230,6 +230,40 @@ impl BertEmbedder {
         Ok(self.tokenize(&[text], role)?.remove(0).get_ids().to_vec())
     }
 
+    /// Hidden states after the first `layers` layers of each token sequence (`[len × hidden]`
+    /// blocks), batches side by side on the pool; what training caches below its layers.
+    pub(crate) fn hidden_states(
+        &self,
+        seqs: &[Vec<u32>],
+        layers: usize,
+        on_progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut order: Vec<usize> = (0..seqs.len()).collect();
+        order.sort_by_key(|&i| seqs[i].len());
+        let chunks: Vec<&[usize]> = order.chunks(self.batch_size).collect();
+        let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let batch: Vec<&[u32]> = chunk.iter().map(|&i| seqs[i].as_slice()).collect();
+                let states = self.encoder.hidden_states(&batch, layers, Parallel::Serial);
+                on_progress(chunk.len());
+                states
+            })
+            .collect();
+        let mut out = vec![Vec::new(); seqs.len()];
+        for (chunk, states) in chunks.iter().zip(results) {
+            for (&i, s) in chunk.iter().zip(states?) {
+                out[i] = s;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of transformer layers of the encoder.
+    pub(crate) fn layer_count(&self) -> usize {
+        self.encoder.layer_count()
+    }
+
     /// One packed forward pass; returns pooled (and normalised) vectors.
     fn forward(&self, batch: &[&Encoding], parallel: Parallel) -> Result<Vec<Vec<f32>>, EmbedError> {
         let ids: Vec<&[u32]> = batch.iter().map(|e| e.get_ids()).collect();

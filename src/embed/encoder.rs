@@ -226,6 +226,49 @@ impl Encoder {
     /// Every sequence must be non-empty and at most `max_position_embeddings` long.
     pub(crate) fn forward(&self, seqs: &[&[u32]], parallel: Parallel) -> Result<Vec<Vec<f32>>, EmbedError> {
         let h = self.hidden;
+        let (x, spans) = self.run_layers(seqs, self.layers.len(), parallel)?;
+        Ok(spans
+            .iter()
+            .map(|span| {
+                let mut mean = vec![0f32; h];
+                for row in x[span.start * h..span.end * h].chunks_exact(h) {
+                    for (m, v) in mean.iter_mut().zip(row) {
+                        *m += v;
+                    }
+                }
+                let n = span.len() as f32;
+                mean.iter_mut().for_each(|m| *m /= n);
+                mean
+            })
+            .collect())
+    }
+
+    /// Number of transformer layers.
+    pub(crate) fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Hidden states after the first `layers` layers: one `[len × hidden]` block per sequence
+    /// (what training caches below the layers it tunes).
+    pub(crate) fn hidden_states(
+        &self,
+        seqs: &[&[u32]],
+        layers: usize,
+        parallel: Parallel,
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let h = self.hidden;
+        let (x, spans) = self.run_layers(seqs, layers.min(self.layers.len()), parallel)?;
+        Ok(spans.iter().map(|span| x[span.start * h..span.end * h].to_vec()).collect())
+    }
+
+    /// Packed `[rows × hidden]` states after the first `layers` layers, and each sequence's rows.
+    fn run_layers(
+        &self,
+        seqs: &[&[u32]],
+        layers: usize,
+        parallel: Parallel,
+    ) -> Result<(Vec<f32>, Vec<std::ops::Range<usize>>), EmbedError> {
+        let h = self.hidden;
         let mut spans = Vec::with_capacity(seqs.len());
         let mut rows = 0;
         for seq in seqs {
@@ -262,7 +305,7 @@ impl Encoder {
         let ffn = self.layers.first().map_or(0, |l| l.up.weight.n());
         let mut inner = vec![0f32; rows * ffn];
         let mut next = vec![0f32; rows * h];
-        for layer in &self.layers {
+        for layer in &self.layers[..layers] {
             layer.qkv.forward(self.kernel, &x, None, &mut qkv, rows, parallel);
             self.attention(&qkv, &spans, &mut ctx, parallel);
             // x ← LN(x + ctx·Wo + bo): the residual is the product's starting value.
@@ -275,21 +318,7 @@ impl Encoder {
             std::mem::swap(&mut x, &mut next);
             layer.out_norm.apply(&mut x, h);
         }
-
-        Ok(spans
-            .iter()
-            .map(|span| {
-                let mut mean = vec![0f32; h];
-                for row in x[span.start * h..span.end * h].chunks_exact(h) {
-                    for (m, v) in mean.iter_mut().zip(row) {
-                        *m += v;
-                    }
-                }
-                let n = span.len() as f32;
-                mean.iter_mut().for_each(|m| *m /= n);
-                mean
-            })
-            .collect())
+        Ok((x, spans))
     }
 
     /// Scaled dot-product attention per text and head over the packed `[rows, 3·hidden]`.

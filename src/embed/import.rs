@@ -164,14 +164,19 @@ fn write_weights(container: &Container<'_>, path: &Path) -> Result<(), EmbedErro
 
 /// A staging directory ([`crate::fsutil::staging_dir`]) that becomes `target` on
 /// [`commit`](Self::commit) and is deleted if dropped before that.
-struct StagingDir {
+pub(crate) struct StagingDir {
     path: PathBuf,
     target: PathBuf,
     committed: bool,
 }
 
 impl StagingDir {
-    fn create(target: &Path) -> Result<Self, EmbedError> {
+    /// The directory being filled.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn create(target: &Path) -> Result<Self, EmbedError> {
         let path =
             crate::fsutil::staging_dir(target).map_err(EmbedError::io("creating a staging directory for", target))?;
         Ok(StagingDir { path, target: target.to_owned(), committed: false })
@@ -179,7 +184,7 @@ impl StagingDir {
 
     /// Swaps the staged directory in ([`crate::fsutil::replace_dir`]): at every instant
     /// `target` is the complete old model or the complete new one.
-    fn commit(mut self) -> Result<(), EmbedError> {
+    pub(crate) fn commit(mut self) -> Result<(), EmbedError> {
         crate::fsutil::replace_dir(&self.path, &self.target)
             .map_err(EmbedError::io("renaming into place", &self.target))?;
         self.committed = true;

@@ -28,6 +28,7 @@ mod import;
 mod manifest;
 #[cfg(test)]
 mod testutil;
+pub mod train;
 mod unigram;
 
 pub use bert::BertEmbedder;

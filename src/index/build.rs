@@ -5,7 +5,6 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::index::sample;
 use rand::SeedableRng;
 
@@ -16,6 +15,7 @@ use super::{distinct_texts, IndexError};
 use crate::catalog::{Catalogue, Sources};
 use crate::embed::{Embedder, TextRole};
 use crate::fsutil::{publish_version, version_staging_dir, FileEntry};
+use crate::progress::progress_bar;
 
 /// How to build an index.
 #[derive(Debug, Clone)]
@@ -299,19 +299,6 @@ pub fn recall_at_k(graph: &Graph, vectors: &[f32], dim: usize, k: usize, samples
         found += graph.search(query, k, ef, None).iter().filter(|h| h.1 >= threshold).count().min(k);
     }
     found as f64 / (picks.len() * k) as f64
-}
-
-fn progress_bar(enabled: bool, len: u64, stage: &str) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    let style =
-        ProgressStyle::with_template("{prefix:>8} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_prefix(stage.to_string());
-    bar
 }
 
 fn now_rfc3339() -> String {
