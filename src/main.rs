@@ -405,8 +405,8 @@ fn tune(args: TuneArgs) -> Result<()> {
             step_bar.set_length(total as u64);
             step_bar.set_position(step as u64);
             step_bar.set_message(format!("loss {loss:.3}"));
-            if step % 50 == 0 || step == total {
-                tracing::debug!(step, loss, "training");
+            if step % 100 == 0 || step == total {
+                tracing::info!(step, total, loss, "training");
             }
         }
     })

@@ -720,6 +720,13 @@ mod tests {
             .iter()
             .all(|(n, _)| n.starts_with("bert.encoder.layer.1.") || n.starts_with("encoder.layer.1.")));
 
+        let again = tune(&base_dir, &p, &config, &|_| {}).unwrap();
+        for ((n1, t1), (n2, t2)) in outcome.tensors.iter().zip(&again.tensors) {
+            assert_eq!(n1, n2);
+            let same = t1.eq(t2).unwrap().flatten_all().unwrap().min(0).unwrap().to_scalar::<u8>().unwrap();
+            assert_eq!(same, 1, "{n1} differs between two runs with one seed");
+        }
+
         let art = dir.path().join("artefact");
         let info = ArtefactInfo {
             base: base.manifest(),
