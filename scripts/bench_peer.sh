@@ -7,7 +7,7 @@
 # Environment (all optional):
 #   BENCH_SECS=20         seconds per search load level (c=1, c=16), for each side
 #   BENCH_QUERIES=300     distinct French job-title queries (ROME appellations)
-#   MODEL=models/multilingual-e5-small   INDEX=indexes/default
+#   MODEL=models/multilingual-e5-small-boussole   INDEX=indexes/default
 #   OUT=target/bench-peer.md
 #   SKIP_SEARCH=1         embedding rows only (no index, no server, no wrk)
 #   SKIP_BOUSSOLE=1       peer numbers only (to check this script without a boussole build)
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export MODEL="${MODEL:-models/multilingual-e5-small}"
+export MODEL="${MODEL:-models/multilingual-e5-small-boussole}"
 export INDEX="${INDEX:-indexes/default}"
 skip_boussole="${SKIP_BOUSSOLE:-0}"
 skip_search="${SKIP_SEARCH:-0}"
@@ -33,7 +33,7 @@ if [ "$skip_boussole" != 1 ]; then
   [ -x "${BOUSSOLE_BIN:-target/release/boussole}" ] ||
     die "${BOUSSOLE_BIN:-target/release/boussole} is missing: run \`cargo build --release\` (or scripts/setup.sh)"
   [ -f "$MODEL/boussole-model.json" ] ||
-    die "no model in $MODEL: run scripts/setup.sh (imports models/multilingual-e5-small) or set MODEL"
+    die "no model in $MODEL: run scripts/setup.sh (imports and tunes models/multilingual-e5-small-boussole) or set MODEL"
   if [ "$skip_search" != 1 ]; then
     [ -f "$INDEX/manifest.json" ] ||
       die "no index in $INDEX: run \`./target/release/boussole build\` (or set INDEX, or SKIP_SEARCH=1)"

@@ -240,8 +240,9 @@ struct TuneArgs {
 
 #[derive(Args)]
 struct ModelArg {
-    /// Model directory (config.json, model.safetensors, tokenizer.json).
-    #[arg(long, env = "BOUSSOLE_MODEL", default_value = "models/multilingual-e5-small")]
+    /// Model directory (config.json, model.safetensors, tokenizer.json). The default is the
+    /// boussole-tuned encoder that setup merges; `models/multilingual-e5-small` is the base one.
+    #[arg(long, env = "BOUSSOLE_MODEL", default_value = "models/multilingual-e5-small-boussole")]
     model: PathBuf,
     /// Split one query's forward pass across the cores (`on`), or run each on one core
     /// (`off`: e.g. several replicas on one machine). Batches always run side by side.

@@ -248,8 +248,10 @@ fn dockerignore() -> Vec<String> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .inspect(|l| assert!(!l.starts_with('!'), ".dockerignore exceptions are not handled by this test: {l}"))
-        .map(|l| l.trim_start_matches('/').trim_end_matches('/').to_owned())
+        .map(|l| {
+            let (bang, rest) = l.strip_prefix('!').map_or(("", l), |r| ("!", r));
+            format!("{bang}{}", rest.trim_start_matches('/').trim_end_matches('/'))
+        })
         .collect()
 }
 
@@ -281,13 +283,16 @@ fn path_matches(pattern: &[&str], path: &[&str]) -> bool {
 /// Whether Docker leaves `rel` out of the build context: a pattern matches it or a parent.
 fn ignored(patterns: &[String], rel: &str) -> Option<String> {
     let segments: Vec<&str> = rel.trim_start_matches("./").trim_end_matches('/').split('/').collect();
-    patterns
-        .iter()
-        .find(|p| {
-            let pattern: Vec<&str> = p.split('/').collect();
-            (1..=segments.len()).any(|n| path_matches(&pattern, &segments[..n]))
-        })
-        .cloned()
+    // As Docker reads the file: the last pattern that matches decides, `!` re-includes.
+    let mut verdict = None;
+    for p in patterns {
+        let (include, body) = p.strip_prefix('!').map_or((false, p.as_str()), |b| (true, b));
+        let pattern: Vec<&str> = body.split('/').collect();
+        if (1..=segments.len()).any(|n| path_matches(&pattern, &segments[..n])) {
+            verdict = if include { None } else { Some(p.clone()) };
+        }
+    }
+    verdict
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,8 +491,8 @@ fn image_serves_on_its_exposed_port_as_a_non_root_user_with_a_readiness_check() 
     };
     assert_eq!(
         env.get("BOUSSOLE_MODEL"),
-        out_of(&["model", "import"]).as_ref(),
-        "BOUSSOLE_MODEL is not where the model was imported"
+        out_of(&["model", "apply"]).as_ref(),
+        "BOUSSOLE_MODEL is not where the tuned model was written"
     );
     assert_eq!(
         env.get("BOUSSOLE_INDEX"),
@@ -506,12 +511,20 @@ fn dockerignore_keeps_build_outputs_and_local_state_out_of_the_context() {
         ".cache/model-packages",
         "indexes/default",
         "models/multilingual-e5-small",
+        "models/multilingual-e5-small-boussole",
         "tests/browser/node_modules",
     ] {
         assert!(ignored(&patterns, rel).is_some(), ".dockerignore does not exclude {rel}");
     }
     // What the build needs stays in.
-    for rel in ["Cargo.toml", "Cargo.lock", "src/main.rs", "datasets/official", "scripts/fetch_model.sh"] {
+    for rel in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/main.rs",
+        "datasets/official",
+        "scripts/fetch_model.sh",
+        "models/boussole-tune/tuned-layers.safetensors",
+    ] {
         assert_eq!(ignored(&patterns, rel), None, ".dockerignore excludes {rel}");
     }
 }

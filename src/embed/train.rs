@@ -79,7 +79,7 @@ impl Default for TuneConfig {
             layers: 2,
             steps: 600,
             batch: 64,
-            lr: 3e-5,
+            lr: 5e-5,
             weight_decay: 0.01,
             temperature: 0.02,
             seed: 42,

@@ -193,7 +193,7 @@ pub struct TuneRow {
 }
 
 /// Thresholds of facet detection tried by [`tune`] (the last finds nothing: facets off).
-const DETECT_GRID: [f32; 4] = [0.45, 0.5, 0.55, 2.0];
+const DETECT_GRID: [f32; 7] = [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 2.0];
 const FACET_GRID: [f32; 4] = [0.0, 0.1, 0.2, 0.3];
 const AVOID_GRID: [f32; 4] = [0.0, 0.1, 0.4, 0.8];
 /// Weight of the prior for métiers reachable without long studies tried.
