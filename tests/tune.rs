@@ -2,16 +2,16 @@
 //! no evaluation text, and the merged model (written by `scripts/setup.sh`) runs in the int8
 //! encoder with the vectors of its f32 reference.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use boussole::catalog::{form_key, load_catalogue, Sources};
 use boussole::embed::train::{pairs_sha256, TuneManifest};
 use boussole::embed::{BertEmbedder, Embedder, TextRole};
 use boussole::tune::{eval_exclusions, mine_pairs, MineOptions};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::root;
 
 fn artefact() -> TuneManifest {
     TuneManifest::read(&root().join("models/boussole-tune")).expect("the committed artefact models/boussole-tune")
@@ -44,22 +44,12 @@ fn training_pairs_are_reproducible_and_hold_no_evaluation_text() {
     }
 }
 
-fn tuned_dir() -> PathBuf {
-    let dir = root().join("models/multilingual-e5-small-boussole");
-    assert!(
-        dir.join("model.safetensors").is_file(),
-        "tuned model not found at {}: run scripts/setup.sh",
-        dir.display()
-    );
-    dir
-}
-
 /// The merged model is the base model with the artefact's layers: named and fingerprinted
 /// apart (an index built with one is refused by the other), carrying the artefact's manifest.
 #[test]
 fn merged_model_has_its_own_fingerprint_and_names_the_artefact() {
-    let tuned = BertEmbedder::load(&tuned_dir()).unwrap();
-    let base = BertEmbedder::load(&root().join("models/multilingual-e5-small")).unwrap();
+    let tuned = BertEmbedder::load(&common::tuned_model_dir()).unwrap();
+    let base = BertEmbedder::load(&common::model_dir()).unwrap();
     let manifest = artefact();
     assert_eq!(tuned.manifest().name, manifest.tuned_name);
     assert_eq!(manifest.base_fingerprint, base.manifest().fingerprint());
@@ -75,7 +65,7 @@ fn merged_model_has_its_own_fingerprint_and_names_the_artefact() {
 fn int8_encoder_matches_the_f32_reference_of_the_tuned_model() {
     use candle_core::{DType, Device, Tensor};
     use candle_transformers::models::bert::{BertModel, Config};
-    let dir = tuned_dir();
+    let dir = common::tuned_model_dir();
     let ours = BertEmbedder::load(&dir).unwrap();
     let config: Config = serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
     let weights: &Path = &dir.join("model.safetensors");

@@ -171,15 +171,7 @@ impl Encoder {
     /// Loads the weights of a Hugging Face BERT checkpoint (`bert.` prefix or none).
     pub(crate) fn load(weights: &Path, config: &BertConfig) -> Result<Self, EmbedError> {
         config.validate()?;
-        // SAFETY: the file is mapped read-only and copied into the encoder's own buffers
-        // below; the map does not outlive this function.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &Device::Cpu)? };
-        let (vb, prefix) = if vb.contains_tensor("embeddings.word_embeddings.weight") {
-            (vb, String::new())
-        } else {
-            let prefix = config.model_type.clone().unwrap_or_else(|| "bert".into());
-            (vb.pp(&prefix), format!("{prefix}."))
-        };
+        let (vb, prefix) = open_weights(weights, config)?;
         let h = config.hidden_size;
         let eps = config.layer_norm_eps as f32;
         let emb = vb.pp("embeddings");
@@ -341,6 +333,19 @@ impl Encoder {
             Parallel::Split => pairs.collect::<Vec<_>>().into_par_iter().for_each(job),
         }
     }
+}
+
+/// Maps a Hugging Face BERT checkpoint and returns it with the prefix of its tensor names
+/// (`""`, or `"bert."` / the `model_type` when the weights carry one). Callers copy what they
+/// need out of the map; it is read-only and lives as long as the builder.
+pub(crate) fn open_weights(weights: &Path, config: &BertConfig) -> Result<(VarBuilder<'static>, String), EmbedError> {
+    // SAFETY: the file is mapped read-only; every caller copies the tensors it keeps.
+    let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &Device::Cpu)? };
+    if vb.contains_tensor("embeddings.word_embeddings.weight") {
+        return Ok((vb, String::new()));
+    }
+    let prefix = config.model_type.clone().unwrap_or_else(|| "bert".into());
+    Ok((vb.pp(&prefix), format!("{prefix}.")))
 }
 
 /// The word-embedding table as int8 rows with one f32 scale per row.

@@ -21,15 +21,15 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor, Var, D};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder};
+use candle_core::{Device, Tensor, Var, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::bert::BertEmbedder;
-use super::encoder::BertConfig;
+use super::encoder::{open_weights, BertConfig};
 use super::error::EmbedError;
 use super::manifest::{manifest_file, ModelManifest};
 use super::TextRole;
@@ -454,15 +454,7 @@ fn load_layers(
     bert: &BertConfig,
     range: std::ops::Range<usize>,
 ) -> Result<Vec<TunedLayer>, EmbedError> {
-    // SAFETY: read-only map of a file this process does not modify; tensors are copied into
-    // variables before the map is dropped.
-    let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &Device::Cpu)? };
-    let (vb, name_prefix) = if vb.contains_tensor("embeddings.word_embeddings.weight") {
-        (vb, String::new())
-    } else {
-        let p = bert.model_type.clone().unwrap_or_else(|| "bert".into());
-        (vb.pp(&p), format!("{p}."))
-    };
+    let (vb, name_prefix) = open_weights(weights, bert)?;
     let (h, ff) = (bert.hidden_size, bert.intermediate_size);
     let mut layers = Vec::new();
     for l in range {

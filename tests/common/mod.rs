@@ -21,14 +21,19 @@ pub fn fixture_data() -> PathBuf {
     root().join("datasets/fixtures")
 }
 
-/// The imported default model; tests need it (CI imports it with scripts/setup.sh).
+/// The imported base model; tests need it (CI imports it with scripts/setup.sh).
 pub fn model_dir() -> PathBuf {
-    let dir = root().join("models/multilingual-e5-small");
-    assert!(
-        dir.join("model.safetensors").exists(),
-        "the default model is missing in {}: run scripts/setup.sh first",
-        dir.display()
-    );
+    model_in("models/multilingual-e5-small")
+}
+
+/// The boussole-tuned model that scripts/setup.sh merges from `models/boussole-tune`.
+pub fn tuned_model_dir() -> PathBuf {
+    model_in("models/multilingual-e5-small-boussole")
+}
+
+fn model_in(rel: &str) -> PathBuf {
+    let dir = root().join(rel);
+    assert!(dir.join("model.safetensors").exists(), "no model in {}: run scripts/setup.sh first", dir.display());
     dir
 }
 
