@@ -379,10 +379,6 @@ fn tune(args: TuneArgs) -> Result<()> {
     let options = MineOptions { seed: args.seed, max_pairs: args.max_pairs, ..MineOptions::default() };
     let mined = mine_pairs(&catalogue, &excluded, options);
     tracing::info!("training pairs: {}", mined.summary());
-    let base = BertEmbedder::load(&args.base)
-        .with_context(|| format!("loading the base model in {}", args.base.display()))?
-        .manifest()
-        .clone();
     let config = TuneConfig {
         layers: args.layers,
         steps: args.steps,
@@ -411,18 +407,16 @@ fn tune(args: TuneArgs) -> Result<()> {
             }
         }
     })
-    .context("training")?;
+    .with_context(|| format!("training the model in {}", args.base.display()))?;
     step_bar.finish_and_clear();
     let command: Vec<String> = std::env::args().collect();
     let data = format!(
-        "{} from {} (sources {}); {}",
-        "pairs mined by boussole::tune",
+        "pairs mined by boussole::tune from {} (sources {}); {}",
         args.data_dir.display(),
         args.sources,
         mined.summary()
     );
     let info = ArtefactInfo {
-        base: &base,
         tuned_name: &args.name,
         config: &config,
         pairs: &mined.pairs,

@@ -99,17 +99,19 @@ impl ModelManifest {
     /// Checks that every listed file exists with the recorded size and sha256.
     pub fn verify_files(&self, dir: &Path) -> Result<(), EmbedError> {
         for file in &self.files {
-            verify_file(dir, file)?;
+            verify_file(dir, file, MANIFEST_FILE)?;
         }
         Ok(())
     }
 }
 
-fn verify_file(dir: &Path, file: &FileEntry) -> Result<(), EmbedError> {
+/// Checks one file entry of `dir` (size and sha256) listed in the manifest file `listed_in`,
+/// as a model error naming the file.
+pub(crate) fn verify_file(dir: &Path, file: &FileEntry, listed_in: &str) -> Result<(), EmbedError> {
     let path = dir.join(&file.name);
     file.verify(dir).map_err(|mismatch| match mismatch {
         FileMismatch::Missing => {
-            EmbedError::MissingFile { path, hint: " (listed in boussole-model.json; re-import the model)".into() }
+            EmbedError::MissingFile { path, hint: format!(" (listed in {listed_in}; re-import the model)") }
         }
         FileMismatch::Unreadable(e) => EmbedError::io("reading", &path)(e),
         FileMismatch::Corrupt(detail) => EmbedError::CorruptFile { path, detail },

@@ -31,8 +31,8 @@ use sha2::{Digest, Sha256};
 use super::bert::BertEmbedder;
 use super::encoder::{open_weights, BertConfig};
 use super::error::EmbedError;
-use super::manifest::{manifest_file, ModelManifest};
-use super::TextRole;
+use super::manifest::{manifest_file, verify_file, ModelManifest};
+use super::{Embedder, TextRole};
 use crate::fsutil::FileEntry;
 
 /// File of the tuned tensors inside an artefact directory.
@@ -59,7 +59,7 @@ pub struct TuneConfig {
     pub layers: usize,
     /// Optimiser steps.
     pub steps: usize,
-    /// Pairs per step (each brings 2·batch − 1 negatives... per side, batch − 1).
+    /// Pairs per step (each anchor meets batch − 1 in-batch negatives).
     pub batch: usize,
     /// Peak learning rate (linear warm-up over the first tenth, then linear decay to zero).
     pub lr: f64,
@@ -171,6 +171,8 @@ pub enum TuneProgress {
 
 /// What [`tune`] returns: the tuned tensors (Hugging Face names) and how training went.
 pub struct TuneOutcome {
+    /// Manifest of the base model that was tuned (checked when it was loaded).
+    pub base: ModelManifest,
     /// Tuned tensors by name, f32.
     pub tensors: Vec<(String, Tensor)>,
     /// Loss of every step.
@@ -401,6 +403,7 @@ pub fn tune(
         let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
         on_progress(TuneProgress::Caching { done: d, total });
     })?;
+    let base = embedder.manifest().clone();
     drop(embedder);
     let cache_secs = started.elapsed().as_secs_f64();
 
@@ -445,7 +448,7 @@ pub fn tune(
         .iter()
         .flat_map(|l| l.vars.iter().map(move |(s, v)| (format!("{}.{s}", l.prefix), v.as_tensor().detach())))
         .collect();
-    Ok(TuneOutcome { tensors, losses, cache_secs, train_secs })
+    Ok(TuneOutcome { base, tensors, losses, cache_secs, train_secs })
 }
 
 /// Layers `range` of the checkpoint `weights` as trainable variables.
@@ -512,8 +515,6 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, EmbedErro
 
 /// What to record in an artefact besides the tensors.
 pub struct ArtefactInfo<'a> {
-    /// Manifest of the base model that was tuned.
-    pub base: &'a ModelManifest,
     /// Name of the merged model.
     pub tuned_name: &'a str,
     /// The training settings.
@@ -534,14 +535,13 @@ pub fn write_artefact(
 ) -> Result<TuneManifest, EmbedError> {
     let staging = super::import::StagingDir::create(out_dir)?;
     let path = staging.path().join(TUNED_WEIGHTS_FILE);
-    let mut tensors: Vec<(String, Tensor)> = outcome.tensors.clone();
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    let map: HashMap<String, Tensor> = tensors.into_iter().collect();
+    // safetensors orders tensors by name itself: the file is the same whatever the map order.
+    let map: HashMap<String, Tensor> = outcome.tensors.iter().cloned().collect();
     candle_core::safetensors::save(&map, &path)?;
     let manifest = TuneManifest {
         format: 1,
-        base_name: info.base.name.clone(),
-        base_fingerprint: info.base.fingerprint(),
+        base_name: outcome.base.name.clone(),
+        base_fingerprint: outcome.base.fingerprint(),
         tuned_name: info.tuned_name.to_owned(),
         config: info.config.clone(),
         pairs: info.pairs.len(),
@@ -585,9 +585,7 @@ pub fn apply_tuned(base_dir: &Path, tuned_dir: &Path, out_dir: &Path) -> Result<
             base.fingerprint()
         )));
     }
-    tune.weights
-        .verify(tuned_dir)
-        .map_err(|m| EmbedError::CorruptFile { path: tuned_dir.join(TUNED_WEIGHTS_FILE), detail: format!("{m:?}") })?;
+    verify_file(tuned_dir, &tune.weights, TUNE_MANIFEST_FILE)?;
     let tuned = candle_core::safetensors::load(tuned_dir.join(TUNED_WEIGHTS_FILE), &Device::Cpu)?;
     let mut merged = candle_core::safetensors::load(base_dir.join("model.safetensors"), &Device::Cpu)?;
     for (name, tensor) in &tuned {
@@ -630,7 +628,6 @@ pub fn apply_tuned(base_dir: &Path, tuned_dir: &Path, out_dir: &Path) -> Result<
 mod tests {
     use super::*;
     use crate::embed::testutil::write_tiny_bert_dir;
-    use crate::embed::Embedder;
 
     fn cosine(a: &[f32], b: &[f32]) -> f32 {
         let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
@@ -720,14 +717,7 @@ mod tests {
         }
 
         let art = dir.path().join("artefact");
-        let info = ArtefactInfo {
-            base: base.manifest(),
-            tuned_name: "tiny-tuned",
-            config: &config,
-            pairs: &p,
-            data: "test",
-            command: "test",
-        };
+        let info = ArtefactInfo { tuned_name: "tiny-tuned", config: &config, pairs: &p, data: "test", command: "test" };
         let written = write_artefact(&art, &outcome, &info).unwrap();
         assert_eq!(TuneManifest::read(&art).unwrap(), written);
         assert_eq!(written.pairs_sha256, pairs_sha256(&p));
