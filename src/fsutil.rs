@@ -73,6 +73,18 @@ pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     Ok((hex::encode(hasher.finalize()), total))
 }
 
+/// Writes `bytes` to a sibling temporary file, then renames it to `target`: a reader sees the
+/// old file or the whole new one, never a part.
+pub fn write_file_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = parent_of(target);
+    fs::create_dir_all(&parent)?;
+    let staging = parent.join(format!(".{}.tmp-{}", file_name(target), std::process::id()));
+    fs::write(&staging, bytes)?;
+    fs::rename(&staging, target).inspect_err(|_| {
+        let _ = fs::remove_file(&staging);
+    })
+}
+
 /// A fresh sibling directory of `target` to write into before [`replace_dir`] publishes it.
 ///
 /// Being a sibling keeps it on the same filesystem, so the final rename is atomic.

@@ -233,6 +233,9 @@ struct TuneArgs {
     /// Pairs kept after mining (a seeded sample).
     #[arg(long, default_value_t = MineOptions::default().max_pairs)]
     max_pairs: usize,
+    /// Also write the mined pairs to this JSON Lines file (to read what training sees).
+    #[arg(long)]
+    dump_pairs: Option<PathBuf>,
     /// Hide progress bars.
     #[arg(long)]
     no_progress: bool,
@@ -379,6 +382,15 @@ fn tune(args: TuneArgs) -> Result<()> {
     let options = MineOptions { seed: args.seed, max_pairs: args.max_pairs, ..MineOptions::default() };
     let mined = mine_pairs(&catalogue, &excluded, options);
     tracing::info!("training pairs: {}", mined.summary());
+    if let Some(path) = &args.dump_pairs {
+        let mut text = String::new();
+        for pair in &mined.pairs {
+            text.push_str(&serde_json::to_string(pair)?);
+            text.push('\n');
+        }
+        boussole::fsutil::write_file_atomic(path, text.as_bytes())
+            .with_context(|| format!("writing the pairs to {}", path.display()))?;
+    }
     let config = TuneConfig {
         layers: args.layers,
         steps: args.steps,

@@ -8,7 +8,17 @@
 //! * the French label of an ESCO occupation ↔ its English label;
 //! * a sentence of a ROME définition or of an ESCO description → the occupation's label;
 //! * a ROME centre d'intérêt ("J'ai envie de …") or contexte de travail → a fiche that has it;
-//! * an essential skill or ROME compétence → the occupation's label (a few per occupation).
+//! * an essential skill or ROME compétence → the occupation's label (a few per occupation);
+//! * the same titles with seeded keyboard typos ([`crate::text::add_typos`]) → the label;
+//! * compositional queries: a centre d'intérêt or an essential skill joined to a phrasing of
+//!   one of the métier's facets (a ROME contexte de travail or its entry level, phrasings from
+//!   `datasets/facets/facets.tsv`) → the métier; and the same with the facet ruled out ("…
+//!   mais pas travailler de nuit", "… but not work nights") → a métier of that interest or
+//!   skill *without* the facet, with a sibling that has it as the pair's hard negative.
+//!
+//! The compositional templates are fixed and few (" et ", " mais pas "…): the facts (which
+//! métier has which interest, skill, contexte and level) come from ROME, ESCO and the
+//! crosswalk; nothing is written against an evaluation query.
 //!
 //! No text of any evaluation file (queries, held-out labels, typo originals; blind sets
 //! included) enters a pair: [`eval_exclusions`] reads them all and [`mine_pairs`] drops every
@@ -19,11 +29,15 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
 
-use crate::catalog::{form_key, Catalogue, FormKind, Lang, MatchRelation, OccupationIdx, PassageKind};
+use crate::catalog::{
+    form_key, Catalogue, FacetIdx, FacetKind, FacetTable, FormKind, Lang, MatchRelation, OccupationIdx, PassageKind,
+    SkillRelation, Taxonomy,
+};
 use crate::embed::train::TrainPair;
+use crate::text::add_typos;
 
 /// Errors reading the evaluation files whose texts are kept out of training.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +122,21 @@ pub enum PairKind {
     Context,
     /// Skill or compétence → occupation.
     Skill,
+    /// A title with keyboard typos → label.
+    Typo,
+    /// Interest or skill joined to a facet phrasing → an occupation with both.
+    Composed,
+    /// Interest or skill with a facet ruled out → an occupation without it (hard negative:
+    /// one with it).
+    Excluded,
+}
+
+impl PairKind {
+    /// Built from templates rather than read as such: kept whole when the pairs are capped
+    /// (they are few and they are what the plain facts do not teach).
+    fn synthetic(self) -> bool {
+        matches!(self, PairKind::Typo | PairKind::Composed | PairKind::Excluded)
+    }
 }
 
 /// Mining settings.
@@ -119,11 +148,24 @@ pub struct MineOptions {
     pub max_pairs: usize,
     /// Skills per occupation and language at most (they outnumber everything else).
     pub skills_per_occupation: usize,
+    /// One title in this many also gets a typo'd copy.
+    pub typo_every: usize,
+    /// Compositional queries per occupation and language.
+    pub composed_per_occupation: usize,
+    /// Ruled-out-facet queries per centre d'intérêt or skill and language at most.
+    pub excluded_per_anchor: usize,
 }
 
 impl Default for MineOptions {
     fn default() -> Self {
-        MineOptions { seed: 42, max_pairs: 60_000, skills_per_occupation: 3 }
+        MineOptions {
+            seed: 42,
+            max_pairs: 90_000,
+            skills_per_occupation: 3,
+            typo_every: 10,
+            composed_per_occupation: 2,
+            excluded_per_anchor: 1,
+        }
     }
 }
 
@@ -179,10 +221,17 @@ fn groups(catalogue: &Catalogue) -> Vec<u32> {
 pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: MineOptions) -> Mined {
     let group = groups(catalogue);
     let label = |occ: OccupationIdx, lang: Lang| catalogue.occupations[occ as usize].label.get(lang);
-    let mut candidates: Vec<(PairKind, String, String, u32)> = Vec::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(options.seed);
+    let mut candidates: Vec<Candidate> = Vec::new();
     let mut push = |kind, anchor: &str, positive: &str, occ: OccupationIdx| {
         if form_key(anchor) != form_key(positive) {
-            candidates.push((kind, anchor.to_owned(), positive.to_owned(), group[occ as usize]));
+            candidates.push(Candidate {
+                kind,
+                anchor: anchor.to_owned(),
+                positive: positive.to_owned(),
+                negative: None,
+                group: group[occ as usize],
+            });
         }
     };
     for form in &catalogue.forms {
@@ -191,6 +240,9 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
         }
         if let Some(positive) = label(form.occupation, form.lang) {
             push(PairKind::Title, &form.text, positive, form.occupation);
+            if rng.random_range(0..options.typo_every.max(1)) == 0 {
+                push(PairKind::Typo, &add_typos(&form.text, &mut rng), positive, form.occupation);
+            }
         }
     }
     for (i, occ) in catalogue.occupations.iter().enumerate() {
@@ -209,7 +261,7 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
             let skills = occ
                 .skills
                 .iter()
-                .filter(|s| s.relation == crate::catalog::SkillRelation::Essential)
+                .filter(|s| s.relation == SkillRelation::Essential)
                 .filter_map(|s| catalogue.skills[s.skill as usize].label.get(lang))
                 .take(options.skills_per_occupation);
             for skill in skills {
@@ -232,23 +284,169 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
         }
     }
 
+    compose(catalogue, &group, options, &mut rng, &mut candidates);
+
     let mut counts = BTreeMap::new();
     let mut seen = HashSet::new();
-    let mut pairs = Vec::new();
+    let (mut synthetic, mut facts) = (Vec::new(), Vec::new());
     let mut dropped = 0;
-    for (kind, anchor, positive, group) in candidates {
-        if excluded.contains(&form_key(&anchor)) || excluded.contains(&form_key(&positive)) {
+    for c in candidates {
+        let texts = [Some(&c.anchor), Some(&c.positive), c.negative.as_ref()];
+        if texts.into_iter().flatten().any(|t| excluded.contains(&form_key(t))) {
             dropped += 1;
             continue;
         }
-        if !seen.insert((anchor.clone(), positive.clone())) {
+        if !seen.insert((c.anchor.clone(), c.positive.clone())) {
             continue;
         }
-        *counts.entry(kind).or_insert(0) += 1;
-        pairs.push(TrainPair { anchor, positive, group });
+        *counts.entry(c.kind).or_insert(0) += 1;
+        let pair = TrainPair { anchor: c.anchor, positive: c.positive, negative: c.negative, group: c.group };
+        if c.kind.synthetic() {
+            synthetic.push(pair);
+        } else {
+            facts.push(pair);
+        }
     }
-    let mut rng = rand::rngs::StdRng::seed_from_u64(options.seed);
+    synthetic.truncate(options.max_pairs);
+    facts.shuffle(&mut rng);
+    facts.truncate(options.max_pairs - synthetic.len());
+    let mut pairs = synthetic;
+    pairs.extend(facts);
     pairs.shuffle(&mut rng);
-    pairs.truncate(options.max_pairs);
     Mined { pairs, counts, excluded: dropped }
+}
+
+/// A mined pair before the evaluation texts are dropped.
+struct Candidate {
+    kind: PairKind,
+    anchor: String,
+    positive: String,
+    negative: Option<String>,
+    group: u32,
+}
+
+/// Occupations sharing a skill at most, for it to anchor a ruled-out-facet query.
+const MAX_SHARING: usize = 60;
+
+/// Joins an anchor and a facet phrasing: (language, template) with `{a}` and `{p}`.
+const WITH: [(Lang, &str); 4] =
+    [(Lang::Fr, "{a} et {p}"), (Lang::Fr, "{a}, {p}"), (Lang::En, "{a} and {p}"), (Lang::En, "{a}, {p}")];
+
+/// Rules a facet out.
+const WITHOUT: [(Lang, &str); 4] = [
+    (Lang::Fr, "{a} mais pas {p}"),
+    (Lang::Fr, "{a} mais je ne veux pas {p}"),
+    (Lang::En, "{a} but not {p}"),
+    (Lang::En, "{a} but I don't want to {p}"),
+];
+
+fn fill(template: &str, anchor: &str, phrase: &str) -> String {
+    template.replace("{a}", anchor).replace("{p}", phrase)
+}
+
+fn template<'t>(templates: &'t [(Lang, &'static str)], lang: Lang, rng: &mut impl Rng) -> &'t str {
+    let of_lang: Vec<&str> = templates.iter().filter(|(l, _)| *l == lang).map(|(_, t)| *t).collect();
+    of_lang.choose(rng).copied().unwrap_or("{a} {p}")
+}
+
+/// A phrasing of `facet` that reads after "mais pas" / "but not": a verb or noun phrase, not a
+/// sentence about oneself ("j'ai un CAP", "I have a CAP").
+fn negatable(phrase: &str) -> bool {
+    let lower = phrase.to_lowercase();
+    !["j'", "je ", "i ", "i'", "my ", "mon ", "ma "].iter().any(|p| lower.starts_with(p))
+}
+
+/// The compositional and ruled-out-facet pairs (see the module docs).
+fn compose(catalogue: &Catalogue, group: &[u32], options: MineOptions, rng: &mut impl Rng, out: &mut Vec<Candidate>) {
+    let table = FacetTable::builtin();
+    let facets_of = table.of_occupations(catalogue);
+    // Facets a person can say and that split métiers: contexts and the entry levels; a level
+    // can be ruled out only as "long studies".
+    let usable: Vec<Vec<FacetIdx>> = facets_of
+        .iter()
+        .map(|fs| {
+            fs.iter()
+                .copied()
+                .filter(|&f| table.get(f).detect && matches!(table.get(f).kind, FacetKind::Context | FacetKind::Level))
+                .collect()
+        })
+        .collect();
+    let ruled_out = |f: FacetIdx| {
+        let facet = table.get(f);
+        facet.detect && (facet.kind == FacetKind::Context || facet.id == "level-bac5")
+    };
+    let label = |o: OccupationIdx, lang: Lang| catalogue.occupations[o as usize].label.get(lang);
+    let mut push = |kind, anchor: String, positive: &str, negative: Option<&str>, o: OccupationIdx| {
+        out.push(Candidate {
+            kind,
+            anchor,
+            positive: positive.to_owned(),
+            negative: negative.map(str::to_owned),
+            group: group[o as usize],
+        });
+    };
+
+    // What a person may say they like: a ROME fiche's centres d'intérêt (French), an ESCO
+    // occupation's essential skills (both languages).
+    let likes = |o: usize, lang: Lang| -> Vec<&str> {
+        let occ = &catalogue.occupations[o];
+        match occ.id.taxonomy {
+            Taxonomy::Rome if lang == Lang::Fr => occ.interests.iter().map(String::as_str).collect(),
+            Taxonomy::Esco => occ
+                .skills
+                .iter()
+                .filter(|s| s.relation == SkillRelation::Essential)
+                .filter_map(|s| catalogue.skills[s.skill as usize].label.get(lang))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for (o, occ) in catalogue.occupations.iter().enumerate() {
+        for lang in [Lang::Fr, Lang::En] {
+            let (Some(positive), liked) = (occ.label.get(lang), likes(o, lang)) else { continue };
+            if liked.is_empty() || usable[o].is_empty() {
+                continue;
+            }
+            for _ in 0..options.composed_per_occupation {
+                let (Some(a), Some(&f)) = (liked.choose(rng), usable[o].choose(rng)) else { continue };
+                let Some(p) = table.get(f).phrases_in(lang).choose(rng) else { continue };
+                let t = template(&WITH, lang, rng);
+                push(PairKind::Composed, fill(t, a, p), positive, None, o as OccupationIdx);
+            }
+        }
+    }
+
+    // Ruled out: occupations sharing a like, split by a facet.
+    let mut sharing: BTreeMap<(Lang, &str), Vec<OccupationIdx>> = BTreeMap::new();
+    for o in 0..catalogue.occupations.len() {
+        for lang in [Lang::Fr, Lang::En] {
+            for a in likes(o, lang) {
+                sharing.entry((lang, a)).or_default().push(o as OccupationIdx);
+            }
+        }
+    }
+    for ((lang, a), occs) in sharing {
+        // A skill many occupations share ("use a computer") says little about which one; a
+        // ROME centre d'intérêt is made to group many fiches, and its groups are split more.
+        let interest = occs.iter().all(|&o| catalogue.occupations[o as usize].id.taxonomy == Taxonomy::Rome);
+        if occs.len() < 2 || (!interest && occs.len() > MAX_SHARING) {
+            continue;
+        }
+        let take = if interest { occs.len() / 2 } else { options.excluded_per_anchor };
+        let mut splitting: Vec<FacetIdx> = occs.iter().flat_map(|&o| usable[o as usize].iter().copied()).collect();
+        splitting.sort_unstable();
+        splitting.dedup();
+        splitting.retain(|&f| ruled_out(f) && occs.iter().any(|&o| !usable[o as usize].contains(&f)));
+        splitting.shuffle(rng);
+        for &f in splitting.iter().take(take) {
+            let (with, without): (Vec<OccupationIdx>, Vec<OccupationIdx>) =
+                occs.iter().partition(|&&o| usable[o as usize].contains(&f));
+            let (Some(&pos), Some(&neg)) = (without.choose(rng), with.choose(rng)) else { continue };
+            let (Some(positive), Some(negative)) = (label(pos, lang), label(neg, lang)) else { continue };
+            let phrases: Vec<&String> = table.get(f).phrases_in(lang).iter().filter(|p| negatable(p)).collect();
+            let Some(p) = phrases.choose(rng) else { continue };
+            let t = template(&WITHOUT, lang, rng);
+            push(PairKind::Excluded, fill(t, a, p), positive, Some(negative), pos);
+        }
+    }
 }

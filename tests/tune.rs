@@ -41,6 +41,9 @@ fn training_pairs_are_reproducible_and_hold_no_evaluation_text() {
     for p in &mined.pairs {
         assert!(!excluded.contains(&form_key(&p.anchor)), "evaluation text in training: {:?}", p.anchor);
         assert!(!excluded.contains(&form_key(&p.positive)), "evaluation text in training: {:?}", p.positive);
+        if let Some(n) = &p.negative {
+            assert!(!excluded.contains(&form_key(n)), "evaluation text in training: {n:?}");
+        }
     }
 }
 
@@ -84,4 +87,51 @@ fn int8_encoder_matches_the_f32_reference_of_the_tuned_model() {
         let cos = dot / pooled.iter().map(|b| b * b).sum::<f32>().sqrt();
         assert!(cos > 0.995, "{text:?} ({role:?}): cosine {cos}");
     }
+}
+
+/// The compositional pairs state facts: an anchor that rules a facet out ("… mais pas
+/// travailler de nuit") has a positive métier without that facet and a hard negative with it,
+/// both sharing the anchor's centre d'intérêt; typo'd titles and composed queries are there.
+#[test]
+fn ruled_out_facets_point_away_from_the_metiers_that_have_them() {
+    use boussole::catalog::{FacetTable, Lang, Taxonomy};
+    use boussole::tune::PairKind;
+    use std::collections::HashMap;
+    let catalogue = load_catalogue(&root().join("datasets/official"), "all".parse::<Sources>().unwrap()).unwrap();
+    let mined = mine_pairs(&catalogue, &Default::default(), MineOptions::default());
+    for kind in [PairKind::Typo, PairKind::Composed, PairKind::Excluded] {
+        assert!(mined.counts.get(&kind).is_some_and(|&n| n > 1_000), "{kind:?}: {:?}", mined.counts);
+    }
+    let table = FacetTable::builtin();
+    let facets_of = table.of_occupations(&catalogue);
+    let fiche: HashMap<&str, usize> = catalogue
+        .occupations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.id.taxonomy == Taxonomy::Rome)
+        .filter_map(|(i, o)| Some((o.label.get(Lang::Fr)?, i)))
+        .collect();
+    let mut checked = 0;
+    for pair in mined.pairs.iter().filter(|p| p.negative.is_some()) {
+        let negative = pair.negative.as_deref().unwrap();
+        assert_ne!(negative, pair.positive);
+        // ROME interests ("J'aime …") in French: the facet is found from its phrasing.
+        let Some((interest, phrase)) = pair.anchor.split_once(" mais pas ") else { continue };
+        let (Some(&pos), Some(&neg)) = (fiche.get(pair.positive.as_str()), fiche.get(negative)) else { continue };
+        if !catalogue.occupations[pos].interests.iter().any(|i| i == interest) {
+            continue;
+        }
+        assert!(catalogue.occupations[neg].interests.iter().any(|i| i == interest), "{pair:?}");
+        let facet = (0..table.facets.len() as u16)
+            .find(|&f| table.get(f).phrases_in(Lang::Fr).iter().any(|p| p == phrase))
+            .unwrap_or_else(|| panic!("{phrase:?} is no facet phrasing"));
+        let shared = table.facets.iter().filter(|f| f.phrases_in(Lang::Fr).iter().any(|p| p == phrase)).count();
+        if shared > 1 {
+            continue;
+        }
+        assert!(!facets_of[pos].contains(&facet), "{pair:?}: the positive has the ruled-out facet");
+        assert!(facets_of[neg].contains(&facet), "{pair:?}: the hard negative lacks the facet");
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} ruled-out pairs checked");
 }

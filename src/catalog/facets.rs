@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::model::{Catalogue, EducationLevel, LangText, MatchRelation, OccupationIdx, Taxonomy};
+use super::model::{Catalogue, EducationLevel, Lang, LangText, MatchRelation, OccupationIdx, Taxonomy};
 
 /// A set of facets (at most 256), small enough to copy with a request's scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -90,6 +90,18 @@ pub struct Facet {
     pub chip: bool,
     /// How young people say it, French then English.
     pub phrases: Vec<String>,
+    /// How many of `phrases` are French (they come first).
+    pub fr_phrases: usize,
+}
+
+impl Facet {
+    /// The phrasings in one language.
+    pub fn phrases_in(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::Fr => &self.phrases[..self.fr_phrases],
+            Lang::En => &self.phrases[self.fr_phrases..],
+        }
+    }
 }
 
 /// Why the facet table could not be read; names the line.
@@ -170,13 +182,12 @@ impl FacetTable {
             if rome.as_deref() == Some("") {
                 return Err(bad("a context facet needs its ROME label".into()));
             }
-            let phrases: Vec<String> = cols[8]
-                .split(" | ")
-                .chain(cols[9].split(" | "))
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect();
+            let split = |col: &str| -> Vec<String> {
+                col.split(" | ").map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
+            };
+            let mut phrases = split(cols[8]);
+            let fr_phrases = phrases.len();
+            phrases.extend(split(cols[9]));
             let facet = Facet {
                 id: cols[0].to_string(),
                 kind,
@@ -186,6 +197,7 @@ impl FacetTable {
                 detect: flag(cols[6], "detect")?,
                 chip: flag(cols[7], "chip")?,
                 phrases,
+                fr_phrases,
             };
             if facet.detect && facet.phrases.is_empty() {
                 return Err(bad(format!("{} is detected but has no phrase", facet.id)));
@@ -281,6 +293,10 @@ mod tests {
             assert!(f.label.en.as_deref().is_some_and(|l| !l.is_empty()), "{} has no English label", f.id);
         }
         assert_eq!(FacetTable::builtin().facets.len(), t.facets.len());
+        let cap = t.get(t.find("level-cap").expect("level-cap"));
+        assert!(cap.phrases_in(Lang::Fr).iter().any(|p| p.contains("CAP")));
+        assert!(cap.phrases_in(Lang::En).iter().all(|p| !p.contains("formation")));
+        assert_eq!(cap.phrases_in(Lang::Fr).len() + cap.phrases_in(Lang::En).len(), cap.phrases.len());
     }
 
     #[test]

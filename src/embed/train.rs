@@ -48,6 +48,10 @@ pub struct TrainPair {
     pub anchor: String,
     /// The passage-side text.
     pub positive: String,
+    /// A passage-side text that looks right but is not (the sibling métier that has the
+    /// condition the anchor rules out): one more negative for this anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative: Option<String>,
     /// Pairs sharing a group never meet in one batch (e.g. the same occupation).
     pub group: u32,
 }
@@ -77,7 +81,7 @@ impl Default for TuneConfig {
     fn default() -> Self {
         TuneConfig {
             layers: 2,
-            steps: 600,
+            steps: 1000,
             batch: 64,
             lr: 5e-5,
             weight_decay: 0.01,
@@ -142,6 +146,12 @@ pub fn pairs_sha256(pairs: &[TrainPair]) -> String {
         for part in [p.anchor.as_bytes(), p.positive.as_bytes()] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
+        }
+        // Pairs without a hard negative hash as they did before negatives existed.
+        if let Some(negative) = &p.negative {
+            h.update(b"negative");
+            h.update((negative.len() as u64).to_le_bytes());
+            h.update(negative.as_bytes());
         }
         h.update(p.group.to_le_bytes());
     }
@@ -311,12 +321,18 @@ fn schedule(pairs: &[TrainPair], batch: usize, steps: usize, seed: u64) -> Vec<V
         let mut deferred = Vec::new();
         let mut fits = |i: usize, current: &mut Vec<usize>| {
             let p = &pairs[i];
-            if groups.contains(&p.group) || texts.contains(p.anchor.as_str()) || texts.contains(p.positive.as_str()) {
+            let negative = p.negative.as_deref();
+            if groups.contains(&p.group)
+                || texts.contains(p.anchor.as_str())
+                || texts.contains(p.positive.as_str())
+                || negative.is_some_and(|n| texts.contains(n))
+            {
                 return false;
             }
             groups.insert(p.group);
             texts.insert(&p.anchor);
             texts.insert(&p.positive);
+            texts.extend(negative);
             current.push(i);
             true
         };
@@ -379,7 +395,7 @@ pub fn tune(
     let started = Instant::now();
     let mut seq_ids: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut seqs: Vec<Vec<u32>> = Vec::new();
-    let mut pair_seqs: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut pair_seqs: HashMap<usize, (usize, usize, Option<usize>)> = HashMap::new();
     for &i in batches.iter().flatten() {
         if pair_seqs.contains_key(&i) {
             continue;
@@ -395,7 +411,8 @@ pub fn tune(
         };
         let a = id_of(&pairs[i].anchor, TextRole::Query)?;
         let p = id_of(&pairs[i].positive, TextRole::Passage)?;
-        pair_seqs.insert(i, (a, p));
+        let n = pairs[i].negative.as_deref().map(|n| id_of(n, TextRole::Passage)).transpose()?;
+        pair_seqs.insert(i, (a, p, n));
     }
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = seqs.len();
@@ -430,12 +447,20 @@ pub fn tune(
         // Anchors and positives padded apart: titles are short, sentences long.
         let anchor_seqs: Vec<usize> = batch.iter().map(|i| pair_seqs[i].0).collect();
         let positive_seqs: Vec<usize> = batch.iter().map(|i| pair_seqs[i].1).collect();
+        let negative_seqs: Vec<usize> = batch.iter().filter_map(|i| pair_seqs[i].2).collect();
         let anchors = embed_cached(&layers, &states, &anchor_seqs, &shape)?;
         let positives = embed_cached(&layers, &states, &positive_seqs, &shape)?;
         let b = batch.len();
         let logits = (anchors.matmul(&positives.t()?)? / config.temperature)?;
         let labels = Tensor::arange(0u32, b as u32, &Device::Cpu)?;
-        let loss = ((candle_nn::loss::cross_entropy(&logits, &labels)?
+        // Every anchor also meets the batch's hard negatives; passages → anchors stays square.
+        let anchor_logits = if negative_seqs.is_empty() {
+            logits.clone()
+        } else {
+            let negatives = embed_cached(&layers, &states, &negative_seqs, &shape)?;
+            Tensor::cat(&[&logits, &(anchors.matmul(&negatives.t()?)? / config.temperature)?], 1)?
+        };
+        let loss = ((candle_nn::loss::cross_entropy(&anchor_logits, &labels)?
             + candle_nn::loss::cross_entropy(&logits.t()?, &labels)?)?
             / 2.0)?;
         opt.backward_step(&loss)?;
@@ -648,6 +673,7 @@ mod tests {
             .map(|i| TrainPair {
                 anchor: format!("the {} works", words[i]),
                 positive: words[(i + 3) % words.len()].to_string(),
+                negative: (i % 3 == 0).then(|| format!("{} {}", words[(i + 5) % words.len()], words[i])),
                 group: i as u32,
             })
             .collect()
@@ -676,8 +702,8 @@ mod tests {
     #[test]
     fn batches_never_hold_a_group_or_a_text_twice() {
         let mut p = pairs();
-        p.push(TrainPair { anchor: "a cat".into(), positive: "dog".into(), group: 0 });
-        p.push(TrainPair { anchor: "the cat works".into(), positive: "a".into(), group: 99 });
+        p.push(TrainPair { anchor: "a cat".into(), positive: "dog".into(), negative: None, group: 0 });
+        p.push(TrainPair { anchor: "the cat works".into(), positive: "a".into(), negative: None, group: 99 });
         let batches = schedule(&p, 4, 20, 1);
         assert_eq!(batches.len(), 20);
         for b in &batches {

@@ -687,10 +687,7 @@ pub(crate) fn write_jsonl<T: serde::Serialize>(path: &Path, items: &[T]) -> Resu
         out.push_str(&serde_json::to_string(item)?);
         out.push('\n');
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+    crate::fsutil::write_file_atomic(path, out.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Gold entry of a query.

@@ -20,11 +20,13 @@ mod fold;
 mod stem;
 mod stopwords;
 mod tokenize;
+mod typos;
 
 pub use fold::{fold, fold_word, lower_unaccented};
 pub use stem::normalize_word;
 pub use stopwords::{is_query_stop_word, is_stop_word};
 pub use tokenize::words;
+pub use typos::add_typos;
 
 /// Normalised words of a text, stop words removed, in order (duplicates kept): [`fold`], then
 /// [`words`], without [`is_stop_word`]s, each through [`normalize_word`].
