@@ -262,6 +262,20 @@ mod tests {
         assert_eq!(leftovers.len(), 1, "only the published directory remains");
     }
 
+    #[test]
+    fn write_file_atomic_replaces_the_file_and_leaves_no_temporary() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("sub").join("pairs.jsonl");
+        write_file_atomic(&target, b"old").unwrap();
+        write_file_atomic(&target, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let names: Vec<_> = fs::read_dir(target.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("pairs.jsonl")]);
+        // A target that is a directory cannot be replaced: an error, and the temporary is gone.
+        assert!(write_file_atomic(root.path().join("sub").as_path(), b"x").is_err());
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
     fn publish(target: &Path, version: &str, content: &str) -> PathBuf {
         publish_keeping(target, version, content, 2)
     }
