@@ -1626,6 +1626,18 @@ async fn results_carry_facets_and_filters_require_exclude_and_cap_the_level() {
     bad.assert_error(400, "invalid_parameter", "unknown facet");
     assert!(bad.text().contains("ctx-nope") && bad.text().contains("require"), "{}", bad.text());
     get(&app, "/v1/search?q=chat&max_level=master").await.assert_error(400, "invalid_parameter", "unknown level");
+    // An empty item means nothing (as `max_level=` does), and the spec says so.
+    assert_eq!(get(&app, "/v1/search?q=chat&require=&exclude=").await.status, StatusCode::OK);
+    let spec = get(&app, "/openapi.json").await.json();
+    let require = spec["paths"]["/v1/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "require")
+        .unwrap()["schema"]["items"]
+        .clone();
+    let ids = require["enum"].as_array().unwrap_or_else(|| panic!("{require}"));
+    assert!(ids.contains(&json!("level-cap")) && ids.contains(&json!("")), "{require}");
     post_json(&app, "/v1/match", &json!({"text": "chat", "exclude": "ctx-23376"})).await.assert_error(
         422,
         "invalid_json",

@@ -142,13 +142,15 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
     use serde_json::json;
     let p = Patterns::new();
     let (max_chars, max_tokens, max_results) = (config.max_query_chars, config.max_query_tokens, config.max_results);
-    // The facet ids filters may name (contexts and levels of the compiled-in table).
+    // The facet ids filters may name (contexts and levels of the compiled-in table); an empty
+    // item means nothing, as an empty `max_level=` means none.
     let table = crate::catalog::FacetTable::builtin();
     let facet_ids: Vec<&str> = table
         .facets
         .iter()
         .filter(|f| matches!(f.kind, crate::catalog::FacetKind::Context | crate::catalog::FacetKind::Level))
         .map(|f| f.id.as_str())
+        .chain([""])
         .collect();
     let levels: Vec<&str> = crate::catalog::EducationLevel::ALL.iter().map(|l| l.as_str()).collect();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
@@ -220,7 +222,7 @@ fn tighten(doc: &mut Value, config: &ServeConfig) {
                         (
                             json!({"type": "array", "items": {"type": "string", "enum": facet_ids}}),
                             format!(
-                                "Facets every result must have (`require`) or none may have (`exclude`): ids of `GET /v1/facets`, repeated or comma-separated (400 `invalid_parameter` naming an unknown one).{}",
+                                "Facets every result must have (`require`) or none may have (`exclude`): ids of `GET /v1/facets`, repeated or comma-separated (400 `invalid_parameter` naming an unknown one; an empty item means nothing).{}",
                                 if name == "require" { " Example: `ctx-300783` (outdoors)." } else { " Example: `ctx-23376` (weekends)." }
                             ),
                         )
