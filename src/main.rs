@@ -383,13 +383,7 @@ fn tune(args: TuneArgs) -> Result<()> {
     let mined = mine_pairs(&catalogue, &excluded, options);
     tracing::info!("training pairs: {}", mined.summary());
     if let Some(path) = &args.dump_pairs {
-        let mut text = String::new();
-        for pair in &mined.pairs {
-            text.push_str(&serde_json::to_string(pair)?);
-            text.push('\n');
-        }
-        boussole::fsutil::write_file_atomic(path, text.as_bytes())
-            .with_context(|| format!("writing the pairs to {}", path.display()))?;
+        boussole::eval::write_jsonl(path, &mined.pairs)?;
     }
     let config = TuneConfig {
         layers: args.layers,

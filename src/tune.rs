@@ -225,13 +225,13 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut push = |kind, anchor: &str, positive: &str, occ: OccupationIdx| {
         if form_key(anchor) != form_key(positive) {
-            candidates.push(Candidate {
-                kind,
+            let pair = TrainPair {
                 anchor: anchor.to_owned(),
                 positive: positive.to_owned(),
                 negative: None,
                 group: group[occ as usize],
-            });
+            };
+            candidates.push(Candidate { kind, pair });
         }
     };
     for form in &catalogue.forms {
@@ -290,18 +290,17 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
     let mut seen = HashSet::new();
     let (mut synthetic, mut facts) = (Vec::new(), Vec::new());
     let mut dropped = 0;
-    for c in candidates {
-        let texts = [Some(&c.anchor), Some(&c.positive), c.negative.as_ref()];
+    for Candidate { kind, pair } in candidates {
+        let texts = [Some(&pair.anchor), Some(&pair.positive), pair.negative.as_ref()];
         if texts.into_iter().flatten().any(|t| excluded.contains(&form_key(t))) {
             dropped += 1;
             continue;
         }
-        if !seen.insert((c.anchor.clone(), c.positive.clone())) {
+        if !seen.insert((pair.anchor.clone(), pair.positive.clone())) {
             continue;
         }
-        *counts.entry(c.kind).or_insert(0) += 1;
-        let pair = TrainPair { anchor: c.anchor, positive: c.positive, negative: c.negative, group: c.group };
-        if c.kind.synthetic() {
+        *counts.entry(kind).or_insert(0) += 1;
+        if kind.synthetic() {
             synthetic.push(pair);
         } else {
             facts.push(pair);
@@ -319,10 +318,7 @@ pub fn mine_pairs(catalogue: &Catalogue, excluded: &HashSet<String>, options: Mi
 /// A mined pair before the evaluation texts are dropped.
 struct Candidate {
     kind: PairKind,
-    anchor: String,
-    positive: String,
-    negative: Option<String>,
-    group: u32,
+    pair: TrainPair,
 }
 
 /// Occupations sharing a skill at most, for it to anchor a ruled-out-facet query.
@@ -377,13 +373,13 @@ fn compose(catalogue: &Catalogue, group: &[u32], options: MineOptions, rng: &mut
     };
     let label = |o: OccupationIdx, lang: Lang| catalogue.occupations[o as usize].label.get(lang);
     let mut push = |kind, anchor: String, positive: &str, negative: Option<&str>, o: OccupationIdx| {
-        out.push(Candidate {
-            kind,
+        let pair = TrainPair {
             anchor,
             positive: positive.to_owned(),
             negative: negative.map(str::to_owned),
             group: group[o as usize],
-        });
+        };
+        out.push(Candidate { kind, pair });
     };
 
     // What a person may say they like: a ROME fiche's centres d'intérêt (French), an ESCO

@@ -680,8 +680,8 @@ pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<
         .collect()
 }
 
-/// Writes values as JSONL.
-pub(crate) fn write_jsonl<T: serde::Serialize>(path: &Path, items: &[T]) -> Result<()> {
+/// Writes values as JSON Lines, atomically (a temporary file renamed into place).
+pub fn write_jsonl<T: serde::Serialize>(path: &Path, items: &[T]) -> Result<()> {
     let mut out = String::new();
     for item in items {
         out.push_str(&serde_json::to_string(item)?);
